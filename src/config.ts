@@ -1,0 +1,157 @@
+// Resolves the run's configuration: flags override the environment, which overrides defaults.
+// Every value is validated here, so that bad input stops the run before any network or database work.
+import { Networks } from "@stellar/stellar-sdk";
+import { AddressError, validateAddress } from "./addresses.ts";
+import { defaultDataDir } from "./paths.ts";
+import { redactUrl } from "./redact.ts";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const NETWORKS = {
+  testnet: { passphrase: Networks.TESTNET, rpcUrl: "https://soroban-testnet.stellar.org" },
+  futurenet: { passphrase: Networks.FUTURENET, rpcUrl: "https://rpc-futurenet.stellar.org" },
+  // SDF runs no public mainnet RPC: pick a provider and pass its URL.
+  mainnet: { passphrase: Networks.PUBLIC, rpcUrl: undefined },
+  local: { passphrase: Networks.STANDALONE, rpcUrl: "http://localhost:8000/rpc" },
+} as const satisfies Record<string, { passphrase: string; rpcUrl: string | undefined }>;
+
+export type NetworkName = keyof typeof NETWORKS;
+
+/** What a caller may pass; the CLI fills it from flags, and the environment fills the gaps. */
+export interface SyncOptions {
+  network?: string;
+  rpcUrl?: string;
+  networkPassphrase?: string;
+  contractId?: string;
+  creators?: string[];
+  tokens?: string[];
+  full?: boolean;
+  concurrency?: number | string;
+  dryRun?: boolean;
+  databaseUrl?: string;
+  dataDir?: string;
+  allowHttp?: boolean;
+  timeoutMs?: number | string;
+  trigger?: string;
+}
+
+export interface ManualCreator {
+  address: string;
+  source: "CONFIG" | "ENV";
+}
+
+export interface SyncConfig {
+  network: string;
+  rpcUrl: string;
+  networkPassphrase: string;
+  contractId: string;
+  creators: ManualCreator[];
+  tokens: string[];
+  full: boolean;
+  concurrency: number;
+  dryRun: boolean;
+  databaseUrl?: string;
+  dataDir: string;
+  timeoutMs: number;
+  trigger: string;
+}
+
+export function resolveConfig(options: SyncOptions, env: NodeJS.ProcessEnv = process.env): SyncConfig {
+  try {
+    return resolve(options, env);
+  } catch (error) {
+    if (error instanceof AddressError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
+  const network = (options.network ?? nonEmpty(env.STELLAR_NETWORK) ?? "testnet").trim();
+  if (!(network in NETWORKS)) {
+    throw new ConfigError(`network ${JSON.stringify(network)} is unknown: expected one of ${Object.keys(NETWORKS).join(", ")}`);
+  }
+  const preset = NETWORKS[network as NetworkName];
+  const rpcUrl = options.rpcUrl ?? nonEmpty(env.RPC_URL) ?? preset.rpcUrl;
+  if (!rpcUrl) throw new ConfigError(`no RPC URL for ${network}: pass --rpc-url or set RPC_URL`);
+  const allowHttp = options.allowHttp ?? isTrue(env.ALLOW_HTTP);
+  const networkPassphrase = options.networkPassphrase ?? nonEmpty(env.NETWORK_PASSPHRASE) ?? preset.passphrase;
+
+  const contractRaw = options.contractId ?? nonEmpty(env.CONTRACT_ID);
+  if (!contractRaw) throw new ConfigError("no contract id: pass --contract-id or set CONTRACT_ID (the SAC Factory's C... address)");
+  const contractId = validateAddress(contractRaw, "contract id", ["contract"]);
+
+  const creators: ManualCreator[] = [];
+  for (const raw of options.creators ?? []) {
+    creators.push({ address: validateAddress(raw, "--creator", ["account", "contract"]), source: "CONFIG" });
+  }
+  for (const raw of splitList(env.CREATOR_ADDRESS)) {
+    creators.push({ address: validateAddress(raw, "CREATOR_ADDRESS entry", ["account", "contract"]), source: "ENV" });
+  }
+  const tokens = (options.tokens ?? []).map((raw) => validateAddress(raw, "--token", ["contract"]));
+
+  return {
+    network,
+    rpcUrl: validateRpcUrl(rpcUrl.trim(), allowHttp),
+    networkPassphrase,
+    contractId,
+    creators: dedupeCreators(creators),
+    tokens: [...new Set(tokens)],
+    full: options.full ?? false,
+    concurrency: integer(options.concurrency ?? nonEmpty(env.SYNC_CONCURRENCY) ?? 8, "concurrency", 1, 256),
+    dryRun: options.dryRun ?? false,
+    databaseUrl: options.databaseUrl ?? nonEmpty(env.DATABASE_URL),
+    dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir,
+    timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
+    trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
+  };
+}
+
+function validateRpcUrl(raw: string, allowHttp: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`RPC URL ${JSON.stringify(redactUrl(raw))} is not a URL: expected https://host[:port]/path`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`RPC URL ${redactUrl(raw)} uses ${url.protocol}//: expected http:// or https://`);
+  }
+  if (url.protocol === "http:" && !allowHttp && !isLocalHost(url.hostname)) {
+    throw new ConfigError(
+      `RPC URL ${redactUrl(raw)} is plain http to a non-local host: use https://, or pass --allow-http (ALLOW_HTTP=1) if you mean it`,
+    );
+  }
+  return raw;
+}
+
+function isLocalHost(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "").split(/[\s,]+/).filter(Boolean);
+}
+
+function dedupeCreators(creators: ManualCreator[]): ManualCreator[] {
+  const seen = new Map<string, ManualCreator>();
+  for (const c of creators) if (!seen.has(c.address)) seen.set(c.address, c);
+  return [...seen.values()];
+}
+
+function integer(value: number | string, label: string, min: number, max: number): number {
+  const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${label} ${JSON.stringify(String(value))} is not valid: expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value : undefined;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return /^(1|true|yes|on)$/i.test(value?.trim() ?? "");
+}

@@ -1,0 +1,259 @@
+// Reads and writes the sync's tables. Writes are multi-row statements inside one transaction per
+// batch; a token row, its creator and (with the last batch) the cursor commit together.
+import type { Database } from "./database.ts";
+import type { TokenInfo, TokenStatus } from "../contract/types.ts";
+
+export type DiscoverySource = "EVENTS" | "STORAGE" | "MANUAL";
+export type CreatorSource = "DATABASE" | "CONFIG" | "ENV" | "TOKEN" | "EVENT";
+
+export interface SyncStateRow {
+  networkPassphrase: string;
+  lastLedger: number;
+  eventCursor: string | null;
+}
+
+export interface KnownCreator {
+  address: string;
+  scanned: boolean;
+}
+
+export interface TokenWrite {
+  info: TokenInfo;
+  discoveredVia: DiscoverySource;
+}
+
+export interface CreatorWrite {
+  address: string;
+  source: CreatorSource;
+  /** Set when the creator's token list was read in this run. */
+  scanned: boolean;
+}
+
+export interface CursorWrite {
+  networkPassphrase: string;
+  lastLedger: number;
+  eventCursor: string | null;
+}
+
+export interface BatchWrite {
+  tokens: TokenWrite[];
+  creators: CreatorWrite[];
+  ledger: number;
+  cursor?: CursorWrite;
+}
+
+export interface BatchResult {
+  /** Addresses whose row was inserted or changed; the rest of the batch was already up to date. */
+  changed: string[];
+  inserted: number;
+}
+
+export interface RunCounts {
+  foundEvents: number;
+  foundStorage: number;
+  foundManual: number;
+  synced: number;
+  unchanged: number;
+  failed: number;
+  missing: number;
+  fromLedger?: number;
+  toLedger?: number;
+}
+
+const STATUS_SQL: Record<TokenStatus, string> = {
+  BONDING: "BONDING",
+  GRADUATED: "GRADUATED",
+  GRADUATION_FAILED: "GRADUATION_FAILED",
+};
+
+// Columns compared to decide whether a row changed; the bookkeeping columns are not among them.
+const TOKEN_VALUE_COLUMNS = [
+  "contract_id", "onchain_id", "creator", "name", "symbol", "image_url", "description", "status",
+  "total_supply", "tokens_sold", "tokens_remaining", "xlm_reserve", "curve_k", "xlm_raised",
+  "market_cap", "holders_count", "created_at",
+] as const;
+
+// Every parameter travels as text[] (both drivers serialise that alike) and is cast here.
+const UPSERT_TOKENS = `
+WITH incoming AS (
+  SELECT address, contract_id, onchain_id::bigint, creator, name, symbol, image_url, description,
+         status::token_status, total_supply::numeric, tokens_sold::numeric, tokens_remaining::numeric,
+         xlm_reserve::numeric, curve_k::numeric, xlm_raised::numeric, market_cap::numeric,
+         holders_count::bigint, created_at::numeric, discovered_via::discovery_source
+  FROM unnest(${Array.from({ length: 19 }, (_, i) => `$${i + 1}::text[]`).join(", ")})
+    AS t(address, contract_id, onchain_id, creator, name, symbol, image_url, description, status,
+         total_supply, tokens_sold, tokens_remaining, xlm_reserve, curve_k, xlm_raised, market_cap,
+         holders_count, created_at, discovered_via)
+)
+INSERT INTO tokens (address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, last_synced_ledger)
+SELECT address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, $20::bigint FROM incoming
+ON CONFLICT (address) DO UPDATE SET
+  ${TOKEN_VALUE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(",\n  ")},
+  last_synced_at = now(),
+  last_synced_ledger = excluded.last_synced_ledger
+WHERE (${TOKEN_VALUE_COLUMNS.map((c) => `tokens.${c}`).join(", ")})
+  IS DISTINCT FROM (${TOKEN_VALUE_COLUMNS.map((c) => `excluded.${c}`).join(", ")})
+RETURNING address, (xmax = 0) AS inserted`;
+
+// A network reset can reuse a factory id with new token addresses: rows of the old chain name
+// tokens that no longer exist and would collide on (contract_id, onchain_id).
+const DELETE_SUPERSEDED = `
+DELETE FROM tokens old
+USING unnest($2::text[], $3::text[]) AS t(address, onchain_id)
+WHERE old.contract_id = $1 AND old.onchain_id = t.onchain_id::bigint AND old.address <> t.address`;
+
+const UPSERT_CREATORS = `
+INSERT INTO creators (address, source, last_scanned_at)
+SELECT address, source::creator_source, CASE WHEN scanned::boolean THEN now() END
+FROM unnest($1::text[], $2::text[], $3::text[]) AS c(address, source, scanned)
+ON CONFLICT (address) DO UPDATE SET last_scanned_at = excluded.last_scanned_at
+WHERE excluded.last_scanned_at IS NOT NULL`;
+
+// token_count is derived from the tokens table, so it can never disagree with it.
+const REFRESH_CREATOR_COUNTS = `
+UPDATE creators c SET token_count = n.count
+FROM (
+  SELECT a.address, count(t.address)::int AS count
+  FROM unnest($1::text[]) AS a(address) LEFT JOIN tokens t ON t.creator = a.address
+  GROUP BY a.address
+) n
+WHERE c.address = n.address AND c.token_count <> n.count`;
+
+const UPSERT_STATE = `
+INSERT INTO sync_state (contract_id, network_passphrase, last_ledger, event_cursor, updated_at)
+VALUES ($1, $2, $3::bigint, $4, now())
+ON CONFLICT (contract_id) DO UPDATE SET
+  network_passphrase = excluded.network_passphrase, last_ledger = excluded.last_ledger,
+  event_cursor = excluded.event_cursor, updated_at = now()`;
+
+export class TokenStore {
+  constructor(
+    private readonly db: Database,
+    readonly contractId: string,
+  ) {}
+
+  async loadState(): Promise<SyncStateRow | null> {
+    const row = await this.db.prisma.syncState.findUnique({ where: { contractId: this.contractId } });
+    if (!row) return null;
+    return { networkPassphrase: row.networkPassphrase, lastLedger: Number(row.lastLedger), eventCursor: row.eventCursor };
+  }
+
+  async clearState(): Promise<void> {
+    await this.db.prisma.syncState.deleteMany({ where: { contractId: this.contractId } });
+  }
+
+  /** Token address to on-chain id and creator, for this contract. */
+  async knownTokens(): Promise<Map<string, { onchainId: number; creator: string }>> {
+    const rows = await this.db.prisma.token.findMany({
+      where: { contractId: this.contractId },
+      select: { address: true, onchainId: true, creator: true },
+    });
+    return new Map(rows.map((r) => [r.address, { onchainId: Number(r.onchainId), creator: r.creator }]));
+  }
+
+  /** Every row of `creators`, including rows other services inserted. */
+  async knownCreators(): Promise<KnownCreator[]> {
+    const rows = await this.db.prisma.creator.findMany({ select: { address: true, lastScannedAt: true } });
+    return rows.map((r) => ({ address: r.address, scanned: r.lastScannedAt !== null }));
+  }
+
+  async writeBatch(batch: BatchWrite): Promise<BatchResult> {
+    return this.db.prisma.$transaction(
+      async (tx) => {
+        let changed: string[] = [];
+        let inserted = 0;
+        if (batch.tokens.length > 0) {
+          await tx.$executeRawUnsafe(
+            DELETE_SUPERSEDED,
+            this.contractId,
+            batch.tokens.map((t) => t.info.tokenAddress),
+            batch.tokens.map((t) => String(t.info.id)),
+          );
+          const rows = await tx.$queryRawUnsafe<{ address: string; inserted: boolean }[]>(
+            UPSERT_TOKENS,
+            ...tokenColumns(this.contractId, batch.tokens),
+            String(batch.ledger),
+          );
+          changed = rows.map((r) => r.address);
+          inserted = rows.filter((r) => r.inserted).length;
+        }
+        const creators = dedupeCreators(batch.creators);
+        if (creators.length > 0) {
+          await tx.$executeRawUnsafe(
+            UPSERT_CREATORS,
+            creators.map((c) => c.address),
+            creators.map((c) => c.source),
+            creators.map((c) => String(c.scanned)),
+          );
+        }
+        const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
+        if (touched.length > 0) await tx.$executeRawUnsafe(REFRESH_CREATOR_COUNTS, touched);
+        if (batch.cursor) {
+          const c = batch.cursor;
+          await tx.$executeRawUnsafe(UPSERT_STATE, this.contractId, c.networkPassphrase, String(c.lastLedger), c.eventCursor);
+        }
+        return { changed, inserted };
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+  }
+
+  async startRun(trigger: string): Promise<bigint> {
+    const run = await this.db.prisma.syncRun.create({ data: { contractId: this.contractId, trigger }, select: { id: true } });
+    return run.id;
+  }
+
+  async finishRun(id: bigint, outcome: "SUCCEEDED" | "PARTIAL" | "FAILED", counts: RunCounts, error?: string): Promise<void> {
+    await this.db.prisma.syncRun.update({
+      where: { id },
+      data: {
+        outcome,
+        finishedAt: new Date(),
+        foundEvents: counts.foundEvents,
+        foundStorage: counts.foundStorage,
+        foundManual: counts.foundManual,
+        synced: counts.synced,
+        unchanged: counts.unchanged,
+        failed: counts.failed,
+        missing: counts.missing,
+        fromLedger: counts.fromLedger === undefined ? null : BigInt(counts.fromLedger),
+        toLedger: counts.toLedger === undefined ? null : BigInt(counts.toLedger),
+        error: error ?? null,
+      },
+    });
+  }
+}
+
+function tokenColumns(contractId: string, tokens: TokenWrite[]): unknown[] {
+  const col = <T>(f: (t: TokenWrite) => T): T[] => tokens.map(f);
+  return [
+    col((t) => t.info.tokenAddress),
+    col(() => contractId),
+    col((t) => String(t.info.id)),
+    col((t) => t.info.creator),
+    col((t) => t.info.name),
+    col((t) => t.info.symbol),
+    col((t) => t.info.imageUrl),
+    col((t) => t.info.description),
+    col((t) => STATUS_SQL[t.info.status]),
+    col((t) => t.info.bondingCurve.totalSupply.toString()),
+    col((t) => t.info.bondingCurve.tokensSold.toString()),
+    col((t) => t.info.bondingCurve.tokensRemaining.toString()),
+    col((t) => t.info.bondingCurve.xlmReserve.toString()),
+    col((t) => t.info.bondingCurve.k.toString()),
+    col((t) => t.info.xlmRaised.toString()),
+    col((t) => t.info.marketCap.toString()),
+    col((t) => String(t.info.holdersCount)),
+    col((t) => t.info.createdAt.toString()),
+    col((t) => t.discoveredVia),
+  ];
+}
+
+function dedupeCreators(creators: CreatorWrite[]): CreatorWrite[] {
+  const byAddress = new Map<string, CreatorWrite>();
+  for (const c of creators) {
+    const prev = byAddress.get(c.address);
+    byAddress.set(c.address, prev ? { ...prev, scanned: prev.scanned || c.scanned } : c);
+  }
+  return [...byAddress.values()];
+}

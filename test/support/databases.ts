@@ -1,0 +1,79 @@
+// Fresh, isolated databases for tests: a new PostgreSQL database per call on the test server,
+// or a new PGlite folder.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+export type Backend = "postgres" | "pglite";
+export const backends: Backend[] = ["postgres", "pglite"];
+
+export interface TestDatabase {
+  backend: Backend;
+  /** Set for PostgreSQL. */
+  databaseUrl?: string;
+  /** Used when databaseUrl is unset. */
+  dataDir: string;
+  /** Plain SQL against the database, independent of the code under test. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+function serverUrl(): string {
+  const url = process.env.TEST_PG_URL;
+  if (!url) throw new Error("TEST_PG_URL is unset: run the tests through vitest's global setup");
+  return url;
+}
+
+export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-test-"));
+  const pgliteDir = path.join(dataDir, "pglite");
+  if (backend === "pglite") {
+    return {
+      backend,
+      dataDir: pgliteDir,
+      async sql(text, params) {
+        const { PGlite } = await import("@electric-sql/pglite");
+        const db = await PGlite.create(pgliteDir);
+        try {
+          return (await db.query(text, params)).rows as never;
+        } finally {
+          await db.close();
+        }
+      },
+      async drop() {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `st_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  return {
+    backend,
+    databaseUrl,
+    dataDir: pgliteDir,
+    async sql(text, params) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query(text, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl() });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Gives every test file a PostgreSQL server: DATABASE_URL when set (CI starts a throwaway cluster
+// and passes it), otherwise a throwaway cluster started here and removed afterwards.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+const script = path.resolve(import.meta.dirname, "../../scripts/throwaway-postgres.sh");
+
+export default function setup(): () => void {
+  if (process.env.DATABASE_URL) {
+    process.env.TEST_PG_URL = process.env.DATABASE_URL;
+    return () => {};
+  }
+  const [dir, url] = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+    .trim()
+    .split(" ");
+  process.env.TEST_PG_URL = url;
+  return () => {
+    execFileSync("bash", [script, "stop", dir!], { stdio: "inherit" });
+  };
+}
