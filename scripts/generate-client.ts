@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const cli = require.resolve("prisma/build/index.js");
-const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
 const result = spawnSync(process.execPath, [cli, "generate"], { stdio: ["ignore", "inherit", "inherit"], env });
 process.exit(result.status ?? 1);

@@ -1,0 +1,144 @@
+// The command line: a thin shell over syncTokens(). It maps flags to options, prints the report,
+// and turns outcomes into exit statuses. Importing it runs nothing; scripts/sync-tokens.mjs calls main().
+import { Command, CommanderError, Option } from "commander";
+import dotenv from "dotenv";
+import { ConfigError } from "./config.ts";
+import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
+import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./report.ts";
+import { migrateDatabase, syncTokens, type Logger } from "./sync.ts";
+
+export const EXIT = { ok: 0, fatal: 1, partial: 2, usage: 1, locked: 75, sigint: 130, sigterm: 143 } as const;
+
+interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  dotenv.config({ quiet: true, processEnv: io.env } as dotenv.DotenvConfigOptions);
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name("sync-tokens")
+    .description("Sync every token of a SAC Factory contract on Stellar into PostgreSQL (or the embedded database).")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addOption(new Option("--network <name>", "testnet, mainnet, futurenet or local [STELLAR_NETWORK, default testnet]"))
+    .option("--rpc-url <url>", "Stellar RPC endpoint [RPC_URL, default: the network's public RPC]")
+    .option("--network-passphrase <text>", "network passphrase [NETWORK_PASSPHRASE, default: the network's]")
+    .option("--contract-id <C...>", "the SAC Factory contract [CONTRACT_ID, required]")
+    .option("--creator <address>", "also scan this creator's tokens; repeatable [CREATOR_ADDRESS, comma or space separated]", collect)
+    .option("--token <C...>", "sync just these tokens; repeatable", collect)
+    .option("--full", "ignore the stored cursor: rescan the retention window and re-read every known token")
+    .option("--concurrency <n>", "parallel RPC requests [SYNC_CONCURRENCY, default 8]")
+    .option("--timeout <ms>", "per-request RPC timeout in ms [RPC_TIMEOUT_MS, default 30000]")
+    .option("--dry-run", "read everything, write nothing")
+    .option("--json", "print one JSON object on stdout; logs go to stderr")
+    .option("--verbose", "list every token, however many")
+    .option("--database-url <url>", "PostgreSQL URL [DATABASE_URL; unset: the embedded database]")
+    .option("--data-dir <dir>", "folder of the embedded database [PGLITE_DATA_DIR, default .data/pglite]")
+    .option("--allow-http", "allow plain http to a non-local RPC [ALLOW_HTTP]")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 all synced, 2 some tokens failed or are missing, 1 fatal error, 75 another run holds the lock,\n130/143 interrupted.",
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      exitCode = await runSync(opts, io);
+    });
+  program
+    .command("db")
+    .description("database maintenance")
+    .command("migrate")
+    .description("apply pending migrations and exit")
+    .option("--database-url <url>", "PostgreSQL URL [DATABASE_URL; unset: the embedded database]")
+    .option("--data-dir <dir>", "folder of the embedded database [PGLITE_DATA_DIR]")
+    .action(async (opts: { databaseUrl?: string; dataDir?: string }) => {
+      exitCode = await guard(io, async () => {
+        const { database, applied } = await migrateDatabase({ ...opts, env: io.env });
+        io.stdout.write(applied.length ? `applied ${applied.join(", ")} to ${database}\n` : `${database} is up to date\n`);
+        return EXIT.ok;
+      });
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
+  }
+  return exitCode;
+}
+
+async function runSync(opts: Record<string, unknown>, io: Io): Promise<number> {
+  const json = opts.json === true;
+  const logger = stderrLogger(io);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.warn(`${signal} received: finishing the current batch, then stopping`);
+    controller.abort(signal);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const showProgress = !json && io.stderr.isTTY === true;
+  try {
+    return await guard(io, async () => {
+      const report = await syncTokens({
+        network: opts.network as string | undefined,
+        rpcUrl: opts.rpcUrl as string | undefined,
+        networkPassphrase: opts.networkPassphrase as string | undefined,
+        contractId: opts.contractId as string | undefined,
+        creators: opts.creator as string[] | undefined,
+        tokens: opts.token as string[] | undefined,
+        full: opts.full === true,
+        concurrency: opts.concurrency as string | undefined,
+        timeoutMs: opts.timeout as string | undefined,
+        dryRun: opts.dryRun === true,
+        databaseUrl: opts.databaseUrl as string | undefined,
+        dataDir: opts.dataDir as string | undefined,
+        allowHttp: opts.allowHttp === true ? true : undefined,
+        trigger: io.env.SYNC_TRIGGER?.trim() || (io.stdout.isTTY ? "manual" : "unattended"),
+        env: io.env,
+        logger,
+        signal: controller.signal,
+        onProgress: showProgress ? (done, total) => total > LIST_LIMIT && io.stderr.write(`\r${progressBar(done, total)}`) : undefined,
+      });
+      if (showProgress && report.tokens.length > LIST_LIMIT) io.stderr.write("\n");
+      io.stdout.write(`${json ? toJson(report) : toText(report, { verbose: opts.verbose === true })}\n`);
+      return report.failed.length > 0 || report.missingIds.length > 0 ? EXIT.partial : EXIT.ok;
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Maps failures to one clear line on stderr and an exit status. */
+async function guard(io: Io, work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = safe(messageOf(error).split("\n")[0] ?? "", 1000);
+    if (error instanceof LockedError) {
+      io.stderr.write(`sync-tokens: ${message}; exiting (75)\n`);
+      return EXIT.locked;
+    }
+    if (error instanceof InterruptedError) {
+      io.stderr.write(`sync-tokens: ${message}; progress so far is saved\n`);
+      return error.signalName === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+    }
+    const known = error instanceof ConfigError || error instanceof FatalError;
+    io.stderr.write(`sync-tokens: error: ${known ? message : `unexpected failure: ${message}`}\n`);
+    return EXIT.fatal;
+  }
+}
+
+function stderrLogger(io: Io): Logger {
+  return {
+    info: (m) => io.stderr.write(`${safe(m, 2000)}\n`),
+    warn: (m) => io.stderr.write(`warning: ${safe(m, 2000)}\n`),
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,0 +1,290 @@
+// Reads the SAC Factory's state over RPC and returns domain values: storage entries first (cheap, 200 per
+// request), the contract's own read-only functions through simulateTransaction where an entry cannot be used.
+import pLimit, { type LimitFunction } from "p-limit";
+import { Account, Address, Contract, StrKey, TimeoutInfinite, TransactionBuilder, rpc, xdr } from "@stellar/stellar-sdk";
+import { RpcError, type RpcClient } from "../rpc/client.ts";
+import {
+  DecodeError,
+  creatorTokensKey,
+  decodeAddressVec,
+  decodeContractDataEntry,
+  decodeOptionTokenInfo,
+  decodeU32,
+  decodeTokenInfo,
+  tokenInfoKey,
+} from "./codec.ts";
+import type { TokenInfo } from "./types.ts";
+
+/** The contract rejected a read-only call (`error` in the simulate response). Permanent for that call. */
+export class SimulationError extends Error {
+  override name = "SimulationError";
+  /** The RPC's full error text (host error, diagnostic events, backtrace). */
+  readonly detail: string;
+
+  constructor(fn: string, detail: string) {
+    super(`${fn}: simulation failed: ${summarize(detail)}`);
+    this.detail = detail;
+  }
+}
+
+export interface FactoryReaderOptions {
+  rpc: RpcClient;
+  contractId: string;
+  networkPassphrase: string;
+  /** Requests in flight at once for the batch reads (default 4). */
+  concurrency?: number;
+}
+
+export interface RpcHealth {
+  status: string;
+  latestLedger: number;
+  oldestLedger: number;
+  ledgerRetentionWindow: number;
+}
+
+/** getLedgerEntries accepts at most this many keys per request. */
+const MAX_KEYS_PER_REQUEST = 200;
+/** `get_creator_tokens_paginated` caps `limit` at this. */
+const CREATOR_PAGE = 100;
+
+// Read-only simulation needs a syntactically valid source account only; the SDK's contract.Client uses this one.
+const NULL_ACCOUNT = StrKey.encodeEd25519PublicKey(new Uint8Array(32));
+
+/**
+ * How getLedgerEntries reports archival (stellar-rpc 23+, protocol 23, OpenRPC 27.1.1), and what the reader
+ * does about it.
+ */
+export const ARCHIVED_ENTRY_SEMANTICS: readonly string[] = [
+  "An entry that does not exist (never written, or deleted) is omitted from `entries`; the reader falls back to simulation.",
+  "An archived (evicted) persistent entry is still returned, with `liveUntilLedgerSeq` 0 as a placeholder (core no longer keeps its TTL).",
+  "An expired but not yet evicted entry is returned with `liveUntilLedgerSeq` < `latestLedger`.",
+  "The reader treats `liveUntilLedgerSeq` < `latestLedger` (which covers 0) as archived and falls back to simulation.",
+  "An entry without `liveUntilLedgerSeq` (older RPCs) is taken as live: archival does not change a stored value.",
+  "Entries are matched to requested keys by the key rebuilt from the entry's own data, never by position or the `key` field.",
+];
+
+export function isArchived(entry: { liveUntilLedgerSeq?: unknown }, latestLedger: number): boolean {
+  const until = entry.liveUntilLedgerSeq;
+  return typeof until === "number" && until < latestLedger;
+}
+
+export class FactoryReader {
+  readonly #rpc: RpcClient;
+  readonly #contractId: string;
+  readonly #contract: Contract;
+  readonly #networkPassphrase: string;
+  readonly #limit: LimitFunction;
+
+  constructor(options: FactoryReaderOptions) {
+    if (!StrKey.isValidContract(options.contractId)) {
+      throw new TypeError(`not a contract id: ${JSON.stringify(options.contractId)}`);
+    }
+    this.#rpc = options.rpc;
+    this.#contractId = options.contractId;
+    this.#contract = new Contract(options.contractId);
+    this.#networkPassphrase = options.networkPassphrase;
+    this.#limit = pLimit(options.concurrency ?? 4);
+  }
+
+  /** Calls a read-only contract function through simulateTransaction and returns its result. */
+  async simulate(fn: string, args: xdr.ScVal[]): Promise<xdr.ScVal> {
+    const tx = new TransactionBuilder(new Account(NULL_ACCOUNT, "0"), {
+      fee: "100",
+      networkPassphrase: this.#networkPassphrase,
+    })
+      .addOperation(this.#contract.call(fn, ...args))
+      .setTimeout(TimeoutInfinite)
+      .build();
+    const res = await this.#rpc.request<Partial<rpc.Api.RawSimulateTransactionResponse> | null>(
+      "simulateTransaction",
+      { transaction: tx.toXdr() },
+    );
+    if (typeof res !== "object" || res === null) throw new SimulationError(fn, "result is not an object");
+    if (typeof res.error === "string") throw new SimulationError(fn, res.error);
+    const b64 = res.results?.[0]?.xdr;
+    if (typeof b64 !== "string") throw new SimulationError(fn, "response carries no result");
+    try {
+      return xdr.ScVal.fromXdr(b64, "base64");
+    } catch (e) {
+      throw new DecodeError(`${fn} result: undecodable XDR (${(e as Error).message.slice(0, 200)})`);
+    }
+  }
+
+  async getTokenCount(): Promise<number> {
+    return decodeU32(await this.simulate("get_token_count", []), "get_token_count");
+  }
+
+  /** null when the factory does not know the token. */
+  async getTokenInfo(token: string): Promise<TokenInfo | null> {
+    const info = decodeOptionTokenInfo(await this.simulate("get_token_info", [addressArg(token)]));
+    return info === null ? null : checkTokenAddress(info, token);
+  }
+
+  /**
+   * Every token the creator launched, oldest first. Uses the paginated getter because the full
+   * `get_creator_tokens` Vec grows without bound and a prolific creator's list would eventually exceed the
+   * simulation's read and memory limits. The list is append-only, so offset paging stays consistent even if
+   * the creator launches a token between pages.
+   */
+  async getCreatorTokens(creator: string): Promise<string[]> {
+    const fn = "get_creator_tokens_paginated";
+    const tokens: string[] = [];
+    for (;;) {
+      const args = [addressArg(creator), xdr.ScVal.scvU32(tokens.length), xdr.ScVal.scvU32(CREATOR_PAGE)];
+      const page = decodeAddressVec(await this.simulate(fn, args), fn);
+      if (page.length > CREATOR_PAGE) throw new DecodeError(`${fn}: page of ${page.length} exceeds limit ${CREATOR_PAGE}`);
+      // A contract that ignored the offset would hand back the same full page forever.
+      if (tokens.length > 0 && page[0] === tokens[tokens.length - CREATOR_PAGE]) {
+        throw new DecodeError(`${fn}: offset ${tokens.length} returned the previous page again`);
+      }
+      tokens.push(...page);
+      if (page.length < CREATOR_PAGE) return tokens;
+    }
+  }
+
+  /**
+   * TokenInfo per token, from storage entries where possible, else from `get_token_info`. A token's own
+   * failure (unknown to the factory, undecodable, rejected simulation) is its map value; RPC failures throw.
+   */
+  readTokenInfos(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
+    return this.#readEntries(
+      tokens,
+      (token) => tokenInfoKey(this.#contractId, token),
+      (value, token) => checkTokenAddress(decodeTokenInfo(value), token),
+      async (token) => (await this.getTokenInfo(token)) ?? new Error(`${token}: token unknown to the factory`),
+    );
+  }
+
+  /** Each creator's tokens, from CreatorTokens entries where possible, else from the paginated getter. */
+  readCreatorTokens(creators: string[]): Promise<Map<string, string[] | Error>> {
+    return this.#readEntries(
+      creators,
+      (creator) => creatorTokensKey(this.#contractId, creator),
+      (value) => decodeAddressVec(value, "CreatorTokens"),
+      (creator) => this.getCreatorTokens(creator),
+    );
+  }
+
+  async getNetworkPassphrase(): Promise<string> {
+    const res = await this.#rpc.request<{ passphrase?: unknown } | null>("getNetwork");
+    if (typeof res?.passphrase !== "string") throw malformed("getNetwork", "passphrase");
+    return res.passphrase;
+  }
+
+  async getHealth(): Promise<RpcHealth> {
+    const res = await this.#rpc.request<Record<string, unknown> | null>("getHealth");
+    const num = (name: string): number => {
+      const v = res?.[name];
+      if (typeof v !== "number") throw malformed("getHealth", name);
+      return v;
+    };
+    return {
+      status: typeof res?.status === "string" ? res.status : "unknown",
+      latestLedger: num("latestLedger"),
+      oldestLedger: num("oldestLedger"),
+      ledgerRetentionWindow: num("ledgerRetentionWindow"),
+    };
+  }
+
+  /** The batch pattern shared by both reads: entries in bulk, then the per-item fallback for what they lacked. */
+  async #readEntries<V>(
+    ids: string[],
+    keyOf: (id: string) => xdr.LedgerKey,
+    decode: (value: xdr.ScVal, id: string) => V,
+    fallback: (id: string) => Promise<V | Error>,
+  ): Promise<Map<string, V | Error>> {
+    const unique = [...new Set(ids)];
+    const outcome = new Map<string, V | Error>();
+    const idByKey = new Map<string, string>();
+    for (const id of unique) {
+      if (isAddress(id)) idByKey.set(keyOf(id).toXdr("base64"), id);
+      else outcome.set(id, new Error(`${JSON.stringify(id)}: not a G... or C... address`));
+    }
+
+    const keys = [...idByKey.keys()];
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_REQUEST) batches.push(keys.slice(i, i + MAX_KEYS_PER_REQUEST));
+    await this.#runAll(batches, async (batch) => {
+      const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", {
+        keys: batch,
+      });
+      // A malformed result or entry only costs the fast path: what it lacks is read by simulation below.
+      const latest = typeof res?.latestLedger === "number" ? res.latestLedger : 0;
+      const entries: unknown[] = Array.isArray(res?.entries) ? res.entries : [];
+      for (const entry of entries) {
+        if (typeof entry !== "object" || entry === null) continue;
+        const { xdr: entryXdr } = entry as { xdr?: unknown };
+        if (typeof entryXdr !== "string" || isArchived(entry, latest)) continue;
+        try {
+          const { key, value } = decodeContractDataEntry(entryXdr);
+          const id = idByKey.get(key.toXdr("base64"));
+          if (id !== undefined) outcome.set(id, decode(value, id));
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+        }
+      }
+    });
+
+    const missing = unique.filter((id) => !outcome.has(id));
+    await this.#runAll(missing, async (id) => {
+      try {
+        outcome.set(id, await fallback(id));
+      } catch (e) {
+        if (e instanceof DecodeError || e instanceof SimulationError) outcome.set(id, e);
+        else throw e;
+      }
+    });
+
+    return new Map(unique.map((id) => [id, outcome.get(id) as V | Error]));
+  }
+
+  /** Runs `task` over `items` under the concurrency bound; after the first failure, queued items are skipped. */
+  async #runAll<T>(items: T[], task: (item: T) => Promise<void>): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    await Promise.all(
+      items.map((item) =>
+        this.#limit(async () => {
+          if (failure) return;
+          try {
+            await task(item);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }),
+      ),
+    );
+    if (failure) throw failure.error;
+  }
+}
+
+function isAddress(s: string): boolean {
+  return StrKey.isValidContract(s) || StrKey.isValidEd25519PublicKey(s);
+}
+
+function addressArg(address: string): xdr.ScVal {
+  if (!isAddress(address)) throw new TypeError(`not a G... or C... address: ${JSON.stringify(address)}`);
+  return new Address(address).toScVal();
+}
+
+/** TokenInfo is stored under its own token's address; anything else means the entry is not what we asked for. */
+function checkTokenAddress(info: TokenInfo, token: string): TokenInfo {
+  if (info.tokenAddress !== token) {
+    throw new DecodeError(`token_address ${info.tokenAddress} does not match the requested token ${token}`);
+  }
+  return info;
+}
+
+function malformed(method: string, field: string): RpcError {
+  return new RpcError(`${method}: result lacks ${field}`, { transient: false });
+}
+
+/** The first line of the host's error and its `HostError: ...` line; the backtrace stays in `detail`. */
+function summarize(detail: string): string {
+  const lines = detail
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  const host = lines.find((l) => l.startsWith("HostError:"));
+  const text = [lines[0] ?? "(empty error)", ...(host && host !== lines[0] ? [host] : [])].join(": ");
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

@@ -1,0 +1,23 @@
+// Failures that end a run, each with the exit status the CLI gives it.
+
+/** Bad configuration, an unreachable or wrong RPC, an unusable database: exit 1. */
+export class FatalError extends Error {
+  override name = "FatalError";
+}
+
+/** Another run holds this contract's lock: exit 75 (EX_TEMPFAIL), so cron simply tries next time. */
+export class LockedError extends Error {
+  override name = "LockedError";
+}
+
+/** SIGINT/SIGTERM stopped the run after its current batch. */
+export class InterruptedError extends Error {
+  override name = "InterruptedError";
+  constructor(readonly signalName: string) {
+    super(`interrupted by ${signalName}`);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,7 @@
+// The package's programmatic API. Importing it runs nothing.
+export { syncTokens, processToken, getAllTokenAddressesFromEvents, migrateDatabase } from "./sync.ts";
+export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome } from "./sync.ts";
+export type { SyncOptions } from "./config.ts";
+export { ConfigError } from "./config.ts";
+export { FatalError, LockedError, InterruptedError } from "./errors.ts";
+export type { TokenInfo, TokenStatus, BondingCurve } from "./contract/types.ts";

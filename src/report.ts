@@ -1,0 +1,86 @@
+// Renders a SyncReport for a person (terminal) or a program (--json). Chain strings are written
+// by anyone, so nothing from the chain reaches a terminal with its control characters intact.
+import type { SyncReport, TokenLine } from "./sync.ts";
+
+/** Above this many tokens the terminal shows failures only (and a progress bar while running). */
+export const LIST_LIMIT = 50;
+
+export function toJson(report: SyncReport): string {
+  const { tokens: _lines, warnings, dryRun, database: _db, networkPassphrase: _p, rpcUrl: _u, ...rest } = report;
+  return JSON.stringify({
+    contractId: rest.contractId,
+    network: rest.network,
+    latestLedger: rest.latestLedger,
+    cursor: rest.cursor,
+    discovered: rest.discovered,
+    contractTokenCount: rest.contractTokenCount,
+    missingIds: rest.missingIds,
+    synced: rest.synced,
+    unchanged: rest.unchanged,
+    failed: rest.failed,
+    rpcRequests: rest.rpcRequests,
+    durationMs: rest.durationMs,
+    dryRun,
+    warnings,
+  });
+}
+
+export function toText(report: SyncReport, options: { verbose?: boolean } = {}): string {
+  const out: string[] = [];
+  const range = report.cursor.from === null ? "not read (--token)" : `ledgers ${report.cursor.from}..${report.cursor.to}`;
+  out.push(`sync-tokens${report.dryRun ? " (dry run: nothing written)" : ""}`);
+  out.push(`  contract   ${report.contractId} on ${report.network}`);
+  out.push(`  RPC        ${report.rpcUrl} (latest ledger ${report.latestLedger})`);
+  out.push(`  database   ${report.database}`);
+  out.push(`  on chain   ${report.contractTokenCount} tokens launched`);
+  out.push(
+    `  discovered ${report.discovered.total} tokens: events ${report.discovered.events}, storage ${report.discovered.storage}, manual ${report.discovered.manual} (events: ${range})`,
+  );
+  const listAll = options.verbose || report.tokens.length <= LIST_LIMIT;
+  const shown = listAll ? report.tokens : report.tokens.filter((t) => t.outcome === "failed");
+  if (shown.length > 0) out.push("");
+  for (const line of shown) out.push(formatLine(line));
+  if (!listAll) out.push(`  (${report.tokens.length} tokens read; pass --verbose to list every one)`);
+  if (report.missingIds.length > 0) {
+    out.push("", `  missing on-chain ids: ${report.missingIds.slice(0, 50).join(", ")}${report.missingIds.length > 50 ? ", …" : ""}`);
+    out.push("  hint: pass their creators' addresses with CREATOR_ADDRESS=G... or --creator G...");
+  }
+  const total = report.synced + report.unchanged + report.failed.length;
+  const seconds = (report.durationMs / 1000).toFixed(2);
+  out.push(
+    "",
+    `Summary: ${report.synced + report.unchanged} successful (${report.synced} ${report.dryRun ? "to write" : "written"}, ${report.unchanged} unchanged), ${report.failed.length} failed, ${total} total, ${report.missingIds.length} missing; ${seconds} s, ${sumRequests(report)} RPC requests`,
+  );
+  return out.join("\n");
+}
+
+function formatLine(line: TokenLine): string {
+  const mark = line.outcome === "failed" ? "✗" : "✓";
+  const outcome = line.outcome.padEnd(10);
+  if (line.outcome === "failed") return `  ${mark} ${outcome} ${line.address}  ${safe(line.error ?? "", 200)}`;
+  const who = `${safe(line.name ?? "", 40)} (${safe(line.symbol ?? "", 12)})`;
+  return `  ${mark} ${outcome} ${line.address}  ${who}  by ${short(line.creator ?? "")}  ${line.status ?? ""}`;
+}
+
+/** Strips control characters (and with them terminal escape sequences) and bounds the length. */
+export function safe(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "�");
+  const chars = [...clean];
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : clean;
+}
+
+function short(address: string): string {
+  return address.length > 12 ? `${address.slice(0, 5)}…${address.slice(-4)}` : address;
+}
+
+function sumRequests(report: SyncReport): number {
+  return Object.values(report.rpcRequests).reduce((a, b) => a + b, 0);
+}
+
+/** A one-line progress bar for stderr on a terminal. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const ratio = total === 0 ? 1 : Math.min(1, done / total);
+  const filled = Math.round(ratio * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} tokens`;
+}

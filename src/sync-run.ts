@@ -1,0 +1,320 @@
+// One run's plan: discover token addresses (events, then creators' lists), read their TokenInfo,
+// write them in batches, and move the cursor once nothing in the event window is left to retry.
+import pLimit from "p-limit";
+import type { SyncConfig } from "./config.ts";
+import type { FactoryReader } from "./contract/factory.ts";
+import type { TokenInfo } from "./contract/types.ts";
+import { scanCreators } from "./discovery/creators.ts";
+import { scanFactoryEvents, type EventScan } from "./discovery/events.ts";
+import { InterruptedError } from "./errors.ts";
+import { RpcError, type RpcClient } from "./rpc/client.ts";
+import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, TokenStore, TokenWrite } from "./store/token-store.ts";
+
+/** Tokens read and written per transaction. */
+const BATCH_SIZE = 1000;
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export type TokenOutcome = "new" | "updated" | "unchanged" | "failed" | "would-sync";
+
+export interface TokenLine {
+  address: string;
+  outcome: TokenOutcome;
+  name?: string;
+  symbol?: string;
+  creator?: string;
+  status?: string;
+  error?: string;
+}
+
+export interface RunResult {
+  cursor: { from: number | null; to: number | null };
+  discovered: { events: number; storage: number; manual: number; total: number };
+  contractTokenCount: number;
+  missingIds: number[];
+  synced: number;
+  unchanged: number;
+  failed: { address: string; error: string }[];
+  tokens: TokenLine[];
+  warnings: string[];
+}
+
+export interface RunContext {
+  config: SyncConfig;
+  rpc: RpcClient;
+  reader: FactoryReader;
+  store: TokenStore;
+  logger: Logger;
+  latestLedger: number;
+  oldestLedger: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+type Known = Map<string, { onchainId: number; creator: string }>;
+
+export class SyncRun {
+  readonly counts: RunCounts = { foundEvents: 0, foundStorage: 0, foundManual: 0, synced: 0, unchanged: 0, failed: 0, missing: 0 };
+  readonly #warnings: string[] = [];
+  readonly #lines: TokenLine[] = [];
+  readonly #failed = new Map<string, Error>();
+  /** How each token was first found in this run: discovered_via of new rows. */
+  readonly #source = new Map<string, DiscoverySource>();
+  readonly #creatorSource = new Map<string, CreatorSource>();
+  readonly #scanned = new Set<string>();
+  readonly #requested = new Set<string>();
+  readonly #readIds = new Set<number>();
+  readonly #storageFound = new Set<string>();
+  readonly #manualFound = new Set<string>();
+  readonly #writes = pLimit(1);
+  #pendingWrites: Promise<void>[] = [];
+  #toRead = 0;
+  #done = 0;
+
+  constructor(private readonly ctx: RunContext) {}
+
+  async execute(): Promise<RunResult> {
+    const { config, store } = this.ctx;
+    const known = await store.knownTokens();
+    const scan = config.tokens.length > 0 ? null : await this.scanEvents();
+    this.checkAborted();
+    const contractTokenCount = await this.ctx.reader.getTokenCount();
+
+    if (!scan) {
+      for (const token of config.tokens) this.#source.set(token, "MANUAL");
+      this.counts.foundManual = config.tokens.length;
+      this.read(config.tokens, known);
+    } else {
+      const fresh = scan.fresh;
+      const discovered = new Set([...known.keys(), ...scan.tokens.keys()]);
+      const incomplete = contractTokenCount > discovered.size;
+      if (incomplete && !fresh) {
+        this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
+      }
+      this.read([...scan.tokens.keys()], known);
+      if (config.full) this.read([...known.keys()], known);
+      await this.discoverThroughCreators(known, fresh || incomplete, fresh);
+    }
+    await Promise.all(this.#pendingWrites);
+    await this.finish(scan);
+    return this.result(contractTokenCount, known, scan);
+  }
+
+  private async scanEvents(): Promise<(EventScan & { fresh: boolean }) | null> {
+    const { config, store, latestLedger, oldestLedger } = this.ctx;
+    let state = await store.loadState();
+    if (state && (state.networkPassphrase !== config.networkPassphrase || state.lastLedger > latestLedger)) {
+      this.warn(
+        state.networkPassphrase !== config.networkPassphrase
+          ? `network reset: the stored cursor belongs to network "${state.networkPassphrase}"; starting this contract's sync afresh`
+          : `network reset: the stored cursor (ledger ${state.lastLedger}) is ahead of the chain (ledger ${latestLedger}); starting this contract's sync afresh`,
+      );
+      if (!config.dryRun) await store.clearState();
+      state = null;
+    }
+    let from = state && !config.full ? state.lastLedger + 1 : oldestLedger;
+    let gap = false;
+    if (from < oldestLedger) {
+      gap = true;
+      this.warn(
+        `events from ledger ${from} to ${oldestLedger - 1} were missed: they fell out of the RPC's retention window; every known creator is rescanned to cover the gap`,
+      );
+      from = oldestLedger;
+    }
+    const scan = await scanFactoryEvents({ rpc: this.ctx.rpc, contractId: config.contractId, fromLedger: from, toLedger: latestLedger, concurrency: config.concurrency });
+    this.counts.fromLedger = from;
+    this.counts.toLedger = latestLedger;
+    this.counts.foundEvents = scan.tokens.size;
+    for (const token of scan.tokens.keys()) this.#source.set(token, "EVENTS");
+    for (const creator of scan.launches.values()) this.noteCreator(creator, "EVENT");
+    this.ctx.logger.info(`events: ${scan.events} factory events in ledgers ${from}..${latestLedger} named ${scan.tokens.size} tokens`);
+    return { ...scan, fresh: !state || config.full || gap };
+  }
+
+  /**
+   * Storage and manual strategies: read creators' token lists, read the new tokens, and scan the
+   * creators those tokens reveal, until no new creator turns up.
+   */
+  private async discoverThroughCreators(known: Known, everyCreator: boolean, rereadKnown: boolean): Promise<void> {
+    const manual = new Set(this.ctx.config.creators.map((c) => c.address));
+    for (const c of this.ctx.config.creators) this.noteCreator(c.address, c.source);
+    const scannedBefore = new Set<string>();
+    let pending = new Set<string>([...manual, ...this.#creatorSource.keys()]);
+    for (const c of await this.ctx.store.knownCreators()) {
+      this.noteCreator(c.address, "DATABASE");
+      if (c.scanned) scannedBefore.add(c.address);
+      if (everyCreator || !c.scanned) pending.add(c.address);
+    }
+    if (everyCreator) for (const t of known.values()) pending.add(t.creator);
+
+    while (pending.size > 0) {
+      this.checkAborted();
+      const batch = [...pending].filter((c) => !this.#scanned.has(c));
+      if (batch.length === 0) break;
+      const result = await scanCreators(this.ctx.reader, batch);
+      for (const c of result.scanned) this.#scanned.add(c);
+      for (const [creator, error] of result.failed) {
+        this.#scanned.add(creator); // not retried in this run
+        this.warn(`could not read the token list of creator ${creator}: ${error.message}`);
+      }
+      const fresh: string[] = [];
+      for (const [token, creator] of result.tokens) {
+        const viaManual = manual.has(creator);
+        (viaManual ? this.#manualFound : this.#storageFound).add(token);
+        if (!this.#source.has(token)) this.#source.set(token, viaManual ? "MANUAL" : "STORAGE");
+        if (!known.has(token) || rereadKnown) fresh.push(token);
+      }
+      const infos = await this.read(fresh, known);
+      pending = new Set();
+      // A token named only by an event may belong to a creator nobody has scanned yet.
+      for (const info of infos) {
+        if (!this.#scanned.has(info.creator) && !scannedBefore.has(info.creator)) {
+          this.noteCreator(info.creator, "TOKEN");
+          pending.add(info.creator);
+        }
+      }
+    }
+    this.counts.foundStorage = this.#storageFound.size;
+    this.counts.foundManual += this.#manualFound.size;
+  }
+
+  /** Reads the tokens not yet requested in this run, queues their writes, and returns what was read. */
+  private async read(tokens: string[], known: Known): Promise<TokenInfo[]> {
+    const todo = tokens.filter((t) => !this.#requested.has(t));
+    for (const t of todo) this.#requested.add(t);
+    this.#toRead += todo.length;
+    const infos: TokenInfo[] = [];
+    for (let i = 0; i < todo.length; i += BATCH_SIZE) {
+      this.checkAborted();
+      const slice = todo.slice(i, i + BATCH_SIZE);
+      const results = await this.readBatch(slice);
+      const batch: TokenInfo[] = [];
+      for (const [address, info] of results) {
+        if (info instanceof Error) this.fail(address, info);
+        else batch.push(info);
+      }
+      infos.push(...batch);
+      // Writing overlaps the next batch's reads; writes stay in order, one transaction each.
+      const written = this.#writes(() => this.write(batch, known, slice.length));
+      written.catch(() => {}); // awaited in execute(); this only keeps an early failure from being "unhandled"
+      this.#pendingWrites.push(written);
+    }
+    return infos;
+  }
+
+  private async readBatch(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
+    try {
+      return await this.ctx.reader.readTokenInfos(tokens);
+    } catch (error) {
+      // The RPC failed past its retries for this whole batch: these tokens fail, the run goes on.
+      const e = error instanceof Error ? error : new Error(String(error));
+      return new Map(tokens.map((t) => [t, e]));
+    }
+  }
+
+  private async write(infos: TokenInfo[], known: Known, count: number): Promise<void> {
+    const tokens: TokenWrite[] = [];
+    const creators: CreatorWrite[] = [];
+    for (const info of infos) {
+      for (const repair of info.textRepairs) this.warn(`token ${info.tokenAddress}: ${repair}`);
+      this.#readIds.add(info.id);
+      tokens.push({ info, discoveredVia: this.#source.get(info.tokenAddress) ?? "STORAGE" });
+      creators.push({ address: info.creator, source: this.#creatorSource.get(info.creator) ?? "TOKEN", scanned: this.#scanned.has(info.creator) });
+    }
+    if (this.ctx.config.dryRun) {
+      for (const info of infos) this.#lines.push(lineOf(info, "would-sync"));
+      this.counts.synced += infos.length;
+    } else if (tokens.length > 0) {
+      const result = await this.ctx.store.writeBatch({ tokens, creators, ledger: this.ctx.latestLedger });
+      const changed = new Set(result.changed);
+      for (const info of infos) {
+        const address = info.tokenAddress;
+        const outcome: TokenOutcome = !changed.has(address) ? "unchanged" : known.has(address) ? "updated" : "new";
+        this.#lines.push(lineOf(info, outcome));
+        if (outcome === "unchanged") this.counts.unchanged++;
+        else this.counts.synced++;
+      }
+    }
+    this.#done += count;
+    this.ctx.onProgress?.(this.#done, this.#toRead);
+  }
+
+  /** The creators met in this run and, when nothing in the window is left to retry, the cursor. */
+  private async finish(scan: EventScan | null): Promise<void> {
+    if (this.ctx.config.dryRun) return;
+    const creators: CreatorWrite[] = [...this.#creatorSource].map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address) }));
+    const retryable = [...this.#failed].some(([address, error]) => scan?.tokens.has(address) && isTransient(error));
+    if (scan && retryable) this.warn("some tokens named by events failed on transient RPC errors: the cursor stays, and the next run reads them again");
+    await this.ctx.store.writeBatch({
+      tokens: [],
+      creators,
+      ledger: this.ctx.latestLedger,
+      cursor:
+        scan && !retryable
+          ? { networkPassphrase: this.ctx.config.networkPassphrase, lastLedger: scan.toLedger, eventCursor: scan.cursor }
+          : undefined,
+    });
+  }
+
+  private result(contractTokenCount: number, known: Known, scan: EventScan | null): RunResult {
+    const missingIds: number[] = [];
+    if (scan) {
+      const ids = new Set([...known.values()].map((t) => t.onchainId));
+      for (const id of this.#readIds) ids.add(id);
+      for (let id = 0; id < contractTokenCount; id++) if (!ids.has(id)) missingIds.push(id);
+      if (missingIds.length > 0) {
+        this.warn(
+          `${missingIds.length} of the contract's ${contractTokenCount} tokens were not found (ids ${summarizeIds(missingIds)}): they are older than the RPC's event window and no known creator lists them; pass their creators' addresses with CREATOR_ADDRESS or --creator`,
+        );
+      }
+    }
+    this.counts.failed = this.#failed.size;
+    this.counts.missing = missingIds.length;
+    return {
+      cursor: { from: scan?.fromLedger ?? null, to: scan?.toLedger ?? null },
+      discovered: { events: this.counts.foundEvents, storage: this.counts.foundStorage, manual: this.counts.foundManual, total: this.#source.size },
+      contractTokenCount,
+      missingIds,
+      synced: this.counts.synced,
+      unchanged: this.counts.unchanged,
+      failed: [...this.#failed].map(([address, error]) => ({ address, error: error.message })),
+      tokens: this.#lines,
+      warnings: this.#warnings,
+    };
+  }
+
+  private fail(address: string, error: Error): void {
+    this.#failed.set(address, error);
+    this.#lines.push({ address, outcome: "failed", error: error.message });
+  }
+
+  private noteCreator(address: string, source: CreatorSource): void {
+    if (!this.#creatorSource.has(address)) this.#creatorSource.set(address, source);
+  }
+
+  private warn(message: string): void {
+    this.#warnings.push(message);
+    this.ctx.logger.warn(message);
+  }
+
+  private checkAborted(): void {
+    const signal = this.ctx.signal;
+    if (signal?.aborted) throw new InterruptedError(typeof signal.reason === "string" ? signal.reason : "signal");
+  }
+}
+
+function isTransient(error: Error): boolean {
+  return error instanceof RpcError && error.transient;
+}
+
+function lineOf(info: TokenInfo, outcome: TokenOutcome): TokenLine {
+  return { address: info.tokenAddress, outcome, name: info.name, symbol: info.symbol, creator: info.creator, status: info.status };
+}
+
+function summarizeIds(ids: number[]): string {
+  const shown = ids.slice(0, 20).join(", ");
+  return ids.length > 20 ? `${shown}, … (${ids.length - 20} more)` : shown;
+}

@@ -1,0 +1,206 @@
+// The programmatic API: one synchronization of one SAC Factory contract into the database.
+// Configuration, then preflight checks, then the database and its lock, then the run, then the report.
+import { resolveConfig, type SyncConfig, type SyncOptions } from "./config.ts";
+import { FactoryReader } from "./contract/factory.ts";
+import { scanFactoryEvents } from "./discovery/events.ts";
+import { FatalError, LockedError, messageOf } from "./errors.ts";
+import { redactUrl } from "./redact.ts";
+import { RpcClient } from "./rpc/client.ts";
+import { DatabaseBusyError, openDatabase, type Database } from "./store/database.ts";
+import { migrate } from "./store/migrate.ts";
+import { tryLockContract } from "./store/run-lock.ts";
+import { TokenStore } from "./store/token-store.ts";
+import { SyncRun, type Logger, type RunResult, type TokenLine } from "./sync-run.ts";
+
+export type { Logger, TokenLine, TokenOutcome } from "./sync-run.ts";
+
+export interface SyncReport extends RunResult {
+  contractId: string;
+  network: string;
+  networkPassphrase: string;
+  rpcUrl: string;
+  database: string;
+  dryRun: boolean;
+  latestLedger: number;
+  rpcRequests: Record<string, number>;
+  durationMs: number;
+}
+
+export interface RunHooks {
+  logger?: Logger;
+  /** Aborting stops the run after its current batch (SIGINT/SIGTERM in the CLI). */
+  signal?: AbortSignal;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Called as tokens are written: done of total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const silent: Logger = { info() {}, warn() {} };
+
+/** Runs one synchronization of the configured contract into the database. */
+export async function syncTokens(options: SyncOptions & RunHooks = {}): Promise<SyncReport> {
+  const config = resolveConfig(options, options.env);
+  const startedAt = performance.now();
+  const logger = options.logger ?? silent;
+  const { rpc, reader } = connect(config, logger, options.signal);
+  const health = await preflight(reader, config);
+
+  return withDatabase(config, async (db) => {
+    const store = new TokenStore(db, config.contractId);
+    const run = new SyncRun({ config, rpc, reader, store, logger, ...health, signal: options.signal, onProgress: options.onProgress });
+    const runId = config.dryRun ? null : await store.startRun(config.trigger);
+    try {
+      const result = await run.execute();
+      if (runId !== null) {
+        const partial = result.failed.length > 0 || result.missingIds.length > 0;
+        await store.finishRun(runId, partial ? "PARTIAL" : "SUCCEEDED", run.counts);
+      }
+      return {
+        contractId: config.contractId,
+        network: config.network,
+        networkPassphrase: config.networkPassphrase,
+        rpcUrl: redactUrl(config.rpcUrl),
+        database: db.label,
+        dryRun: config.dryRun,
+        latestLedger: health.latestLedger,
+        ...result,
+        rpcRequests: { ...rpc.requestCounts },
+        durationMs: Math.round(performance.now() - startedAt),
+      };
+    } catch (error) {
+      if (runId !== null) await store.finishRun(runId, "FAILED", run.counts, messageOf(error)).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/** Reads one token's TokenInfo and stores it: a sync of that address alone, without discovery. */
+export async function processToken(address: string, options: SyncOptions & RunHooks = {}): Promise<TokenLine> {
+  const report = await syncTokens({ ...options, tokens: [address] });
+  return report.tokens[0] ?? { address, outcome: "failed", error: "not read" };
+}
+
+/** Every token address the factory's events name within the RPC's retention window. Touches no database. */
+export async function getAllTokenAddressesFromEvents(options: SyncOptions & RunHooks = {}): Promise<string[]> {
+  const config = resolveConfig(options, options.env);
+  const { rpc, reader } = connect(config, options.logger ?? silent, options.signal);
+  const health = await preflight(reader, config);
+  const scan = await scanFactoryEvents({
+    rpc,
+    contractId: config.contractId,
+    fromLedger: health.oldestLedger,
+    toLedger: health.latestLedger,
+    concurrency: config.concurrency,
+  });
+  return [...scan.tokens.keys()];
+}
+
+function connect(config: SyncConfig, logger: Logger, signal?: AbortSignal): { rpc: RpcClient; reader: FactoryReader } {
+  const rpc = new RpcClient({
+    url: config.rpcUrl,
+    timeoutMs: config.timeoutMs,
+    signal,
+    onRetry: ({ method, attempt, error, delayMs }) =>
+      logger.warn(`${method} failed (${error.message}); retry ${attempt} in ${Math.round(delayMs)} ms`),
+  });
+  const reader = new FactoryReader({ rpc, contractId: config.contractId, networkPassphrase: config.networkPassphrase, concurrency: config.concurrency });
+  return { rpc, reader };
+}
+
+interface Health {
+  latestLedger: number;
+  oldestLedger: number;
+}
+
+/** Checks, before any work, that the RPC serves the configured network and the contract is a SAC Factory. */
+async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Health> {
+  const where = redactUrl(config.rpcUrl);
+  let passphrase: unknown;
+  try {
+    passphrase = await reader.getNetworkPassphrase();
+  } catch (error) {
+    throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`);
+  }
+  if (typeof passphrase !== "string" || passphrase === "") {
+    throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork returned no network passphrase`);
+  }
+  if (passphrase !== config.networkPassphrase) {
+    throw new FatalError(
+      `network passphrase mismatch: the RPC at ${where} serves "${passphrase}", but "${config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
+    );
+  }
+  let health: Health;
+  try {
+    health = await reader.getHealth();
+  } catch (error) {
+    throw new FatalError(`the RPC at ${where} failed getHealth: ${messageOf(error)}`);
+  }
+  try {
+    await reader.getTokenCount();
+  } catch (error) {
+    throw new FatalError(`contract ${config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`);
+  }
+  return { latestLedger: health.latestLedger, oldestLedger: health.oldestLedger };
+}
+
+async function withDatabase<T>(config: SyncConfig, work: (db: Database) => Promise<T>): Promise<T> {
+  let db: Database;
+  try {
+    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (error) {
+    if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
+    throw new FatalError(messageOf(error));
+  }
+  try {
+    const lock = await tryLockContract(db, config.contractId);
+    if (!lock) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
+    try {
+      if (config.dryRun) {
+        if (!(await isMigrated(db))) {
+          throw new FatalError(`${db.label} has no sync-tokens tables yet: run once without --dry-run, or run \`sync-tokens db migrate\``);
+        }
+      } else {
+        await migrateOrFail(db);
+      }
+      return await work(db);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** Applies pending migrations; `sync-tokens db migrate` and every run use it. */
+export async function migrateDatabase(options: Pick<SyncOptions, "databaseUrl" | "dataDir"> & { env?: NodeJS.ProcessEnv } = {}): Promise<{ database: string; applied: string[] }> {
+  const env = options.env ?? process.env;
+  let db: Database;
+  try {
+    db = await openDatabase({
+      databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
+      dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || (await import("./paths.ts")).defaultDataDir),
+    });
+  } catch (error) {
+    if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
+    throw new FatalError(messageOf(error));
+  }
+  try {
+    return { database: db.label, applied: await migrateOrFail(db) };
+  } finally {
+    await db.close();
+  }
+}
+
+async function migrateOrFail(db: Database): Promise<string[]> {
+  try {
+    return await db.withSession((session) => migrate(session));
+  } catch (error) {
+    throw new FatalError(messageOf(error));
+  }
+}
+
+async function isMigrated(db: Database): Promise<boolean> {
+  const rows = await db.withSession((s) => s.query<{ ok: boolean }>(`SELECT to_regclass('public.tokens') IS NOT NULL AS ok`));
+  return rows[0]?.ok === true;
+}
