@@ -54,11 +54,17 @@ export function urlSecrets(url: string): string[] {
   return [...secrets];
 }
 
-/** `text` with every occurrence of each secret (and its percent-encoded form) replaced by `***`. */
+// Masking every "y" of a `?x=y` would wreck messages while protecting nothing a real credential needs.
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * `text` with every occurrence of each secret (and its percent-encoded form) replaced by `***`.
+ * Secrets shorter than 4 characters are left alone.
+ */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   const needles = new Set<string>();
   for (const s of secrets) {
-    if (s === "") continue;
+    if (s.length < MIN_SECRET_LENGTH) continue;
     needles.add(s);
     needles.add(encodeURIComponent(s));
   }

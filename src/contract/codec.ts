@@ -62,7 +62,9 @@ function decodeAddress(val: xdr.ScVal, path: string, allowed: readonly AddressKi
   if (v.type !== "scvAddress") typeMismatch(v, "address", path);
   const kind =
     v.address.type === "scAddressTypeAccount" ? "account" : v.address.type === "scAddressTypeContract" ? "contract" : null;
-  if (kind === null || !allowed.includes(kind)) fail(path, `expected ${allowed.join(" or ")} address, got ${v.address.type}`);
+  if (kind === null || !allowed.includes(kind)) {
+    fail(path, `expected ${allowed.join(" or ")} address, got ${v.address.type}`);
+  }
   try {
     return Address.fromScAddress(v.address).toString();
   } catch (e) {
@@ -256,9 +258,8 @@ export function decodeInstanceTokenCount(val: xdr.ScVal): number {
   if (v.type !== "scvContractInstance") typeMismatch(v, "contract instance", "instance");
   for (const entry of v.instance.storage ?? []) {
     const k = entry.key;
-    if (k.type === "scvVec" && k.vec?.length === 1 && k.vec[0]?.type === "scvSymbol" && symbolText(k.vec[0]) === "TokenCount") {
-      return decodeU32(entry.val, "instance.TokenCount");
-    }
+    const name = k.type === "scvVec" && k.vec?.length === 1 && k.vec[0]?.type === "scvSymbol" ? symbolText(k.vec[0]) : null;
+    if (name === "TokenCount") return decodeU32(entry.val, "instance.TokenCount");
   }
   return 0;
 }

@@ -55,12 +55,15 @@ const NULL_ACCOUNT = StrKey.encodeEd25519PublicKey(new Uint8Array(32));
  * does about it.
  */
 export const ARCHIVED_ENTRY_SEMANTICS: readonly string[] = [
-  "An entry that does not exist (never written, or deleted) is omitted from `entries`; the reader falls back to simulation.",
-  "An archived (evicted) persistent entry is still returned, with `liveUntilLedgerSeq` 0 as a placeholder (core no longer keeps its TTL).",
+  "An entry that does not exist (never written, or deleted) is omitted from `entries`; " +
+    "the reader falls back to simulation.",
+  "An archived (evicted) persistent entry is still returned, with `liveUntilLedgerSeq` 0 as a placeholder: " +
+    "core no longer keeps the TTL of archived entries (stellar-rpc#413).",
   "An expired but not yet evicted entry is returned with `liveUntilLedgerSeq` < `latestLedger`.",
   "The reader treats `liveUntilLedgerSeq` < `latestLedger` (which covers 0) as archived and falls back to simulation.",
   "An entry without `liveUntilLedgerSeq` (older RPCs) is taken as live: archival does not change a stored value.",
-  "Entries are matched to requested keys by the key rebuilt from the entry's own data, never by position or the `key` field.",
+  "Entries are matched to requested keys by the key rebuilt from the entry's own data, " +
+    "never by position or by the response's `key` field.",
 ];
 
 export function isArchived(entry: { liveUntilLedgerSeq?: unknown }, latestLedger: number): boolean {
@@ -121,10 +124,10 @@ export class FactoryReader {
   }
 
   /**
-   * Every token the creator launched, oldest first. Uses the paginated getter because the full
-   * `get_creator_tokens` Vec grows without bound and a prolific creator's list would eventually exceed the
-   * simulation's read and memory limits. The list is append-only, so offset paging stays consistent even if
-   * the creator launches a token between pages.
+   * Every token the creator launched, oldest first. Uses the paginated getter so that each simulation returns
+   * at most 100 addresses however prolific the creator: `get_creator_tokens` returns the whole Vec as one
+   * value, whose size (and the simulation's memory and response size) grows without bound. The list is
+   * append-only, so offset paging stays consistent even if the creator launches a token between pages.
    */
   async getCreatorTokens(creator: string): Promise<string[]> {
     const fn = "get_creator_tokens_paginated";
@@ -132,7 +135,9 @@ export class FactoryReader {
     for (;;) {
       const args = [addressArg(creator), xdr.ScVal.scvU32(tokens.length), xdr.ScVal.scvU32(CREATOR_PAGE)];
       const page = decodeAddressVec(await this.simulate(fn, args), fn);
-      if (page.length > CREATOR_PAGE) throw new DecodeError(`${fn}: page of ${page.length} exceeds limit ${CREATOR_PAGE}`);
+      if (page.length > CREATOR_PAGE) {
+        throw new DecodeError(`${fn}: page of ${page.length} exceeds limit ${CREATOR_PAGE}`);
+      }
       // A contract that ignored the offset would hand back the same full page forever.
       if (tokens.length > 0 && page[0] === tokens[tokens.length - CREATOR_PAGE]) {
         throw new DecodeError(`${fn}: offset ${tokens.length} returned the previous page again`);

@@ -113,7 +113,7 @@ export class RpcClient {
     const id = ++this.#nextId;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = this.#options.signal ? AbortSignal.any([this.#options.signal, timeout]) : timeout;
-    const body = JSON.stringify(params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params });
+    const body = JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
 
     let response: Response;
     let text: string;

@@ -55,6 +55,7 @@ export function parseRetryAfter(header: string | null, nowMs: number = Date.now(
   if (header === null) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (!/^[A-Za-z]{3}/.test(value)) return undefined; // every HTTP-date form starts with the day name
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
