@@ -50,6 +50,7 @@ export interface RunContext {
   logger: Logger;
   latestLedger: number;
   oldestLedger: number;
+  tokenCount: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -81,12 +82,12 @@ export class SyncRun {
     const known = await store.knownTokens();
     const scan = config.tokens.length > 0 ? null : await this.scanEvents();
     this.checkAborted();
-    const contractTokenCount = await this.ctx.reader.getTokenCount();
+    const contractTokenCount = this.ctx.tokenCount;
 
     if (!scan) {
       for (const token of config.tokens) this.#source.set(token, "MANUAL");
       this.counts.foundManual = config.tokens.length;
-      this.read(config.tokens, known);
+      await this.read(config.tokens, known);
     } else {
       const fresh = scan.fresh;
       const discovered = new Set([...known.keys(), ...scan.tokens.keys()]);
@@ -94,9 +95,9 @@ export class SyncRun {
       if (incomplete && !fresh) {
         this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
       }
-      this.read([...scan.tokens.keys()], known);
-      if (config.full) this.read([...known.keys()], known);
-      await this.discoverThroughCreators(known, fresh || incomplete, fresh);
+      const revealed = await this.read([...scan.tokens.keys()], known);
+      if (config.full) await this.read([...known.keys()], known);
+      await this.discoverThroughCreators(known, fresh || incomplete, fresh, revealed);
     }
     await Promise.all(this.#pendingWrites);
     await this.finish(scan);
@@ -138,7 +139,7 @@ export class SyncRun {
    * Storage and manual strategies: read creators' token lists, read the new tokens, and scan the
    * creators those tokens reveal, until no new creator turns up.
    */
-  private async discoverThroughCreators(known: Known, everyCreator: boolean, rereadKnown: boolean): Promise<void> {
+  private async discoverThroughCreators(known: Known, everyCreator: boolean, rereadKnown: boolean, revealed: TokenInfo[]): Promise<void> {
     const manual = new Set(this.ctx.config.creators.map((c) => c.address));
     for (const c of this.ctx.config.creators) this.noteCreator(c.address, c.source);
     const scannedBefore = new Set<string>();
@@ -149,6 +150,12 @@ export class SyncRun {
       if (everyCreator || !c.scanned) pending.add(c.address);
     }
     if (everyCreator) for (const t of known.values()) pending.add(t.creator);
+    for (const info of revealed) {
+      if (!scannedBefore.has(info.creator)) {
+        this.noteCreator(info.creator, "TOKEN");
+        pending.add(info.creator);
+      }
+    }
 
     while (pending.size > 0) {
       this.checkAborted();
@@ -219,7 +226,7 @@ export class SyncRun {
     const tokens: TokenWrite[] = [];
     const creators: CreatorWrite[] = [];
     for (const info of infos) {
-      for (const repair of info.textRepairs) this.warn(`token ${info.tokenAddress}: ${repair}`);
+      if (info.textRepairs.length > 0) this.warn(`token ${info.tokenAddress} stored with changes: ${info.textRepairs.join("; ")}`);
       this.#readIds.add(info.id);
       tokens.push({ info, discoveredVia: this.#source.get(info.tokenAddress) ?? "STORAGE" });
       creators.push({ address: info.creator, source: this.#creatorSource.get(info.creator) ?? "TOKEN", scanned: this.#scanned.has(info.creator) });

@@ -111,6 +111,8 @@ function connect(config: SyncConfig, logger: Logger, signal?: AbortSignal): { rp
 interface Health {
   latestLedger: number;
   oldestLedger: number;
+  /** get_token_count, read right after latestLedger. */
+  tokenCount: number;
 }
 
 /** Checks, before any work, that the RPC serves the configured network and the contract is a SAC Factory. */
@@ -130,18 +132,19 @@ async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Hea
       `network passphrase mismatch: the RPC at ${where} serves "${passphrase}", but "${config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
     );
   }
-  let health: Health;
+  let health: { latestLedger: number; oldestLedger: number };
   try {
     health = await reader.getHealth();
   } catch (error) {
     throw new FatalError(`the RPC at ${where} failed getHealth: ${messageOf(error)}`);
   }
+  let tokenCount: number;
   try {
-    await reader.getTokenCount();
+    tokenCount = await reader.getTokenCount();
   } catch (error) {
     throw new FatalError(`contract ${config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`);
   }
-  return { latestLedger: health.latestLedger, oldestLedger: health.oldestLedger };
+  return { latestLedger: health.latestLedger, oldestLedger: health.oldestLedger, tokenCount };
 }
 
 async function withDatabase<T>(config: SyncConfig, work: (db: Database) => Promise<T>): Promise<T> {
