@@ -43,6 +43,7 @@ export interface ManualCreator {
 }
 
 export interface SyncConfig {
+  /** The preset whose passphrase is in use, or "custom". */
   network: string;
   rpcUrl: string;
   networkPassphrase: string;
@@ -91,8 +92,9 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
   }
   const tokens = (options.tokens ?? []).map((raw) => validateAddress(raw, "--token", ["contract"]));
 
+  const named = Object.entries(NETWORKS).find(([, n]) => n.passphrase === networkPassphrase)?.[0];
   return {
-    network,
+    network: named ?? "custom",
     rpcUrl: validateRpcUrl(rpcUrl.trim(), allowHttp),
     networkPassphrase,
     contractId,

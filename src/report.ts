@@ -27,7 +27,8 @@ export function toJson(report: SyncReport): string {
 
 export function toText(report: SyncReport, options: { verbose?: boolean } = {}): string {
   const out: string[] = [];
-  const range = report.cursor.from === null ? "not read (--token)" : `ledgers ${report.cursor.from}..${report.cursor.to}`;
+  const { from, to } = report.cursor;
+  const range = from === null ? "not read (--token)" : to !== null && from > to ? "no new ledgers" : `ledgers ${from}..${to}`;
   out.push(`sync-tokens${report.dryRun ? " (dry run: nothing written)" : ""}`);
   out.push(`  contract   ${report.contractId} on ${report.network}`);
   out.push(`  RPC        ${report.rpcUrl} (latest ledger ${report.latestLedger})`);

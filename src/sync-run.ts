@@ -131,7 +131,11 @@ export class SyncRun {
     this.counts.foundEvents = scan.tokens.size;
     for (const token of scan.tokens.keys()) this.#source.set(token, "EVENTS");
     for (const creator of scan.launches.values()) this.noteCreator(creator, "EVENT");
-    this.ctx.logger.info(`events: ${scan.events} factory events in ledgers ${from}..${latestLedger} named ${scan.tokens.size} tokens`);
+    this.ctx.logger.info(
+      from > latestLedger
+        ? `events: no new ledger since the last run (ledger ${latestLedger})`
+        : `events: ${scan.events} factory events in ledgers ${from}..${latestLedger} named ${scan.tokens.size} tokens`,
+    );
     return { ...scan, fresh: !state || config.full || gap };
   }
 
