@@ -1,0 +1,67 @@
+// Public entry point of the local Stellar network simulator ("simnet"): one SAC Factory contract
+// behind a stellar-rpc compatible JSON-RPC endpoint. See ./chain.ts for the ground-truth API.
+
+import { DEFAULT_PASSPHRASE, SimChain } from "./chain.ts";
+import type { FaultOptions } from "./faults.ts";
+import { buildScenario, type ScenarioInfo, type ScenarioOptions } from "./scenario.ts";
+import { SimServer } from "./server.ts";
+
+export { SimChain, DEFAULT_PASSPHRASE, PERSISTENT_TTL, PROTOCOL_VERSION, ADMIN_EVENTS } from "./chain.ts";
+export type { SimToken, TokenRef, LaunchOptions, BuyOptions, BuyResult, SellResult, ResetOptions, AdminEventName, BondingCurve, TokenStatus } from "./chain.ts";
+export type { SimEvent } from "./events.ts";
+export type { FaultKind, FaultOptions } from "./faults.ts";
+export type { ScenarioInfo, ScenarioOptions } from "./scenario.ts";
+export { CONTRACT_ERRORS, READ_ONLY_FUNCTIONS } from "./contract.ts";
+
+export interface SimnetOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default "Standalone Network ; February 2017". */
+  networkPassphrase?: string;
+  /** The history to build (default: buildScenario's defaults, 60 tokens / 15 creators). */
+  scenario?: ScenarioOptions;
+  /** Added to every response. */
+  latencyMs?: number;
+  faults?: FaultOptions;
+}
+
+export interface Simnet {
+  /** The JSON-RPC endpoint, e.g. http://127.0.0.1:PORT/ */
+  readonly url: string;
+  /** The factory's C... address (changes when a reset redeploys it). */
+  readonly contractId: string;
+  readonly networkPassphrase: string;
+  /** The live state: ground truth for tests, and mutators to move the network forward. */
+  readonly chain: SimChain;
+  /** What the scenario builder produced (dormant creators, hostile token ids...). */
+  readonly scenario: ScenarioInfo;
+  /** Requests per JSON-RPC method since start or resetCounters(), faulted ones included. */
+  counters(): Record<string, number>;
+  resetCounters(): void;
+  setFaults(f: FaultOptions | undefined): void;
+  setLatency(ms: number): void;
+  /** Stops the server; also ends hanging requests and kept-alive connections. */
+  close(): Promise<void>;
+}
+
+export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
+  const { chain, info } = buildScenario(opts.scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
+  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults });
+  const url = await server.listen(opts.port ?? 0);
+  return {
+    url,
+    get contractId() {
+      return chain.contractId;
+    },
+    get networkPassphrase() {
+      return chain.networkPassphrase;
+    },
+    chain,
+    scenario: info,
+    counters: () => server.counters(),
+    resetCounters: () => server.resetCounters(),
+    setFaults: (f) => server.setFaults(f),
+    setLatency: (ms) => server.setLatency(ms),
+    close: () => server.close(),
+  };
+}
