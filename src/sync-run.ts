@@ -12,6 +12,11 @@ import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, TokenStor
 
 /** Tokens read and written per transaction. */
 const BATCH_SIZE = 1000;
+/**
+ * A stored cursor this far ahead of the RPC's latest ledger means the network was reset; less is
+ * an RPC lagging behind (e.g. after switching providers), which is only waited out.
+ */
+const RESET_MARGIN_LEDGERS = 1000;
 
 export interface Logger {
   info(message: string): void;
@@ -66,6 +71,8 @@ export class SyncRun {
   readonly #source = new Map<string, DiscoverySource>();
   readonly #creatorSource = new Map<string, CreatorSource>();
   readonly #scanned = new Set<string>();
+  /** Creators that already have a row: finish() only rewrites those scanned in this run. */
+  readonly #storedCreators = new Set<string>();
   readonly #requested = new Set<string>();
   readonly #readIds = new Set<number>();
   readonly #storageFound = new Set<string>();
@@ -80,7 +87,7 @@ export class SyncRun {
   async execute(): Promise<RunResult> {
     const { config, store } = this.ctx;
     const known = await store.knownTokens();
-    const scan = config.tokens.length > 0 ? null : await this.scanEvents();
+    const scan = config.tokens.length > 0 ? null : await this.scanEvents(known);
     this.checkAborted();
     const contractTokenCount = this.ctx.tokenCount;
 
@@ -104,17 +111,23 @@ export class SyncRun {
     return this.result(contractTokenCount, known, scan);
   }
 
-  private async scanEvents(): Promise<(EventScan & { fresh: boolean }) | null> {
+  private async scanEvents(known: Known): Promise<(EventScan & { fresh: boolean }) | null> {
     const { config, store, latestLedger, oldestLedger } = this.ctx;
     let state = await store.loadState();
-    if (state && (state.networkPassphrase !== config.networkPassphrase || state.lastLedger > latestLedger)) {
-      this.warn(
-        state.networkPassphrase !== config.networkPassphrase
-          ? `network reset: the stored cursor belongs to network "${state.networkPassphrase}"; starting this contract's sync afresh`
-          : `network reset: the stored cursor (ledger ${state.lastLedger}) is ahead of the chain (ledger ${latestLedger}); starting this contract's sync afresh`,
-      );
-      if (!config.dryRun) await store.clearState();
+    const reset =
+      state && state.networkPassphrase !== config.networkPassphrase
+        ? `the stored cursor belongs to network "${state.networkPassphrase}"`
+        : state && state.lastLedger > latestLedger + RESET_MARGIN_LEDGERS
+          ? `the stored cursor (ledger ${state.lastLedger}) is ahead of the chain (ledger ${latestLedger})`
+          : null;
+    if (reset) {
+      // The rows describe tokens of a chain that no longer exists: start this contract afresh.
+      const removed = config.dryRun ? 0 : await store.resetContract();
+      this.warn(`network reset: ${reset}; starting this contract's sync afresh${removed ? ` (removed ${removed} tokens of the old chain)` : ""}`);
+      known.clear();
       state = null;
+    } else if (state && state.lastLedger > latestLedger) {
+      this.warn(`the RPC is ${state.lastLedger - latestLedger} ledgers behind the last run: nothing new to read from it yet`);
     }
     let from = state && !config.full ? state.lastLedger + 1 : oldestLedger;
     let gap = false;
@@ -150,6 +163,7 @@ export class SyncRun {
     let pending = new Set<string>([...manual, ...this.#creatorSource.keys()]);
     for (const c of await this.ctx.store.knownCreators()) {
       this.noteCreator(c.address, "DATABASE");
+      this.#storedCreators.add(c.address);
       if (c.scanned) scannedBefore.add(c.address);
       if (everyCreator || !c.scanned) pending.add(c.address);
     }
@@ -256,7 +270,9 @@ export class SyncRun {
   /** The creators met in this run and, when nothing in the window is left to retry, the cursor. */
   private async finish(scan: EventScan | null): Promise<void> {
     if (this.ctx.config.dryRun) return;
-    const creators: CreatorWrite[] = [...this.#creatorSource].map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address) }));
+    const creators: CreatorWrite[] = [...this.#creatorSource]
+      .filter(([address]) => this.#scanned.has(address) || !this.#storedCreators.has(address))
+      .map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address) }));
     const retryable = [...this.#failed].some(([address, error]) => scan?.tokens.has(address) && isTransient(error));
     if (scan && retryable) this.warn("some tokens named by events failed on transient RPC errors: the cursor stays, and the next run reads them again");
     await this.ctx.store.writeBatch({
@@ -264,7 +280,7 @@ export class SyncRun {
       creators,
       ledger: this.ctx.latestLedger,
       cursor:
-        scan && !retryable
+        scan && !retryable && scan.toLedger >= scan.fromLedger
           ? { networkPassphrase: this.ctx.config.networkPassphrase, lastLedger: scan.toLedger, eventCursor: scan.cursor }
           : undefined,
     });

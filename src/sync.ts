@@ -4,6 +4,7 @@ import { resolveConfig, type SyncConfig, type SyncOptions } from "./config.ts";
 import { FactoryReader } from "./contract/factory.ts";
 import { scanFactoryEvents } from "./discovery/events.ts";
 import { FatalError, LockedError, messageOf } from "./errors.ts";
+import { defaultDataDir } from "./paths.ts";
 import { redactUrl } from "./redact.ts";
 import { RpcClient } from "./rpc/client.ts";
 import { DatabaseBusyError, openDatabase, type Database } from "./store/database.ts";
@@ -182,7 +183,7 @@ export async function migrateDatabase(options: Pick<SyncOptions, "databaseUrl" |
   try {
     db = await openDatabase({
       databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
-      dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || (await import("./paths.ts")).defaultDataDir),
+      dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
     });
   } catch (error) {
     if (error instanceof DatabaseBusyError) throw new LockedError(error.message);

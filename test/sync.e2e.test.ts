@@ -160,4 +160,19 @@ describe.each(backends)("sync-tokens on %s", (backend) => {
     expect(summary(r).synced).toBe(1);
     expect(await tokenRows(db)).toEqual(expectedRows());
   });
+  it("a network reset (ledgers restart, the factory redeployed at the same id) is reported and the contract starts afresh", async () => {
+    const oldAddresses = sim.chain.tokens.map((t) => t.tokenAddress);
+    sim.chain.reset({ redeploy: true, sameContractId: true });
+    sim.chain.advance(20);
+    sim.chain.launchToken({ name: "After the reset" });
+    sim.chain.launchToken({ name: "Second after" });
+    sim.chain.advance(5);
+    const r = await sync();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/network reset: the stored cursor \(ledger \d+\) is ahead of the chain/);
+    expect(oldAddresses.length).toBeGreaterThan(2);
+    expect(await tokenRows(db)).toEqual(expectedRows());
+    const [state] = await db.sql<{ last_ledger: string }>(`SELECT last_ledger::text FROM sync_state`);
+    expect(state?.last_ledger).toBe(String(sim.chain.latestLedger));
+  });
 });

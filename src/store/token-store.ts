@@ -138,8 +138,13 @@ export class TokenStore {
     return { networkPassphrase: row.networkPassphrase, lastLedger: Number(row.lastLedger), eventCursor: row.eventCursor };
   }
 
-  async clearState(): Promise<void> {
-    await this.db.prisma.syncState.deleteMany({ where: { contractId: this.contractId } });
+  /** After a network reset: forgets this contract's cursor and tokens together. Returns tokens removed. */
+  async resetContract(): Promise<number> {
+    const [tokens] = await this.db.prisma.$transaction([
+      this.db.prisma.token.deleteMany({ where: { contractId: this.contractId } }),
+      this.db.prisma.syncState.deleteMany({ where: { contractId: this.contractId } }),
+    ]);
+    return tokens.count;
   }
 
   /** Token address to on-chain id and creator, for this contract. */

@@ -134,6 +134,8 @@ export interface ChainOptions {
 export interface ResetOptions {
   /** Deploy a fresh, empty factory at a new contract id after the reset (default false: gone). */
   redeploy?: boolean;
+  /** With redeploy: reuse the old contract id, as a deterministic deploy (same deployer and salt) does. */
+  sameContractId?: boolean;
   networkPassphrase?: string;
 }
 
@@ -590,7 +592,7 @@ export class SimChain {
     this.treasury = this.derivedContract("treasury");
     this.revision++;
     if (opts.redeploy) {
-      this.contractId = this.derivedContract("factory");
+      if (!opts.sameContractId) this.contractId = this.derivedContract("factory");
       this.deploy();
     }
   }
