@@ -2,7 +2,7 @@
 // write them in batches, and move the cursor once nothing in the event window is left to retry.
 import pLimit from "p-limit";
 import type { SyncConfig } from "./config.ts";
-import type { FactoryReader } from "./contract/factory.ts";
+import { MAX_KEYS_PER_REQUEST, type FactoryReader } from "./contract/factory.ts";
 import type { TokenInfo } from "./contract/types.ts";
 import { scanCreators } from "./discovery/creators.ts";
 import { scanFactoryEvents, type EventScan } from "./discovery/events.ts";
@@ -10,8 +10,8 @@ import { InterruptedError } from "./errors.ts";
 import { RpcError, type RpcClient } from "./rpc/client.ts";
 import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, TokenStore, TokenWrite } from "./store/token-store.ts";
 
-/** Tokens read and written per transaction. */
-const BATCH_SIZE = 1000;
+/** At most this many tokens per transaction. */
+const MAX_BATCH_SIZE = 2000;
 /**
  * A stored cursor this far ahead of the RPC's latest ledger means the network was reset; less is
  * an RPC lagging behind (e.g. after switching providers), which is only waited out.
@@ -212,9 +212,11 @@ export class SyncRun {
     for (const t of todo) this.#requested.add(t);
     this.#toRead += todo.length;
     const infos: TokenInfo[] = [];
-    for (let i = 0; i < todo.length; i += BATCH_SIZE) {
+    // One batch fills every parallel getLedgerEntries request, so no request slot idles between batches.
+    const batchSize = Math.min(MAX_BATCH_SIZE, MAX_KEYS_PER_REQUEST * this.ctx.config.concurrency);
+    for (let i = 0; i < todo.length; i += batchSize) {
       this.checkAborted();
-      const slice = todo.slice(i, i + BATCH_SIZE);
+      const slice = todo.slice(i, i + batchSize);
       const results = await this.readBatch(slice);
       const batch: TokenInfo[] = [];
       for (const [address, info] of results) {

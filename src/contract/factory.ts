@@ -43,7 +43,7 @@ export interface RpcHealth {
 }
 
 /** getLedgerEntries accepts at most this many keys per request. */
-const MAX_KEYS_PER_REQUEST = 200;
+export const MAX_KEYS_PER_REQUEST = 200;
 /** `get_creator_tokens_paginated` caps `limit` at this. */
 const CREATOR_PAGE = 100;
 
