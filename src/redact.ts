@@ -15,6 +15,9 @@ export function redactUrl(url: string): string {
   } catch {
     return MASK;
   }
+  // An opaque URL (`apikey:SECRET@host`, `user:pass@host`, `host:8000`): with no `//`, what follows the
+  // "scheme" is all path, where user-info and keys pass unnoticed. Keep the scheme only.
+  if (parsed.host === "" && !parsed.pathname.startsWith("/")) return `${parsed.protocol}${MASK}`;
   if (parsed.username !== "" || parsed.password !== "") {
     parsed.password = "";
     parsed.username = MASK;
@@ -32,6 +35,43 @@ export function redactUrl(url: string): string {
   return parsed.toString();
 }
 
+/**
+ * A string that was meant as a URL but does not parse, fit for an error message: the places where URLs carry
+ * credentials are masked (anything before an `@`, query values, the fragment), the rest is kept so that the
+ * reader can see what was wrong (`not a url`, `rpc.example.com/?apikey=***`). Non-printable characters become
+ * `?`, and the result is bounded to 100 characters.
+ */
+export function redactUnparsedUrl(text: string): string {
+  let out = text.trim();
+  const hash = out.indexOf("#");
+  if (hash !== -1) out = `${out.slice(0, hash)}#${MASK}`;
+  const q = out.indexOf("?");
+  if (q !== -1) {
+    const [query, fragment] = splitOnce(out.slice(q + 1), "#");
+    const masked = query
+      .split("&")
+      .map((pair) => {
+        const eq = pair.indexOf("=");
+        return eq === -1 ? (pair === "" ? "" : MASK) : `${pair.slice(0, eq)}=${MASK}`;
+      })
+      .join("&");
+    out = `${out.slice(0, q)}?${masked}${fragment === undefined ? "" : `#${fragment}`}`;
+  }
+  const at = out.lastIndexOf("@", q === -1 ? undefined : q);
+  if (at !== -1) {
+    // Only a real `scheme://` is kept: in `user:password@host` the "scheme" is the user name.
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(out)?.[0] ?? "";
+    out = `${scheme}${MASK}${out.slice(at)}`;
+  }
+  out = out.replace(/[^\x20-\x7e]/g, "?");
+  return out.length > 100 ? `${out.slice(0, 97)}...` : out;
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i === -1 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
 /** The secret parts of a URL (user name, password, query values, fragment), raw and percent-decoded. */
 export function urlSecrets(url: string): string[] {
   let parsed: URL;
@@ -41,6 +81,8 @@ export function urlSecrets(url: string): string[] {
     return [url];
   }
   const raw = [parsed.username, parsed.password, parsed.hash.slice(1)];
+  // An opaque URL's path is where its user-info went (see redactUrl).
+  if (parsed.host === "" && !parsed.pathname.startsWith("/")) raw.push(parsed.pathname);
   for (const pair of parsed.search.slice(1).split("&")) {
     const eq = pair.indexOf("=");
     raw.push(eq === -1 ? pair : pair.slice(eq + 1));

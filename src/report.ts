@@ -7,7 +7,7 @@ export const LIST_LIMIT = 50;
 
 export function toJson(report: SyncReport): string {
   const { tokens: _lines, warnings, dryRun, database: _db, networkPassphrase: _p, rpcUrl: _u, ...rest } = report;
-  return JSON.stringify({
+  return jsonSafe({
     contractId: rest.contractId,
     network: rest.network,
     latestLedger: rest.latestLedger,
@@ -23,6 +23,18 @@ export function toJson(report: SyncReport): string {
     dryRun,
     warnings,
   });
+}
+
+/**
+ * JSON.stringify escapes C0 controls but leaves DEL, C1 controls (U+009B is a CSI to some terminals), line and
+ * paragraph separators and bidi overrides raw, and chain text reaches the JSON through failure reasons. Escaping
+ * them keeps the parsed value identical and the output as harmless on a terminal as the text report.
+ */
+function jsonSafe(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 export function toText(report: SyncReport, options: { verbose?: boolean } = {}): string {
@@ -63,10 +75,18 @@ function formatLine(line: TokenLine): string {
   return `  ${mark} ${outcome} ${line.address}  ${who}  by ${short(line.creator ?? "")}  ${line.status ?? ""}`;
 }
 
+/**
+ * What must not reach a terminal raw: C0 and C1 controls and DEL (escape sequences, carriage returns, bells),
+ * line/paragraph separators, and the bidi controls that reorder what is displayed ("Trojan Source"): embeddings,
+ * overrides, isolates and the LRM/RLM/ALM marks.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /** Strips control characters (and with them terminal escape sequences) and bounds the length. */
 export function safe(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "�");
+  const clean = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(UNSAFE_CHARS, "�");
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : clean;
 }

@@ -1,5 +1,6 @@
 // JSON-RPC 2.0 over Node's fetch (undici keeps connections alive). Written here rather than using the SDK's
 // rpc.Server because that retries nothing and hides HTTP status and Retry-After; the SDK stays in charge of XDR.
+import { InterruptedError } from "../errors.ts";
 import { redactSecrets, urlSecrets } from "../redact.ts";
 import { parseRetryAfter, withRetry } from "./retry.ts";
 
@@ -15,7 +16,10 @@ export interface RpcClientOptions {
   maxBackoffMs?: number;
   headers?: Record<string, string>;
   onRetry?: (e: { method: string; attempt: number; error: RpcError; delayMs: number }) => void;
-  /** Cancels waits and requests in flight; the request then rejects with the signal's reason. */
+  /**
+   * Cancels waits and requests in flight; the request then rejects with the signal's reason when that is an
+   * Error, else with an InterruptedError naming it.
+   */
   signal?: AbortSignal;
 }
 
@@ -39,6 +43,17 @@ export class RpcError extends Error {
   }
 }
 
+/**
+ * The RPC failed a request on every attempt for the whole retry budget while no other request got an answer
+ * either: it is down (or refusing us), not just unlucky. The client is then spent: every request in flight or
+ * waiting to retry, and every later one, rejects at once with this same error, so that a run stops instead of
+ * spending a full retry budget on each remaining request. Transient, so that no caller takes it for a final
+ * answer about the data it asked for (a cursor must not move past what it failed to read).
+ */
+export class RpcUnavailableError extends RpcError {
+  override name = "RpcUnavailableError";
+}
+
 // -32001/-32003: stellar-rpc is overloaded or busy. -32603: internal error, e.g. core briefly unreachable.
 const TRANSIENT_RPC_CODES = new Set([-32001, -32003, -32603]);
 
@@ -52,6 +67,10 @@ export class RpcClient {
   readonly #timeoutMs: number;
   readonly #options: RpcClientOptions;
   #nextId = 0;
+  /** Aborted, with an RpcUnavailableError as reason, once the RPC is found to be down. */
+  readonly #down = new AbortController();
+  /** performance.now() of the last response that was not a transient failure. */
+  #lastAnswerAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RpcClientOptions) {
     const url = new URL(options.url); // fail fast on a malformed URL, before any request is counted
@@ -77,6 +96,10 @@ export class RpcClient {
   async request<T>(method: string, params?: unknown): Promise<T> {
     const o = this.#options;
     const onRetry = o.onRetry;
+    const down = this.#down.signal;
+    if (o.signal?.aborted) throw cancelled(o.signal);
+    if (down.aborted) throw down.reason;
+    const startedAt = performance.now();
     let attempts = 0;
     try {
       return await withRetry(
@@ -89,20 +112,30 @@ export class RpcClient {
           maxRetryTimeMs: o.maxRetryTimeMs ?? 120_000,
           minBackoffMs: o.minBackoffMs ?? 250,
           maxBackoffMs: o.maxBackoffMs ?? 10_000,
-          signal: o.signal,
+          signal: o.signal ? AbortSignal.any([o.signal, down]) : down,
         },
         (e): e is RpcError => e instanceof RpcError,
         onRetry && ((error, attempt, delayMs) => onRetry({ method, attempt, error, delayMs })),
       );
     } catch (e) {
-      if (e instanceof RpcError && e.transient && attempts > 1) {
-        throw new RpcError(`${e.message} (gave up after ${attempts} attempts)`, {
+      if (o.signal?.aborted) throw cancelled(o.signal);
+      if (down.aborted) throw down.reason;
+      if (e instanceof RpcError && e.transient) {
+        const info = {
           transient: true,
           ...(e.httpStatus === undefined ? {} : { httpStatus: e.httpStatus }),
           ...(e.rpcCode === undefined ? {} : { rpcCode: e.rpcCode }),
           ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }),
           cause: e,
-        });
+        };
+        const gaveUp = attempts > 1 ? ` (gave up after ${attempts} attempts)` : "";
+        if (this.#lastAnswerAt < startedAt) {
+          // Nothing answered while this request tried for its whole budget: the RPC is down.
+          const down = new RpcUnavailableError(`${e.message}${gaveUp}`, info);
+          this.#down.abort(down);
+          throw down;
+        }
+        if (attempts > 1) throw new RpcError(`${e.message}${gaveUp}`, info);
       }
       throw e;
     }
@@ -112,7 +145,8 @@ export class RpcClient {
     this.requestCounts[method] = (this.requestCounts[method] ?? 0) + 1;
     const id = ++this.#nextId;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = this.#options.signal ? AbortSignal.any([this.#options.signal, timeout]) : timeout;
+    const user = this.#options.signal;
+    const signal = AbortSignal.any(user ? [user, this.#down.signal, timeout] : [this.#down.signal, timeout]);
     const body = JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
 
     let response: Response;
@@ -124,13 +158,23 @@ export class RpcClient {
     } catch (e) {
       throw this.#transportError(method, e, timeout);
     }
-    if (!response.ok) throw this.#httpError(method, response, text);
-    return this.#parseBody<T>(method, id, text);
+    let result: T;
+    try {
+      if (!response.ok) throw this.#httpError(method, response, text);
+      result = this.#parseBody<T>(method, id, text);
+    } catch (e) {
+      // A definite answer, even a refusal, shows the RPC is up; a transient failure shows nothing.
+      if (e instanceof RpcError && !e.transient) this.#lastAnswerAt = performance.now();
+      throw e;
+    }
+    this.#lastAnswerAt = performance.now();
+    return result;
   }
 
   #transportError(method: string, e: unknown, timeout: AbortSignal): unknown {
     const user = this.#options.signal;
-    if (user?.aborted) return user.reason;
+    if (user?.aborted) return cancelled(user);
+    if (this.#down.signal.aborted) return this.#down.signal.reason;
     if (timeout.aborted) {
       return new RpcError(`${method}: no complete response within ${this.#timeoutMs} ms`, { transient: true, cause: e });
     }
@@ -184,6 +228,16 @@ export class RpcClient {
     const line = redactSecrets(what, this.#secrets).replace(/\s+/g, " ").trim();
     return `${method}: ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`;
   }
+}
+
+/**
+ * What a request rejects with once the caller's signal aborted: the signal's reason when it is an Error, else
+ * an InterruptedError naming it (the CLI aborts with the signal's name, "SIGINT" or "SIGTERM"). Never a bare
+ * string: callers tell an interruption from a failure by its class.
+ */
+function cancelled(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new InterruptedError(typeof reason === "string" ? reason : "signal");
 }
 
 /** undici reports "fetch failed" / "terminated" and puts the useful part (ECONNRESET, other side closed) in `cause`. */

@@ -16,6 +16,13 @@ export interface SqlSession {
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** A session held open: see Database.openSession. */
+export interface HeldSession extends SqlSession {
+  /** Aborted, with a DatabaseError as reason, when the server ends the connection (restart, termination). */
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
+
 export interface Database {
   readonly prisma: PrismaClient;
   readonly kind: "postgres" | "pglite";
@@ -23,7 +30,7 @@ export interface Database {
   readonly label: string;
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** A session kept open until released: a PostgreSQL session-level lock lives as long as it. */
-  openSession(): Promise<SqlSession & { release(): Promise<void> }>;
+  openSession(): Promise<HeldSession>;
   close(): Promise<void>;
 }
 
@@ -78,15 +85,41 @@ async function openPostgres(url: string): Promise<Database> {
     label,
     async withSession(fn) {
       const client = await pool.connect();
+      // A checked-out client that loses its server emits 'error': without a listener that kills the process.
+      // The statement in progress rejects on its own; the client is then discarded, not pooled again.
+      let broken: Error | undefined;
+      const onError = (error: Error) => (broken ??= error);
+      client.on("error", onError);
       try {
         return await fn(session(client));
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     },
     async openSession() {
       const client = await pool.connect();
-      return { ...session(client), release: async () => client.release() };
+      const lost = new AbortController();
+      const onError = (error: Error) => {
+        if (!lost.signal.aborted) {
+          lost.abort(new DatabaseError(`lost the connection to PostgreSQL at ${describeHost(parsed)}: ${cleanPgError(error, url)}`));
+        }
+      };
+      const onEnd = () => onError(new Error("the server closed the connection"));
+      client.on("error", onError);
+      client.on("end", onEnd);
+      let released = false;
+      return {
+        ...session(client),
+        lost: lost.signal,
+        async release() {
+          if (released) return;
+          released = true;
+          client.off("error", onError);
+          client.off("end", onEnd);
+          client.release(lost.signal.aborted ? (lost.signal.reason as Error) : undefined);
+        },
+      };
     },
     async close() {
       await prisma.$disconnect().catch(() => {});
@@ -122,13 +155,30 @@ async function openPglite(dataDir: string): Promise<Database> {
     kind: "pglite",
     label: `embedded database at ${dataDir}`,
     withSession: (fn) => fn(session),
-    openSession: async () => ({ ...session, release: async () => {} }),
+    openSession: async () => ({ ...session, lost: new AbortController().signal, release: async () => {} }),
     async close() {
       await prisma.$disconnect().catch(() => {});
       await db.close().catch(() => {});
       lock.release();
     },
   };
+}
+
+/**
+ * One line saying what went wrong in a statement, from the driver's own message: Prisma wraps driver errors in
+ * multi-line text that starts with an empty line ("\nInvalid `prisma.$executeRawUnsafe()` invocation: ...").
+ */
+export function describeDatabaseError(error: unknown): string {
+  const meta = (error as { meta?: { driverAdapterError?: { message?: unknown; cause?: { originalMessage?: unknown; originalCode?: unknown } } } })?.meta;
+  const driver = meta?.driverAdapterError;
+  const original = driver?.cause?.originalMessage ?? driver?.message;
+  if (typeof original === "string" && original.trim() !== "") {
+    const code = driver?.cause?.originalCode;
+    return typeof code === "string" && code !== "" ? `${original.trim()} (SQLSTATE ${code})` : original.trim();
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split("\n").map((l) => l.trim()).find((l) => l !== "" && !/^Invalid `.*` invocation/.test(l));
+  return line ?? (error instanceof Error ? error.name : "unknown error");
 }
 
 function describeHost(url: URL): string {

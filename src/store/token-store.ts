@@ -1,6 +1,7 @@
 // Reads and writes the sync's tables. Writes are multi-row statements inside one transaction per
 // batch; a token row, its creator and (with the last batch) the cursor commit together.
-import type { Database } from "./database.ts";
+import { DatabaseError, describeDatabaseError, type Database } from "./database.ts";
+import { assertRunLockHeld } from "./run-lock.ts";
 import type { TokenInfo, TokenStatus } from "../contract/types.ts";
 
 export type DiscoverySource = "EVENTS" | "STORAGE" | "MANUAL";
@@ -162,7 +163,22 @@ export class TokenStore {
     return rows.map((r) => ({ address: r.address, scanned: r.lastScannedAt !== null }));
   }
 
+  /**
+   * Writes the batch in one transaction: all of it or, on any failure, none of it. Failures are
+   * DatabaseErrors with a one-line message.
+   */
   async writeBatch(batch: BatchWrite): Promise<BatchResult> {
+    await assertRunLockHeld(this.db);
+    try {
+      return await this.#writeBatch(batch);
+    } catch (error) {
+      if (error instanceof DatabaseError) throw error;
+      const what = batch.tokens.length > 0 ? `${batch.tokens.length} tokens` : batch.cursor ? "the cursor" : "the creators";
+      throw new DatabaseError(`writing ${what} to the database failed: ${describeDatabaseError(error)}`, { cause: error });
+    }
+  }
+
+  async #writeBatch(batch: BatchWrite): Promise<BatchResult> {
     return this.db.prisma.$transaction(
       async (tx) => {
         let changed: string[] = [];
@@ -197,6 +213,8 @@ export class TokenStore {
           const c = batch.cursor;
           await tx.$executeRawUnsafe(UPSERT_STATE, this.contractId, c.networkPassphrase, String(c.lastLedger), c.eventCursor);
         }
+        // Last, so that nothing commits once the run's lock is gone (another run may have started).
+        await assertRunLockHeld(this.db, (sql, ...params) => tx.$queryRawUnsafe<{ held: boolean }[]>(sql, ...params));
         return { changed, inserted };
       },
       { timeout: 120_000, maxWait: 30_000 },
