@@ -3,7 +3,7 @@
 import { Networks } from "@stellar/stellar-sdk";
 import { AddressError, validateAddress } from "./addresses.ts";
 import { defaultDataDir } from "./paths.ts";
-import { redactUrl } from "./redact.ts";
+import { redactUnparsedUrl, redactUrl } from "./redact.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -103,7 +103,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     full: options.full ?? false,
     concurrency: integer(options.concurrency ?? nonEmpty(env.SYNC_CONCURRENCY) ?? 8, "concurrency", 1, 256),
     dryRun: options.dryRun ?? false,
-    databaseUrl: options.databaseUrl ?? nonEmpty(env.DATABASE_URL),
+    databaseUrl: validateDatabaseUrl(options.databaseUrl ?? nonEmpty(env.DATABASE_URL)),
     dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir,
     timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
     trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
@@ -111,11 +111,10 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
 }
 
 function validateRpcUrl(raw: string, allowHttp: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`RPC URL ${JSON.stringify(redactUrl(raw))} is not a URL: expected https://host[:port]/path`);
+  const url = parseUrl(raw);
+  // `localhost:8000` and `user:key@host` parse as opaque URLs with a made-up scheme: not what anyone meant.
+  if (url === undefined || url.host === "") {
+    throw new ConfigError(`RPC URL ${JSON.stringify(redactUnparsedUrl(raw))} is not a URL: expected https://host[:port]/path`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ConfigError(`RPC URL ${redactUrl(raw)} uses ${url.protocol}//: expected http:// or https://`);
@@ -156,4 +155,26 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function isTrue(value: string | undefined): boolean {
   return /^(1|true|yes|on)$/i.test(value?.trim() ?? "");
+}
+
+function validateDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const raw = value.trim();
+  const expected = "expected postgresql://user:password@host:port/database";
+  const url = parseUrl(raw);
+  if (url === undefined || (url.host === "" && !url.pathname.startsWith("/"))) {
+    throw new ConfigError(`DATABASE_URL ${JSON.stringify(redactUnparsedUrl(raw))} is not a URL: ${expected}`);
+  }
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
+    throw new ConfigError(`DATABASE_URL ${redactUrl(raw)} uses ${url.protocol}//: ${expected}`);
+  }
+  return raw;
+}
+
+function parseUrl(raw: string): URL | undefined {
+  try {
+    return new URL(raw);
+  } catch {
+    return undefined;
+  }
 }

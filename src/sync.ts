@@ -3,10 +3,10 @@
 import { resolveConfig, type SyncConfig, type SyncOptions } from "./config.ts";
 import { FactoryReader } from "./contract/factory.ts";
 import { scanFactoryEvents } from "./discovery/events.ts";
-import { FatalError, LockedError, messageOf } from "./errors.ts";
+import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
 import { defaultDataDir } from "./paths.ts";
-import { redactUrl } from "./redact.ts";
-import { RpcClient } from "./rpc/client.ts";
+import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
+import { RpcClient, RpcError } from "./rpc/client.ts";
 import { DatabaseBusyError, openDatabase, type Database } from "./store/database.ts";
 import { migrate } from "./store/migrate.ts";
 import { tryLockContract } from "./store/run-lock.ts";
@@ -43,37 +43,50 @@ const silent: Logger = { info() {}, warn() {} };
 export async function syncTokens(options: SyncOptions & RunHooks = {}): Promise<SyncReport> {
   const config = resolveConfig(options, options.env);
   const startedAt = performance.now();
-  const logger = options.logger ?? silent;
-  const { rpc, reader } = connect(config, logger, options.signal);
-  const health = await preflight(reader, config);
-
-  return withDatabase(config, async (db) => {
-    const store = new TokenStore(db, config.contractId);
-    const run = new SyncRun({ config, rpc, reader, store, logger, ...health, signal: options.signal, onProgress: options.onProgress });
-    const runId = config.dryRun ? null : await store.startRun(config.trigger);
-    try {
-      const result = await run.execute();
-      if (runId !== null) {
-        const partial = result.failed.length > 0 || result.missingIds.length > 0;
-        await store.finishRun(runId, partial ? "PARTIAL" : "SUCCEEDED", run.counts);
+  const { rpc, reader, redact, logger } = connect(config, options.logger ?? silent, options.signal);
+  try {
+    const health = await preflight(reader, config);
+    const report = await withDatabase(config, async (db) => {
+      const store = new TokenStore(db, config.contractId);
+      const run = new SyncRun({ config, rpc, reader, store, logger, ...health, signal: options.signal, onProgress: options.onProgress });
+      const runId = config.dryRun ? null : await store.startRun(config.trigger);
+      try {
+        const result = await run.execute();
+        if (runId !== null) {
+          const partial = result.failed.length > 0 || result.missingIds.length > 0;
+          await store.finishRun(runId, partial ? "PARTIAL" : "SUCCEEDED", run.counts);
+        }
+        return { ...result, database: db.label, latestLedger: health.latestLedger };
+      } catch (error) {
+        if (runId !== null) await store.finishRun(runId, "FAILED", run.counts, redact(messageOf(error))).catch(() => {});
+        throw error;
       }
-      return {
-        contractId: config.contractId,
-        network: config.network,
-        networkPassphrase: config.networkPassphrase,
-        rpcUrl: redactUrl(config.rpcUrl),
-        database: db.label,
-        dryRun: config.dryRun,
-        latestLedger: health.latestLedger,
-        ...result,
-        rpcRequests: { ...rpc.requestCounts },
-        durationMs: Math.round(performance.now() - startedAt),
-      };
-    } catch (error) {
-      if (runId !== null) await store.finishRun(runId, "FAILED", run.counts, messageOf(error)).catch(() => {});
-      throw error;
-    }
-  });
+    });
+    return {
+      contractId: config.contractId,
+      network: config.network,
+      networkPassphrase: config.networkPassphrase,
+      rpcUrl: redactUrl(config.rpcUrl),
+      dryRun: config.dryRun,
+      ...report,
+      // Failure reasons can quote what the RPC said, and an RPC may echo its own URL with the key in it.
+      failed: report.failed.map((f) => ({ ...f, error: redact(f.error) })),
+      tokens: report.tokens.map((t) => (t.error === undefined ? t : { ...t, error: redact(t.error) })),
+      warnings: report.warnings.map(redact),
+      rpcRequests: { ...rpc.requestCounts },
+      durationMs: Math.round(performance.now() - startedAt),
+    };
+  } catch (error) {
+    throw runError(error, redact);
+  }
+}
+
+/** The error a run ends with, its message free of secrets; an RPC that gave out for good is fatal (exit 1). */
+function runError(error: unknown, redact: (text: string) => string): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error instanceof RpcError) return new FatalError(`the RPC failed: ${redact(error.message)}`);
+  error.message = redact(error.message);
+  return error;
 }
 
 /** Reads one token's TokenInfo and stores it: a sync of that address alone, without discovery. */
@@ -97,7 +110,10 @@ export async function getAllTokenAddressesFromEvents(options: SyncOptions & RunH
   return [...scan.tokens.keys()];
 }
 
-function connect(config: SyncConfig, logger: Logger, signal?: AbortSignal): { rpc: RpcClient; reader: FactoryReader } {
+function connect(config: SyncConfig, base: Logger, signal?: AbortSignal) {
+  let secrets: readonly string[] = config.databaseUrl ? urlSecrets(config.databaseUrl) : [];
+  const redact = (text: string) => redactSecrets(text, secrets);
+  const logger: Logger = { info: (m) => base.info(redact(m)), warn: (m) => base.warn(redact(m)) };
   const rpc = new RpcClient({
     url: config.rpcUrl,
     timeoutMs: config.timeoutMs,
@@ -105,8 +121,9 @@ function connect(config: SyncConfig, logger: Logger, signal?: AbortSignal): { rp
     onRetry: ({ method, attempt, error, delayMs }) =>
       logger.warn(`${method} failed (${error.message}); retry ${attempt} in ${Math.round(delayMs)} ms`),
   });
+  secrets = [...secrets, ...rpc.secrets];
   const reader = new FactoryReader({ rpc, contractId: config.contractId, networkPassphrase: config.networkPassphrase, concurrency: config.concurrency });
-  return { rpc, reader };
+  return { rpc, reader, redact, logger };
 }
 
 interface Health {
@@ -123,6 +140,7 @@ async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Hea
   try {
     passphrase = await reader.getNetworkPassphrase();
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`);
   }
   if (typeof passphrase !== "string" || passphrase === "") {
@@ -137,12 +155,14 @@ async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Hea
   try {
     health = await reader.getHealth();
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     throw new FatalError(`the RPC at ${where} failed getHealth: ${messageOf(error)}`);
   }
   let tokenCount: number;
   try {
     tokenCount = await reader.getTokenCount();
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     throw new FatalError(`contract ${config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`);
   }
   return { latestLedger: health.latestLedger, oldestLedger: health.oldestLedger, tokenCount };

@@ -88,9 +88,16 @@ export class RpcClient {
     const extra = { ...credentials, ...options.headers };
     this.#url = url.toString();
     this.#headers = { "content-type": "application/json", accept: "application/json", ...extra };
-    this.#secrets = [...urlSecrets(options.url), ...Object.values(extra)];
+    // The bare Basic token too: base64 of user:password is the password in all but name.
+    const basic = credentials.authorization?.slice("Basic ".length);
+    this.#secrets = [...urlSecrets(options.url), ...Object.values(extra), ...(basic ? [basic] : [])];
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#options = options;
+  }
+
+  /** What this client masks in its messages: the URL's credentials and the headers derived from them. */
+  get secrets(): readonly string[] {
+    return this.#secrets;
   }
 
   async request<T>(method: string, params?: unknown): Promise<T> {

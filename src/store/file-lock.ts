@@ -39,8 +39,17 @@ function createExclusive(file: string): boolean {
     fs.linkSync(aside, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw error;
+    // A file system without hard links: create it in place (it may be seen empty for an instant).
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
+      return true;
+    } catch (inPlace) {
+      if ((inPlace as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw inPlace;
+    }
   } finally {
     fs.rmSync(aside, { force: true });
   }
