@@ -117,7 +117,8 @@ async function guard(io: Io, work: () => Promise<number>): Promise<number> {
   try {
     return await work();
   } catch (error) {
-    const message = safe(messageOf(error).split("\n")[0] ?? "", 1000);
+    // Prisma's messages start with a blank line: the first line that says something.
+    const message = safe(messageOf(error).trim().split("\n")[0] ?? "", 1000);
     if (error instanceof LockedError) {
       io.stderr.write(`sync-tokens: ${message}; exiting (75)\n`);
       return EXIT.locked;

@@ -2,12 +2,13 @@
 // write them in batches, and move the cursor once nothing in the event window is left to retry.
 import pLimit from "p-limit";
 import type { SyncConfig } from "./config.ts";
-import { MAX_KEYS_PER_REQUEST, type FactoryReader } from "./contract/factory.ts";
+import { MAX_KEYS_PER_REQUEST, SimulationError, UnknownTokenError, type FactoryReader } from "./contract/factory.ts";
 import type { TokenInfo } from "./contract/types.ts";
 import { scanCreators } from "./discovery/creators.ts";
 import { scanFactoryEvents, type EventScan } from "./discovery/events.ts";
 import { InterruptedError } from "./errors.ts";
-import { RpcError, type RpcClient } from "./rpc/client.ts";
+import { RpcUnavailableError, type RpcClient } from "./rpc/client.ts";
+import { DecodeError } from "./contract/codec.ts";
 import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, TokenStore, TokenWrite } from "./store/token-store.ts";
 
 /** At most this many tokens per transaction. */
@@ -85,6 +86,16 @@ export class SyncRun {
   constructor(private readonly ctx: RunContext) {}
 
   async execute(): Promise<RunResult> {
+    try {
+      return await this.#execute();
+    } catch (error) {
+      // Let the batch being written commit (or roll back) before the caller closes the database.
+      await Promise.allSettled(this.#pendingWrites);
+      throw error;
+    }
+  }
+
+  async #execute(): Promise<RunResult> {
     const { config, store } = this.ctx;
     const known = await store.knownTokens();
     const scan = config.tokens.length > 0 ? null : await this.scanEvents(known);
@@ -107,6 +118,7 @@ export class SyncRun {
       await this.discoverThroughCreators(known, fresh || incomplete, fresh, revealed);
     }
     await Promise.all(this.#pendingWrites);
+    this.checkAborted(); // a signal during the last reads: stop before the cursor moves
     await this.finish(scan);
     return this.result(contractTokenCount, known, scan);
   }
@@ -236,6 +248,8 @@ export class SyncRun {
     try {
       return await this.ctx.reader.readTokenInfos(tokens);
     } catch (error) {
+      // An interruption, or an RPC found to be down, ends the run: these tokens did not fail, they were not read.
+      if (error instanceof InterruptedError || error instanceof RpcUnavailableError) throw error;
       // The RPC failed past its retries for this whole batch: these tokens fail, the run goes on.
       const e = error instanceof Error ? error : new Error(String(error));
       return new Map(tokens.map((t) => [t, e]));
@@ -275,8 +289,8 @@ export class SyncRun {
     const creators: CreatorWrite[] = [...this.#creatorSource]
       .filter(([address]) => this.#scanned.has(address) || !this.#storedCreators.has(address))
       .map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address) }));
-    const retryable = [...this.#failed].some(([address, error]) => scan?.tokens.has(address) && isTransient(error));
-    if (scan && retryable) this.warn("some tokens named by events failed on transient RPC errors: the cursor stays, and the next run reads them again");
+    const retryable = [...this.#failed].some(([address, error]) => scan?.tokens.has(address) && !isFinal(error));
+    if (scan && retryable) this.warn("some tokens named by events could not be read: the cursor stays, and the next run reads them again");
     await this.ctx.store.writeBatch({
       tokens: [],
       creators,
@@ -331,12 +345,15 @@ export class SyncRun {
 
   private checkAborted(): void {
     const signal = this.ctx.signal;
-    if (signal?.aborted) throw new InterruptedError(typeof signal.reason === "string" ? signal.reason : "signal");
+    if (!signal?.aborted) return;
+    if (signal.reason instanceof InterruptedError) throw signal.reason;
+    throw new InterruptedError(typeof signal.reason === "string" ? signal.reason : "signal");
   }
 }
 
-function isTransient(error: Error): boolean {
-  return error instanceof RpcError && error.transient;
+/** Failures that a later run would meet again: not a reason to hold the cursor back. */
+function isFinal(error: Error): boolean {
+  return error instanceof DecodeError || error instanceof SimulationError || error instanceof UnknownTokenError;
 }
 
 function lineOf(info: TokenInfo, outcome: TokenOutcome): TokenLine {

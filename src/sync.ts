@@ -7,7 +7,7 @@ import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.t
 import { defaultDataDir } from "./paths.ts";
 import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
 import { RpcClient, RpcError } from "./rpc/client.ts";
-import { DatabaseBusyError, openDatabase, type Database } from "./store/database.ts";
+import { DatabaseBusyError, DatabaseError, openDatabase, type Database } from "./store/database.ts";
 import { migrate } from "./store/migrate.ts";
 import { tryLockContract } from "./store/run-lock.ts";
 import { TokenStore } from "./store/token-store.ts";
@@ -85,6 +85,7 @@ export async function syncTokens(options: SyncOptions & RunHooks = {}): Promise<
 function runError(error: unknown, redact: (text: string) => string): unknown {
   if (!(error instanceof Error)) return error;
   if (error instanceof RpcError) return new FatalError(`the RPC failed: ${redact(error.message)}`);
+  if (error instanceof DatabaseError) return new FatalError(redact(error.message));
   error.message = redact(error.message);
   return error;
 }

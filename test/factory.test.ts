@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Address, Networks, scValToNative, xdr } from "@stellar/stellar-sdk";
 import { DecodeError, creatorTokensKey, tokenInfoKey } from "../src/contract/codec.ts";
-import { FactoryReader, SimulationError, isArchived } from "../src/contract/factory.ts";
+import { FactoryReader, SimulationError, UnknownTokenError, isArchived } from "../src/contract/factory.ts";
 import { RpcClient, RpcError } from "../src/rpc/client.ts";
 import { dataEntries, loadRpcExamples, loadSnapshot, toXdr } from "./support/snapshots.ts";
 import { type Reply, type StubRequest, type StubServer, startStub } from "./support/stub-rpc.ts";
@@ -157,7 +157,8 @@ describe("FactoryReader.readTokenInfos", () => {
     expect(name(archived!)).toBe("from simulation");
     expect(name(expired!)).toBe("from simulation");
     expect(name(missing!)).toBe("from simulation");
-    expect(result.get(unknown!)).toEqual(new Error(`${unknown}: token unknown to the factory`));
+    expect(result.get(unknown!)).toEqual(new UnknownTokenError(`${unknown}: token unknown to the factory`));
+    expect(result.get(unknown!)).toBeInstanceOf(UnknownTokenError);
     expect(result.get(undecodable!)).toBeInstanceOf(DecodeError);
     expect(result.get(rejected!)).toBeInstanceOf(SimulationError);
     expect((result.get(rejected!) as Error).message).toBe(

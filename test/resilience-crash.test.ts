@@ -35,6 +35,24 @@ async function runAndKill(env: Record<string, string | undefined>, args: string[
   return { result, killed };
 }
 
+/**
+ * Runs the CLI to completion and returns how long it ran after reading its events: the part of a run that
+ * writes, over which kills are spread.
+ */
+async function timeWriting(env: Record<string, string | undefined>, args: string[] = []): Promise<number> {
+  const { child, done } = startCli(["--json", ...args], { env });
+  let stderr = "";
+  let eventsAt = 0;
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+    if (!eventsAt && EVENTS_READ.test(stderr)) eventsAt = performance.now();
+  });
+  const r = await done;
+  expect(r.code, r.stderr).toBe(0);
+  expect(eventsAt).toBeGreaterThan(0);
+  return performance.now() - eventsAt;
+}
+
 describe("SIGKILL at many points of many runs, on PostgreSQL", () => {
   let sim: Simnet;
   beforeAll(async () => {
@@ -49,21 +67,7 @@ describe("SIGKILL at many points of many runs, on PostgreSQL", () => {
     const db = await freshDb("postgres");
     const env = () => cliEnv(sim, db);
 
-    // Kills are spread over the part of a run that writes: from the moment its events are read to its
-    // end, as a complete run of the same kind measures it.
-    const timed = async (args: string[], target: TestDatabase = db): Promise<number> => {
-      const { child, done } = startCli(["--json", ...args], { env: cliEnv(sim, target) });
-      let stderr = "";
-      let eventsAt = 0;
-      child.stderr!.on("data", (d) => {
-        stderr += d;
-        if (!eventsAt && EVENTS_READ.test(stderr)) eventsAt = performance.now();
-      });
-      const r = await done;
-      expect(r.code, r.stderr).toBe(0);
-      expect(eventsAt).toBeGreaterThan(0);
-      return performance.now() - eventsAt;
-    };
+    const timed = (args: string[], target: TestDatabase = db) => timeWriting(cliEnv(sim, target), args);
     let killedMidway = 0;
     let round = 0;
     const killAt = async (args: string[], delayMs: number) => {
@@ -208,9 +212,10 @@ describe("SIGKILL on the embedded database", () => {
     const history = new RowHistory(sim);
     const db = await freshDb("pglite");
     const lockFile = `${db.dataDir}.lock`;
+    const writing = await timeWriting(cliEnv(sim, await freshDb("pglite")));
     const outcomes: CliResult[] = [];
-    for (const delay of [100, 400]) {
-      const { result, killed } = await runAndKill(cliEnv(sim, db), [], delay);
+    for (const [round, fraction] of [0.3, 0.7].entries()) {
+      const { result, killed } = await runAndKill(cliEnv(sim, db), [], Math.round(fraction * writing));
       outcomes.push(result);
       if (!killed) continue;
       expect(result.signal).toBe("SIGKILL");
@@ -220,7 +225,7 @@ describe("SIGKILL on the embedded database", () => {
       // ...and the database it was writing opens, consistent.
       await expectConsistent(db, sim, history);
       expect(fs.existsSync(lockFile)).toBe(true);
-      tradeSome(sim, delay, 10);
+      tradeSome(sim, round + 1, 10);
       history.record();
     }
     expect(outcomes.filter((r) => r.signal === "SIGKILL").length).toBeGreaterThanOrEqual(2);

@@ -91,13 +91,25 @@ describe("RpcClient", () => {
 
   it("retries truncated and malformed bodies", async () => {
     const { rpc, retries } = await client(
-      script("truncated", { raw: '{"jsonrpc":"2.0","id":' }, { raw: "<html>gateway</html>" }, { raw: "{}" }, { result: 3 }),
+      script("truncated", { raw: '{"jsonrpc":"2.0","id":' }, { raw: "<html>gateway</html>" }, { raw: '{"jsonrpc":"2.0","id":-1,"result":0}' }, { result: 3 }),
     );
     expect(await rpc.request("getHealth")).toBe(3);
     expect(retries).toHaveLength(4);
     expect(retries[0]!.error.message).toMatch(/^getHealth: network error: terminated/);
     expect(retries[1]!.error.message).toMatch(/^getHealth: malformed response body \(/);
     expect(retries[3]!.error.message).toBe("getHealth: malformed response body (not the JSON-RPC response to this request)");
+  });
+
+  it.each([
+    ["JSON without jsonrpc", { raw: "{}" }, /not a JSON-RPC response \(no "jsonrpc" member\)/],
+    ["a web page", { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: "<html>hello</html>" }, /not a JSON-RPC response \(text\/html body\)/],
+  ] as const)("takes a complete answer that is not JSON-RPC (%s) as final", async (_, reply, message) => {
+    const { rpc, retries } = await client(script(reply as never, { result: 1 }));
+    const e = await rejection(rpc.request("getNetwork"));
+    expect(e.transient).toBe(false);
+    expect(e.message).toMatch(message);
+    expect(retries).toHaveLength(0);
+    expect(rpc.requestCounts.getNetwork).toBe(1);
   });
 
   it("retries connection resets", async () => {

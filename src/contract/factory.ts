@@ -27,6 +27,11 @@ export class SimulationError extends Error {
   }
 }
 
+/** The factory answered that it has no such token: final, not worth retrying. */
+export class UnknownTokenError extends Error {
+  override name = "UnknownTokenError";
+}
+
 export interface FactoryReaderOptions {
   rpc: RpcClient;
   contractId: string;
@@ -156,7 +161,7 @@ export class FactoryReader {
       tokens,
       (token) => tokenInfoKey(this.#contractId, token),
       (value, token) => checkTokenAddress(decodeTokenInfo(value), token),
-      async (token) => (await this.getTokenInfo(token)) ?? new Error(`${token}: token unknown to the factory`),
+      async (token) => (await this.getTokenInfo(token)) ?? new UnknownTokenError(`${token}: token unknown to the factory`),
     );
   }
 

@@ -168,7 +168,7 @@ export class RpcClient {
     let result: T;
     try {
       if (!response.ok) throw this.#httpError(method, response, text);
-      result = this.#parseBody<T>(method, id, text);
+      result = this.#parseBody<T>(method, id, text, response.headers.get("content-type"));
     } catch (e) {
       // A definite answer, even a refusal, shows the RPC is up; a transient failure shows nothing.
       if (e instanceof RpcError && !e.transient) this.#lastAnswerAt = performance.now();
@@ -201,14 +201,23 @@ export class RpcClient {
     });
   }
 
-  #parseBody<T>(method: string, id: number, text: string): T {
+  /**
+   * A body cut short or garbled is transient (a flaky link or proxy); a complete answer that is not JSON-RPC at
+   * all (a web page, JSON without "jsonrpc") is final: the URL does not point at a Stellar RPC.
+   */
+  #parseBody<T>(method: string, id: number, text: string, contentType: string | null): T {
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (e) {
-      throw new RpcError(this.#line(method, `malformed response body (${(e as Error).message})`), { transient: true });
+      const notJson = contentType !== null && !/json/i.test(contentType);
+      const what = notJson ? `not a JSON-RPC response (${contentType.split(";")[0]} body)` : `malformed response body (${(e as Error).message})`;
+      throw new RpcError(this.#line(method, what), { transient: !notJson });
     }
-    if (typeof body !== "object" || body === null || (body as { id?: unknown }).id !== id) {
+    if (typeof body !== "object" || body === null || !("jsonrpc" in body)) {
+      throw new RpcError(this.#line(method, "not a JSON-RPC response (no \"jsonrpc\" member)"), { transient: false });
+    }
+    if ((body as { id?: unknown }).id !== id) {
       throw new RpcError(this.#line(method, "malformed response body (not the JSON-RPC response to this request)"), {
         transient: true,
       });

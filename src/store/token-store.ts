@@ -221,7 +221,12 @@ export class TokenStore {
     );
   }
 
+  /** Called with the contract's run lock held, so a RUNNING row left behind is a run that died (e.g. SIGKILL). */
   async startRun(trigger: string): Promise<bigint> {
+    await this.db.prisma.syncRun.updateMany({
+      where: { contractId: this.contractId, outcome: "RUNNING" },
+      data: { outcome: "FAILED", finishedAt: new Date(), error: "the process ended before the run finished (killed or crashed)" },
+    });
     const run = await this.db.prisma.syncRun.create({ data: { contractId: this.contractId, trigger }, select: { id: true } });
     return run.id;
   }
