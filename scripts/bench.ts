@@ -17,7 +17,10 @@
 //
 // Flags: --tokens 10000 --creators 2000 --compare-tokens 2000 --compare-creators (compare-tokens x creators/tokens)
 //        --latency 50 --seed 1 --database-url URL (a server to create databases on; default: a throwaway cluster)
-//        --skip-baseline --baseline-sample 200 --repeat 3 (runs of this sync in the comparison) --skip-activity --skip-cli --no-in-process --concurrency N --keep-databases
+//        --baseline-sample 200 (tokens the seed's design is timed on) --skip-baseline
+//        --repeat 3 (runs of the comparison's sync, of the separate-process full and no-change runs, and of the
+//        bin's no-change run; medians are reported) --skip-activity --skip-cli --no-in-process --concurrency N
+//        --keep-databases
 //        --out FILE (default bench-results/bench-<timestamp>.json and bench-results/latest.json)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -63,7 +66,8 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  const head = fs.readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//"));
+  const lines = fs.readFileSync(import.meta.filename, "utf8").split("\n");
+  const head = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
   console.log(head.map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
   process.exit(0);
 }

@@ -4,7 +4,7 @@ import pLimit from "p-limit";
 import type { SyncConfig } from "./config.ts";
 import { MAX_KEYS_PER_REQUEST, SimulationError, UnknownTokenError, type FactoryReader } from "./contract/factory.ts";
 import type { TokenInfo } from "./contract/types.ts";
-import { scanCreators } from "./discovery/creators.ts";
+import { scanCreators, type CreatorScan } from "./discovery/creators.ts";
 import { scanFactoryEvents, type EventScan } from "./discovery/events.ts";
 import { InterruptedError } from "./errors.ts";
 import { RpcUnavailableError, type RpcClient } from "./rpc/client.ts";
@@ -187,15 +187,18 @@ export class SyncRun {
       }
     }
 
+    const attempted = new Set<string>();
     while (pending.size > 0) {
       this.checkAborted();
-      const batch = [...pending].filter((c) => !this.#scanned.has(c));
+      const batch = [...pending].filter((c) => !attempted.has(c));
       if (batch.length === 0) break;
-      const result = await scanCreators(this.ctx.reader, batch);
+      for (const c of batch) attempted.add(c);
+      const result = await this.scanCreators(batch);
       for (const c of result.scanned) this.#scanned.add(c);
-      for (const [creator, error] of result.failed) {
-        this.#scanned.add(creator); // not retried in this run
-        this.warn(`could not read the token list of creator ${creator}: ${error.message}`);
+      if (result.failed.size > 0) {
+        const [first] = result.failed;
+        const who = result.failed.size === 1 ? `creator ${first![0]}` : `${result.failed.size} creators (first: ${first![0]})`;
+        this.warn(`could not read the token list of ${who}: ${first![1].message}`);
       }
       const fresh: string[] = [];
       for (const [token, creator] of result.tokens) {
@@ -216,6 +219,17 @@ export class SyncRun {
     }
     this.counts.foundStorage = this.#storageFound.size;
     this.counts.foundManual += this.#manualFound.size;
+  }
+
+  private async scanCreators(creators: string[]): Promise<CreatorScan> {
+    try {
+      return await scanCreators(this.ctx.reader, creators);
+    } catch (error) {
+      if (error instanceof InterruptedError || error instanceof RpcUnavailableError) throw error;
+      // Their tokens are still found by a later run: the count check rescans every creator while ids are missing.
+      const e = error instanceof Error ? error : new Error(String(error));
+      return { tokens: new Map(), scanned: [], failed: new Map(creators.map((c) => [c, e])) };
+    }
   }
 
   /** Reads the tokens not yet requested in this run, queues their writes, and returns what was read. */
@@ -309,8 +323,10 @@ export class SyncRun {
       for (const id of this.#readIds) ids.add(id);
       for (let id = 0; id < contractTokenCount; id++) if (!ids.has(id)) missingIds.push(id);
       if (missingIds.length > 0) {
+        const failedNote = this.#failed.size > 0 ? `; ${this.#failed.size} tokens failed to read (above) and may be among them` : "";
         this.warn(
-          `${missingIds.length} of the contract's ${contractTokenCount} tokens were not found (ids ${summarizeIds(missingIds)}): they are older than the RPC's event window and no known creator lists them; pass their creators' addresses with CREATOR_ADDRESS or --creator`,
+          `${missingIds.length} of the contract's ${contractTokenCount} tokens are not in the database (ids ${summarizeIds(missingIds)})${failedNote}. ` +
+            `Tokens older than the RPC's event window are found only through their creators: pass the creators' addresses with CREATOR_ADDRESS or --creator`,
         );
       }
     }

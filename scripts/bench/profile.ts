@@ -5,6 +5,7 @@
 //   npx tsx scripts/bench/profile.ts [--tokens 10000] [--creators 2000] [--latency 50] [--seed 1]
 //                                    [--database-url URL] [--in-process] [--warmup] [--activity]
 //                                    [--node-option=--max-old-space-size=128 ...] (flags for the sync's process)
+//                                    [--cold] (each run in a fresh process, as cron runs the CLI)
 //
 // --in-process profiles this process instead (simulator and sync together, as `pnpm bench` runs them in its
 // first table rows); run it as `node --cpu-prof --cpu-prof-dir=bench-results/profiles --import tsx
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     warmup: { type: "boolean", default: false },
     activity: { type: "boolean", default: false },
     "node-option": { type: "string", multiple: true },
+    cold: { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -55,7 +57,8 @@ try {
     databaseUrl,
     creators: sim.chain.dormantCreators(),
   };
-  if (!values["in-process"]) child = await SyncChild.start({ cpuProfDir: dir, nodeOptions: values["node-option"] ?? [] });
+  const startChild = (): Promise<SyncChild> => SyncChild.start({ cpuProfDir: dir, nodeOptions: values["node-option"] ?? [] });
+  if (!values["in-process"]) child = await startChild();
   if (values.warmup) {
     // One untraced sync into another database first, so the traced runs see warm code (JIT, Prisma's engine).
     const warm = { ...options, databaseUrl: await server.createDatabase("profile_warmup") };
@@ -69,6 +72,11 @@ try {
     if (label === "incremental after activity") {
       console.log(`activity: ${activity(sim.chain)}`);
       warmSimulator(sim);
+    }
+    if (child && values.cold && label !== "full sync") {
+      // Each run in a fresh process, as cron starts the CLI (one profile per process).
+      await child.exit();
+      child = await startChild();
     }
     sim.resetCounters();
     const t0 = performance.now();
