@@ -172,13 +172,15 @@ export class SyncRun {
     const manual = new Set(this.ctx.config.creators.map((c) => c.address));
     for (const c of this.ctx.config.creators) this.noteCreator(c.address, c.source);
     const scannedBefore = new Set<string>();
-    let pending = new Set<string>([...manual, ...this.#creatorSource.keys()]);
-    for (const c of await this.ctx.store.knownCreators()) {
+    const stored = await this.ctx.store.knownCreators();
+    for (const c of stored) {
       this.noteCreator(c.address, "DATABASE");
       this.#storedCreators.add(c.address);
       if (c.scanned) scannedBefore.add(c.address);
-      if (everyCreator || !c.scanned) pending.add(c.address);
     }
+    // A creator scanned before gains tokens only by launching, and launches are events this run reads:
+    // it needs another scan only when the events may have a gap.
+    let pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
     if (everyCreator) for (const t of known.values()) pending.add(t.creator);
     for (const info of revealed) {
       if (!scannedBefore.has(info.creator)) {

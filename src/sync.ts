@@ -137,13 +137,9 @@ interface Health {
 /** Checks, before any work, that the RPC serves the configured network and the contract is a SAC Factory. */
 async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Health> {
   const where = redactUrl(config.rpcUrl);
-  let passphrase: unknown;
-  try {
-    passphrase = await reader.getNetworkPassphrase();
-  } catch (error) {
-    if (error instanceof InterruptedError) throw error;
-    throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`);
-  }
+  // Both at once to save a round trip; the passphrase is judged first, so the first failing check is named.
+  const [network, healthResult] = await Promise.allSettled([reader.getNetworkPassphrase(), reader.getHealth()]);
+  const passphrase = settled(network, (e) => `${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(e)}`);
   if (typeof passphrase !== "string" || passphrase === "") {
     throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork returned no network passphrase`);
   }
@@ -152,13 +148,8 @@ async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Hea
       `network passphrase mismatch: the RPC at ${where} serves "${passphrase}", but "${config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
     );
   }
-  let health: { latestLedger: number; oldestLedger: number };
-  try {
-    health = await reader.getHealth();
-  } catch (error) {
-    if (error instanceof InterruptedError) throw error;
-    throw new FatalError(`the RPC at ${where} failed getHealth: ${messageOf(error)}`);
-  }
+  const health = settled(healthResult, (e) => `the RPC at ${where} failed getHealth: ${messageOf(e)}`);
+  // After getHealth, so that the count never includes a launch newer than the event window read up to it.
   let tokenCount: number;
   try {
     tokenCount = await reader.getTokenCount();
@@ -167,6 +158,12 @@ async function preflight(reader: FactoryReader, config: SyncConfig): Promise<Hea
     throw new FatalError(`contract ${config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`);
   }
   return { latestLedger: health.latestLedger, oldestLedger: health.oldestLedger, tokenCount };
+}
+
+function settled<T>(result: PromiseSettledResult<T>, describe: (error: unknown) => string): T {
+  if (result.status === "fulfilled") return result.value;
+  if (result.reason instanceof InterruptedError) throw result.reason;
+  throw new FatalError(describe(result.reason));
 }
 
 async function withDatabase<T>(config: SyncConfig, work: (db: Database) => Promise<T>): Promise<T> {

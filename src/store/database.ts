@@ -4,8 +4,6 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { redactUrl } from "../redact.ts";
 import { acquireFileLock, type FileLock } from "./file-lock.ts";
@@ -137,7 +135,9 @@ async function openPglite(dataDir: string): Promise<Database> {
   } catch (error) {
     throw new DatabaseBusyError(`the embedded database ${dataDir} is in use by another process (${(error as Error).message})`);
   }
-  let db: PGlite;
+  // Loaded only here: a PostgreSQL run need not pay for the embedded engine.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+  let db: InstanceType<typeof PGlite>;
   try {
     db = await PGlite.create(dataDir);
   } catch (error) {
