@@ -123,7 +123,7 @@ export class SyncRun {
     return this.result(contractTokenCount, known, scan);
   }
 
-  private async scanEvents(known: Known): Promise<(EventScan & { fresh: boolean }) | null> {
+  private async scanEvents(known: Known): Promise<EventScan & { fresh: boolean }> {
     const { config, store, latestLedger, oldestLedger } = this.ctx;
     let state = await store.loadState();
     const reset =
