@@ -5,24 +5,12 @@ import type { SyncReport, TokenLine } from "./sync.ts";
 /** Above this many tokens the terminal shows failures only (and a progress bar while running). */
 export const LIST_LIMIT = 50;
 
+/** What `--json` prints: the report without the per-token lines and the local details. */
+export type JsonSummary = Omit<SyncReport, "tokens" | "database" | "networkPassphrase" | "rpcUrl">;
+
 export function toJson(report: SyncReport): string {
-  const { tokens: _lines, warnings, dryRun, database: _db, networkPassphrase: _p, rpcUrl: _u, ...rest } = report;
-  return jsonSafe({
-    contractId: rest.contractId,
-    network: rest.network,
-    latestLedger: rest.latestLedger,
-    cursor: rest.cursor,
-    discovered: rest.discovered,
-    contractTokenCount: rest.contractTokenCount,
-    missingIds: rest.missingIds,
-    synced: rest.synced,
-    unchanged: rest.unchanged,
-    failed: rest.failed,
-    rpcRequests: rest.rpcRequests,
-    durationMs: rest.durationMs,
-    dryRun,
-    warnings,
-  });
+  const { tokens: _lines, database: _db, networkPassphrase: _p, rpcUrl: _u, ...summary } = report;
+  return jsonSafe(summary satisfies JsonSummary);
 }
 
 /**

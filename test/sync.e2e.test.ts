@@ -4,21 +4,9 @@ import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
+import type { JsonSummary } from "../src/report.ts";
 
-interface Summary {
-  contractId: string;
-  latestLedger: number;
-  cursor: { from: number | null; to: number | null };
-  discovered: { events: number; storage: number; manual: number; total: number };
-  contractTokenCount: number;
-  missingIds: number[];
-  synced: number;
-  unchanged: number;
-  failed: { address: string; error: string }[];
-  rpcRequests: Record<string, number>;
-  durationMs: number;
-  warnings: string[];
-}
+type Summary = JsonSummary;
 
 describe.each(backends)("sync-tokens on %s", (backend) => {
   let sim: Simnet;

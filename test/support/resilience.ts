@@ -7,21 +7,9 @@ import type { Simnet, SimToken } from "../simnet/index.ts";
 import type { CliResult } from "./cli.ts";
 import type { TestDatabase } from "./databases.ts";
 import { expectedRow, tokenRows } from "./expect-rows.ts";
+import type { JsonSummary } from "../../src/report.ts";
 
-export interface Summary {
-  contractId: string;
-  latestLedger: number;
-  cursor: { from: number | null; to: number | null };
-  discovered: { events: number; storage: number; manual: number; total: number };
-  contractTokenCount: number;
-  missingIds: number[];
-  synced: number;
-  unchanged: number;
-  failed: { address: string; error: string }[];
-  rpcRequests: Record<string, number>;
-  durationMs: number;
-  warnings: string[];
-}
+export type Summary = JsonSummary;
 
 /** The CLI's environment for this simulator and database; every creator is reachable (CREATOR_ADDRESS). */
 export function cliEnv(sim: Simnet, db: TestDatabase, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
