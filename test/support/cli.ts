@@ -21,7 +21,8 @@ export interface CliOptions {
 }
 
 // A clean working directory, so that no developer's .env leaks into a test.
-const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-cwd-"));
+const cwd = path.join(os.tmpdir(), "sync-tokens-empty-cwd");
+fs.mkdirSync(cwd, { recursive: true });
 
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const env: Record<string, string> = {};
