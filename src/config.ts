@@ -98,7 +98,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     rpcUrl: validateRpcUrl(rpcUrl.trim(), allowHttp),
     networkPassphrase,
     contractId,
-    creators: dedupeCreators(creators),
+    creators: firstOfEachCreator(creators),
     tokens: [...new Set(tokens)],
     full: options.full ?? false,
     concurrency: integer(options.concurrency ?? nonEmpty(env.SYNC_CONCURRENCY) ?? 8, "concurrency", 1, 256),
@@ -135,7 +135,8 @@ function splitList(value: string | undefined): string[] {
   return (value ?? "").split(/[\s,]+/).filter(Boolean);
 }
 
-function dedupeCreators(creators: ManualCreator[]): ManualCreator[] {
+/** Each creator once, with the source it was first given by. */
+function firstOfEachCreator(creators: ManualCreator[]): ManualCreator[] {
   const seen = new Map<string, ManualCreator>();
   for (const c of creators) if (!seen.has(c.address)) seen.set(c.address, c);
   return [...seen.values()];

@@ -1,6 +1,6 @@
 // The package's programmatic API. Importing it runs nothing.
-export { syncTokens, processToken, getAllTokenAddressesFromEvents, migrateDatabase } from "./sync.ts";
-export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome } from "./sync.ts";
+export { syncTokens, processToken, getAllTokenAddressesFromEvents, migrateDatabase, SyncSession } from "./sync.ts";
+export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome, SyncRequest, SessionOptions, ChainHead } from "./sync.ts";
 export type { SyncOptions } from "./config.ts";
 export { ConfigError } from "./config.ts";
 export { FatalError, LockedError, InterruptedError } from "./errors.ts";

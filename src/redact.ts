@@ -22,15 +22,7 @@ export function redactUrl(url: string): string {
     parsed.password = "";
     parsed.username = MASK;
   }
-  if (parsed.search !== "") {
-    const pairs = parsed.search.slice(1).split("&");
-    parsed.search = pairs
-      .map((pair) => {
-        const eq = pair.indexOf("=");
-        return eq === -1 ? (pair === "" ? "" : MASK) : `${pair.slice(0, eq)}=${MASK}`;
-      })
-      .join("&");
-  }
+  if (parsed.search !== "") parsed.search = maskQuery(parsed.search.slice(1));
   if (parsed.hash !== "") parsed.hash = MASK;
   return parsed.toString();
 }
@@ -48,14 +40,7 @@ export function redactUnparsedUrl(text: string): string {
   const q = out.indexOf("?");
   if (q !== -1) {
     const [query, fragment] = splitOnce(out.slice(q + 1), "#");
-    const masked = query
-      .split("&")
-      .map((pair) => {
-        const eq = pair.indexOf("=");
-        return eq === -1 ? (pair === "" ? "" : MASK) : `${pair.slice(0, eq)}=${MASK}`;
-      })
-      .join("&");
-    out = `${out.slice(0, q)}?${masked}${fragment === undefined ? "" : `#${fragment}`}`;
+    out = `${out.slice(0, q)}?${maskQuery(query)}${fragment === undefined ? "" : `#${fragment}`}`;
   }
   const at = out.lastIndexOf("@", q === -1 ? undefined : q);
   if (at !== -1) {
@@ -65,6 +50,17 @@ export function redactUnparsedUrl(text: string): string {
   }
   out = out.replace(/[^\x20-\x7e]/g, "?");
   return out.length > 100 ? `${out.slice(0, 97)}...` : out;
+}
+
+/** Every value of a query string masked; a bare token (`?abc123`) masked whole, since it may be the key. */
+function maskQuery(query: string): string {
+  return query
+    .split("&")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      return eq === -1 ? (pair === "" ? "" : MASK) : `${pair.slice(0, eq)}=${MASK}`;
+    })
+    .join("&");
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {

@@ -1,5 +1,6 @@
 // Renders a SyncReport for a person (terminal) or a program (--json). Chain strings are written
 // by anyone, so nothing from the chain reaches a terminal with its control characters intact.
+import { stripVTControlCharacters } from "node:util";
 import type { SyncReport, TokenLine } from "./sync.ts";
 
 /** Above this many tokens the terminal shows failures only (and a progress bar while running). */
@@ -73,8 +74,7 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\
 
 /** Strips control characters (and with them terminal escape sequences) and bounds the length. */
 export function safe(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(UNSAFE_CHARS, "�");
+  const clean = stripVTControlCharacters(text).replace(UNSAFE_CHARS, "�");
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : clean;
 }

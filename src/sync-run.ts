@@ -5,11 +5,11 @@ import type { SyncConfig } from "./config.ts";
 import { MAX_KEYS_PER_REQUEST, SimulationError, UnknownTokenError, type FactoryReader } from "./contract/factory.ts";
 import type { TokenInfo } from "./contract/types.ts";
 import { scanCreators, type CreatorScan } from "./discovery/creators.ts";
-import { scanFactoryEvents, type EventScan } from "./discovery/events.ts";
+import { scanFactoryEvents, type Discovered, type EventScan } from "./discovery/events.ts";
 import { InterruptedError } from "./errors.ts";
 import { RpcUnavailableError, type RpcClient } from "./rpc/client.ts";
 import { DecodeError } from "./contract/codec.ts";
-import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, TokenStore, TokenWrite } from "./store/token-store.ts";
+import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, SyncStateRow, TokenStore, TokenWrite } from "./store/token-store.ts";
 
 /** At most this many tokens per transaction. */
 const MAX_BATCH_SIZE = 2000;
@@ -56,7 +56,11 @@ export interface RunContext {
   logger: Logger;
   latestLedger: number;
   oldestLedger: number;
+  /** Hash of latestLedger (stored with the cursor as the chain's fingerprint), when known. */
+  latestLedgerHash: string | null;
   tokenCount: number;
+  /** Tokens and launches found outside the RPC's window (history), read like those the events name. */
+  discovered?: Discovered | undefined;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -79,6 +83,8 @@ export class SyncRun {
   readonly #storageFound = new Set<string>();
   readonly #manualFound = new Set<string>();
   readonly #writes = pLimit(1);
+  /** Creators whose token list could not be read in this run. */
+  readonly #unscanned = new Set<string>();
   #pendingWrites: Promise<void>[] = [];
   #toRead = 0;
   #done = 0;
@@ -114,8 +120,9 @@ export class SyncRun {
         this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
       }
       const revealed = await this.read([...scan.tokens.keys()], known);
-      if (config.full) await this.read([...known.keys()], known);
-      await this.discoverThroughCreators(known, fresh || incomplete, fresh, revealed);
+      // After a gap, a known token may have changed in ledgers nobody can read any more.
+      if (fresh) await this.read([...known.keys()], known);
+      await this.discoverThroughCreators(known, { everyCreator: fresh || incomplete, rereadKnown: fresh, revealed });
     }
     await Promise.all(this.#pendingWrites);
     this.checkAborted(); // a signal during the last reads: stop before the cursor moves
@@ -126,12 +133,7 @@ export class SyncRun {
   private async scanEvents(known: Known): Promise<EventScan & { fresh: boolean }> {
     const { config, store, latestLedger, oldestLedger } = this.ctx;
     let state = await store.loadState();
-    const reset =
-      state && state.networkPassphrase !== config.networkPassphrase
-        ? `the stored cursor belongs to network "${state.networkPassphrase}"`
-        : state && state.lastLedger > latestLedger + RESET_MARGIN_LEDGERS
-          ? `the stored cursor (ledger ${state.lastLedger}) is ahead of the chain (ledger ${latestLedger})`
-          : null;
+    const reset = state && (await this.detectReset(state, known));
     if (reset) {
       // The rows describe tokens of a chain that no longer exists: start this contract afresh.
       const removed = config.dryRun ? 0 : await store.resetContract();
@@ -150,7 +152,25 @@ export class SyncRun {
       );
       from = oldestLedger;
     }
-    const scan = await scanFactoryEvents({ rpc: this.ctx.rpc, contractId: config.contractId, fromLedger: from, toLedger: latestLedger, concurrency: config.concurrency });
+    const scan = await scanFactoryEvents({
+      rpc: this.ctx.rpc,
+      contractId: config.contractId,
+      fromLedger: from,
+      toLedger: latestLedger,
+      concurrency: config.concurrency,
+      logger: this.ctx.logger,
+    });
+    if (scan.slidOut.length > 0) {
+      const ranges = scan.slidOut.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(", ");
+      const cover = state && !config.full && !gap ? "; every known creator is rescanned to cover the gap" : "";
+      this.warn(`the RPC's retention window moved while the run read it: ledgers ${ranges} slid out before they were read${cover}`);
+      gap = true;
+    }
+    const history = this.ctx.discovered;
+    if (history) {
+      for (const [token, ledger] of history.tokens) if ((scan.tokens.get(token) ?? -1) < ledger) scan.tokens.set(token, ledger);
+      for (const [token, creator] of history.launches) scan.launches.set(token, creator);
+    }
     this.counts.fromLedger = from;
     this.counts.toLedger = latestLedger;
     this.counts.foundEvents = scan.tokens.size;
@@ -165,10 +185,39 @@ export class SyncRun {
   }
 
   /**
+   * Why the stored state belongs to a chain that no longer exists, or null. Testnet resets keep the passphrase,
+   * and a deterministic redeploy keeps the contract id, so the passphrase alone cannot tell.
+   */
+  private async detectReset(state: SyncStateRow, known: Known): Promise<string | null> {
+    const { config, latestLedger, oldestLedger, tokenCount, reader } = this.ctx;
+    if (state.networkPassphrase !== config.networkPassphrase) return `the stored cursor belongs to network "${state.networkPassphrase}"`;
+    if (state.lastLedger > latestLedger + RESET_MARGIN_LEDGERS) {
+      return `the stored cursor (ledger ${state.lastLedger}) is ahead of the chain (ledger ${latestLedger})`;
+    }
+    // The contract's count never goes down.
+    if (tokenCount < known.size) return `the contract reports ${tokenCount} tokens, fewer than the ${known.size} stored`;
+    if (state.lastLedgerHash && state.lastLedger >= oldestLedger && state.lastLedger <= latestLedger) {
+      const hash = await reader.getLedgerHash(state.lastLedger);
+      if (hash !== null && hash !== state.lastLedgerHash) return `ledger ${state.lastLedger} has another hash than when it was read`;
+      if (hash !== null) return null;
+    }
+    // The fingerprint is out of reach: the contract never deletes a token, so stored tokens must still exist.
+    const sample = sampleOf([...known.keys()], MAX_KEYS_PER_REQUEST);
+    if (sample.length > 0 && state.lastLedger < oldestLedger) {
+      const present = await reader.existingTokenEntries(sample);
+      if (present.size === 0) return `none of ${sample.length} stored tokens exists on the chain any more`;
+    }
+    return null;
+  }
+
+  /**
    * Storage and manual strategies: read creators' token lists, read the new tokens, and scan the
    * creators those tokens reveal, until no new creator turns up.
    */
-  private async discoverThroughCreators(known: Known, everyCreator: boolean, rereadKnown: boolean, revealed: TokenInfo[]): Promise<void> {
+  private async discoverThroughCreators(
+    known: Known,
+    { everyCreator, rereadKnown, revealed }: { everyCreator: boolean; rereadKnown: boolean; revealed: TokenInfo[] },
+  ): Promise<void> {
     const manual = new Set(this.ctx.config.creators.map((c) => c.address));
     for (const c of this.ctx.config.creators) this.noteCreator(c.address, c.source);
     const scannedBefore = new Set<string>();
@@ -197,6 +246,7 @@ export class SyncRun {
       for (const c of batch) attempted.add(c);
       const result = await this.scanCreators(batch);
       for (const c of result.scanned) this.#scanned.add(c);
+      for (const c of result.failed.keys()) this.#unscanned.add(c);
       if (result.failed.size > 0) {
         const [first] = result.failed;
         const who = result.failed.size === 1 ? `creator ${first![0]}` : `${result.failed.size} creators (first: ${first![0]})`;
@@ -285,7 +335,7 @@ export class SyncRun {
       for (const info of infos) this.#lines.push(lineOf(info, "would-sync"));
       this.counts.synced += infos.length;
     } else if (tokens.length > 0) {
-      const result = await this.ctx.store.writeBatch({ tokens, creators, ledger: this.ctx.latestLedger });
+      const result = await this.ctx.store.writeBatch({ tokens, creators, ledger: this.#ledger() });
       const changed = new Set(result.changed);
       for (const info of infos) {
         const address = info.tokenAddress;
@@ -307,14 +357,17 @@ export class SyncRun {
       .map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address) }));
     const retryable = [...this.#failed].some(([address, error]) => scan?.tokens.has(address) && !isFinal(error));
     if (scan && retryable) this.warn("some tokens named by events could not be read: the cursor stays, and the next run reads them again");
+    // A creator left unscanned may hold tokens that changed where no event is left to say so.
+    const unscanned = scan !== null && this.#unscanned.size > 0;
+    if (unscanned) this.warn(`${this.#unscanned.size} creators' token lists could not be read: the cursor stays, and the next run scans them again`);
+    const moveCursor = scan !== null && !retryable && !unscanned && scan.toLedger >= scan.fromLedger;
     await this.ctx.store.writeBatch({
       tokens: [],
       creators,
-      ledger: this.ctx.latestLedger,
-      cursor:
-        scan && !retryable && scan.toLedger >= scan.fromLedger
-          ? { networkPassphrase: this.ctx.config.networkPassphrase, lastLedger: scan.toLedger, eventCursor: scan.cursor }
-          : undefined,
+      ledger: this.#ledger(),
+      cursor: moveCursor
+        ? { networkPassphrase: this.ctx.config.networkPassphrase, lastLedger: scan.toLedger, lastLedgerHash: this.ctx.latestLedgerHash }
+        : undefined,
     });
   }
 
@@ -347,6 +400,11 @@ export class SyncRun {
     };
   }
 
+  /** The ledger the values written are from: the window's end, or what the entries' reads reported. */
+  #ledger(): number {
+    return Math.max(this.ctx.latestLedger, this.ctx.reader.latestLedgerSeen);
+  }
+
   private fail(address: string, error: Error): void {
     this.#failed.set(address, error);
     this.#lines.push({ address, outcome: "failed", error: error.message });
@@ -376,6 +434,12 @@ function isFinal(error: Error): boolean {
 
 function lineOf(info: TokenInfo, outcome: TokenOutcome): TokenLine {
   return { address: info.tokenAddress, outcome, name: info.name, symbol: info.symbol, creator: info.creator, status: info.status };
+}
+
+/** Up to `n` items spread evenly over the list. */
+function sampleOf<T>(items: T[], n: number): T[] {
+  if (items.length <= n) return items;
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
 function summarizeIds(ids: number[]): string {

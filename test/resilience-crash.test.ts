@@ -150,7 +150,7 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s stops a run gracefully", (sign
       tradeSome(sim, ++round, 30, { launch: false });
       history.record();
       const runsBefore = await db.sql<{ id: string }>(`SELECT id::text FROM sync_runs`);
-      const cursorBefore = await db.sql(`SELECT last_ledger::text, event_cursor FROM sync_state`);
+      const cursorBefore = await db.sql(`SELECT last_ledger::text, last_ledger_hash FROM sync_state`);
 
       sim.resetCounters();
       let seenAt = 0;
@@ -184,7 +184,7 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s stops a run gracefully", (sign
       }
       expect(runs.filter((x) => x.outcome === "RUNNING"), "no run left RUNNING").toEqual([]);
       // The cursor stays where the last complete run left it: this run did not finish its window.
-      expect(await db.sql(`SELECT last_ledger::text, event_cursor FROM sync_state`), point.name).toEqual(cursorBefore);
+      expect(await db.sql(`SELECT last_ledger::text, last_ledger_hash FROM sync_state`), point.name).toEqual(cursorBefore);
       await expectConsistent(db, sim, history);
       // No transaction left open: the run's connections are gone.
       const [open] = await db.sql<{ n: number }>(

@@ -100,7 +100,7 @@ describe("PostgreSQL lost in the middle of a run", () => {
   async function lostRun(breakIt: (seen: () => boolean) => Promise<void>) {
     tradeSome(sim, ++round, 30);
     history.record();
-    const cursorBefore = await db.sql(`SELECT last_ledger::text, event_cursor FROM sync_state`);
+    const cursorBefore = await db.sql(`SELECT last_ledger::text, last_ledger_hash FROM sync_state`);
     const rowsBefore = await tokenRows(db);
     sim.resetCounters();
     const { done } = startCli(["--json"], { env: cliEnv(sim, db) });
@@ -118,7 +118,7 @@ describe("PostgreSQL lost in the middle of a run", () => {
     expect(r.stderr).not.toMatch(/Unhandled 'error' event|\n\s+at /);
     // Nothing of the interrupted batch, the cursor where it was, every row one the chain had.
     expect(await tokenRows(db)).toEqual(rowsBefore);
-    expect(await db.sql(`SELECT last_ledger::text, event_cursor FROM sync_state`)).toEqual(cursorBefore);
+    expect(await db.sql(`SELECT last_ledger::text, last_ledger_hash FROM sync_state`)).toEqual(cursorBefore);
     await expectConsistent(db, sim, history);
     // The next run converges.
     const rerun = await runCli(["--json"], { env: cliEnv(sim, db) });

@@ -29,7 +29,7 @@ const REASON: Record<string, RegExp> = {
   hang: /no complete response within 500 ms/,
 };
 
-const STATE_SQL = `SELECT contract_id, network_passphrase, last_ledger::text, event_cursor FROM sync_state`;
+const STATE_SQL = `SELECT contract_id, network_passphrase, last_ledger::text, last_ledger_hash FROM sync_state`;
 const CREATORS_SQL = `SELECT address, source::text, token_count FROM creators ORDER BY address`;
 
 let sim: Simnet;

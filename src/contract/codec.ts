@@ -1,6 +1,7 @@
 // ScVal ↔ domain for the SAC Factory: strict about shape and types, lenient only where the contract itself is
 // (creator-supplied strings). Layout facts come from /work/shared/contract/sac-factory.md.
-import { Address, Contract, xdr } from "@stellar/stellar-sdk";
+import { Address, xdr } from "@stellar/stellar-sdk";
+import type { AddressKind } from "../addresses.ts";
 import type { BondingCurve, FactoryEvent, TokenInfo, TokenStatus } from "./types.ts";
 
 /** A value does not have the shape the factory's interface promises. Permanent for the value it came from. */
@@ -54,7 +55,6 @@ export function decodeI128(val: xdr.ScVal, path = "value"): bigint {
   return (BigInt.asIntN(64, v.i128.hi) << 64n) | BigInt.asUintN(64, v.i128.lo);
 }
 
-type AddressKind = "account" | "contract";
 
 /** A `G...` or `C...` address; other ScAddress kinds (muxed, balances, pools) are never factory participants. */
 function decodeAddress(val: xdr.ScVal, path: string, allowed: readonly AddressKind[] = ["account", "contract"]): string {
@@ -220,11 +220,6 @@ export function creatorTokensKey(contractId: string, creator: string): xdr.Ledge
   return persistentKey(contractId, dataKey("CreatorTokens", creator));
 }
 
-/** The contract instance entry, whose storage holds `TokenCount`. */
-export function instanceKey(contractId: string): xdr.LedgerKey {
-  return new Contract(contractId).getFootprint();
-}
-
 /**
  * A getLedgerEntries `xdr` field (base64 LedgerEntryData of a ContractData entry): the entry's own ledger key,
  * rebuilt from the entry rather than trusted from the response's `key` field, and the value stored.
@@ -242,26 +237,6 @@ export function decodeContractDataEntry(entryXdrB64: string): { key: xdr.LedgerK
     key: xdr.LedgerKey.contractData(new xdr.LedgerKeyContractData({ contract, key, durability })),
     value: val,
   };
-}
-
-/** The ScVal stored in a ContractData entry (base64 LedgerEntryData, as getLedgerEntries returns it). */
-export function decodeLedgerEntryValue(entryXdrB64: string): xdr.ScVal {
-  return decodeContractDataEntry(entryXdrB64).value;
-}
-
-/**
- * `TokenCount` from the factory's instance storage. Absent before the first launch: the contract reads it
- * with a default of 0 (assumption from `get_token_count` returning u32 for a fresh factory).
- */
-export function decodeInstanceTokenCount(val: xdr.ScVal): number {
-  const v = expectScVal(val, "instance");
-  if (v.type !== "scvContractInstance") typeMismatch(v, "contract instance", "instance");
-  for (const entry of v.instance.storage ?? []) {
-    const k = entry.key;
-    const name = k.type === "scvVec" && k.vec?.length === 1 && k.vec[0]?.type === "scvSymbol" ? symbolText(k.vec[0]) : null;
-    if (name === "TokenCount") return decodeU32(entry.val, "instance.TokenCount");
-  }
-  return 0;
 }
 
 // ---- events -------------------------------------------------------------------------------------------------

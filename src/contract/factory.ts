@@ -41,7 +41,6 @@ export interface FactoryReaderOptions {
 }
 
 export interface RpcHealth {
-  status: string;
   latestLedger: number;
   oldestLedger: number;
   ledgerRetentionWindow: number;
@@ -55,26 +54,10 @@ const CREATOR_PAGE = 100;
 // Read-only simulation needs a syntactically valid source account only; the SDK's contract.Client uses this one.
 const NULL_ACCOUNT = StrKey.encodeEd25519PublicKey(new Uint8Array(32));
 
-/**
- * How getLedgerEntries reports archival (stellar-rpc 23+, protocol 23, OpenRPC 27.1.1), and what the reader
- * does about it.
- */
-export const ARCHIVED_ENTRY_SEMANTICS: readonly string[] = [
-  "An entry that does not exist (never written, or deleted) is omitted from `entries`; " +
-    "the reader falls back to simulation.",
-  "An archived (evicted) persistent entry is still returned, with `liveUntilLedgerSeq` 0 as a placeholder: " +
-    "core no longer keeps the TTL of archived entries (stellar-rpc#413).",
-  "An expired but not yet evicted entry is returned with `liveUntilLedgerSeq` < `latestLedger`.",
-  "The reader treats `liveUntilLedgerSeq` < `latestLedger` (which covers 0) as archived and falls back to simulation.",
-  "An entry without `liveUntilLedgerSeq` (older RPCs) is taken as live: archival does not change a stored value.",
-  "Entries are matched to requested keys by the key rebuilt from the entry's own data, " +
-    "never by position or by the response's `key` field.",
-];
-
-export function isArchived(entry: { liveUntilLedgerSeq?: unknown }, latestLedger: number): boolean {
-  const until = entry.liveUntilLedgerSeq;
-  return typeof until === "number" && until < latestLedger;
-}
+// Archived entries: since protocol 23 stellar-rpc returns an archived (evicted) persistent entry with its last
+// value and `liveUntilLedgerSeq` 0, and an expired one with its past TTL. Either value is exact: it changes only
+// when the entry is restored or written, both through a contract call whose events the sync reads. So every
+// returned entry is used, and only an absent one (never written) falls back to simulation.
 
 export class FactoryReader {
   readonly #rpc: RpcClient;
@@ -82,6 +65,8 @@ export class FactoryReader {
   readonly #contract: Contract;
   readonly #networkPassphrase: string;
   readonly #limit: LimitFunction;
+  /** The highest latestLedger any getLedgerEntries answer reported: the ledger the entries read are from. */
+  latestLedgerSeen = 0;
 
   constructor(options: FactoryReaderOptions) {
     if (!StrKey.isValidContract(options.contractId)) {
@@ -189,11 +174,51 @@ export class FactoryReader {
       return v;
     };
     return {
-      status: typeof res?.status === "string" ? res.status : "unknown",
       latestLedger: num("latestLedger"),
       oldestLedger: num("oldestLedger"),
       ledgerRetentionWindow: num("ledgerRetentionWindow"),
     };
+  }
+
+  /** The latest ledger's sequence and hash (the chain's fingerprint). */
+  async getLatestLedger(): Promise<{ sequence: number; hash: string }> {
+    const res = await this.#rpc.request<{ id?: unknown; sequence?: unknown } | null>("getLatestLedger");
+    if (typeof res?.sequence !== "number") throw malformed("getLatestLedger", "sequence");
+    if (typeof res.id !== "string") throw malformed("getLatestLedger", "id");
+    return { sequence: res.sequence, hash: res.id };
+  }
+
+  /**
+   * The hash of a retained ledger, or null when the RPC does not serve it (outside its window, or no getLedgers
+   * method): the fingerprint that tells a chain from a reset one with the same passphrase.
+   */
+  async getLedgerHash(sequence: number): Promise<string | null> {
+    let res: { ledgers?: Array<{ hash?: unknown; sequence?: unknown }> } | null;
+    try {
+      res = await this.#rpc.request("getLedgers", { startLedger: sequence, pagination: { limit: 1 } });
+    } catch (error) {
+      if (error instanceof RpcError && !error.transient) return null;
+      throw error;
+    }
+    const ledger = res?.ledgers?.[0];
+    return ledger?.sequence === sequence && typeof ledger.hash === "string" ? ledger.hash : null;
+  }
+
+  /** Which of these tokens have a TokenInfo entry at all (live or archived), in one request of at most 200 keys. */
+  async existingTokenEntries(tokens: string[]): Promise<Set<string>> {
+    const byKey = new Map(tokens.slice(0, MAX_KEYS_PER_REQUEST).map((t) => [tokenInfoKey(this.#contractId, t).toXdr("base64"), t]));
+    const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", { keys: [...byKey.keys()] });
+    const present = new Set<string>();
+    for (const entry of Array.isArray(res?.entries) ? res.entries : []) {
+      if (typeof entry?.xdr !== "string") continue;
+      try {
+        const token = byKey.get(decodeContractDataEntry(entry.xdr).key.toXdr("base64"));
+        if (token !== undefined) present.add(token);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+      }
+    }
+    return present;
   }
 
   /** The batch pattern shared by both reads: entries in bulk, then the per-item fallback for what they lacked. */
@@ -219,12 +244,12 @@ export class FactoryReader {
         keys: batch,
       });
       // A malformed result or entry only costs the fast path: what it lacks is read by simulation below.
-      const latest = typeof res?.latestLedger === "number" ? res.latestLedger : 0;
+      if (typeof res?.latestLedger === "number") this.latestLedgerSeen = Math.max(this.latestLedgerSeen, res.latestLedger);
       const entries: unknown[] = Array.isArray(res?.entries) ? res.entries : [];
       for (const entry of entries) {
         if (typeof entry !== "object" || entry === null) continue;
         const { xdr: entryXdr } = entry as { xdr?: unknown };
-        if (typeof entryXdr !== "string" || isArchived(entry, latest)) continue;
+        if (typeof entryXdr !== "string") continue;
         try {
           const { key, value } = decodeContractDataEntry(entryXdr);
           const id = idByKey.get(key.toXdr("base64"));

@@ -1,14 +1,21 @@
-// Discovery strategy 1: the factory's contract events. The window is split into ledger ranges no
-// wider than one getEvents scan (10,000 ledgers), fetched in parallel; each range is paged by
-// cursor until a short page says the range is exhausted. Only the tokens and creators named are
-// kept, so memory does not grow with the number of events.
+// Discovery strategy 1: the factory's contract events. The window is split into ledger ranges no wider than one
+// getEvents scan (10,000 ledgers), read in parallel. Each range follows stellar-rpc's paging rules: the first
+// request carries the ledger range, every later one the cursor alone, and the range is done once the cursor has
+// passed its last ledger (a short page says nothing: the RPC may stop a page early). Only the tokens and creators
+// named are kept, so memory does not grow with the number of events.
 import pLimit from "p-limit";
 import { decodeFactoryEvent } from "../contract/codec.ts";
-import type { RpcClient } from "../rpc/client.ts";
+import { RpcError, type RpcClient } from "../rpc/client.ts";
 
 /** stellar-rpc scans at most this many ledgers per getEvents request. */
 export const MAX_LEDGERS_PER_SCAN = 10_000;
-const PAGE_LIMIT = 10_000;
+/** stellar-rpc's own ceiling on `limit`; a provider may set a lower one (max-events-limit). */
+const MAX_PAGE = 10_000;
+
+export interface EventLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
 
 export interface EventScanOptions {
   rpc: RpcClient;
@@ -18,20 +25,24 @@ export interface EventScanOptions {
   /** Last ledger to read, inclusive (normally the RPC's latestLedger). */
   toLedger: number;
   concurrency?: number;
-  pageLimit?: number;
+  logger?: EventLogger;
 }
 
-export interface EventScan {
+/** Tokens and creators found, whatever the source (the RPC's events, or history). */
+export interface Discovered {
+  /** Every token an event named, with the ledger of its latest event. */
+  tokens: Map<string, number>;
+  /** token -> creator, from launch events. */
+  launches: Map<string, string>;
+}
+
+export interface EventScan extends Discovered {
   fromLedger: number;
   toLedger: number;
   /** Factory events read (after deduplication). */
   events: number;
-  /** Every token any event named, with the ledger of its latest event. */
-  tokens: Map<string, number>;
-  /** token -> creator, from launch events. */
-  launches: Map<string, string>;
-  /** The cursor at the end of the window, as the RPC gave it. */
-  cursor: string | null;
+  /** Ledger ranges (inclusive) that left the RPC's retention window before they could be read. */
+  slidOut: Array<[number, number]>;
 }
 
 interface RawEvent {
@@ -43,45 +54,95 @@ interface RawEvent {
 }
 
 interface GetEventsResult {
-  events: RawEvent[];
+  events?: RawEvent[];
   cursor?: string;
-  latestLedger: number;
 }
 
 export async function scanFactoryEvents(options: EventScanOptions): Promise<EventScan> {
-  const { rpc, contractId, fromLedger, toLedger } = options;
-  const pageLimit = options.pageLimit ?? PAGE_LIMIT;
-  const scan: EventScan = { fromLedger, toLedger, events: 0, tokens: new Map(), launches: new Map(), cursor: null };
+  const { fromLedger, toLedger } = options;
+  const scan: EventScan = { fromLedger, toLedger, events: 0, tokens: new Map(), launches: new Map(), slidOut: [] };
   if (toLedger < fromLedger) return scan;
-
-  const ranges: Array<[number, number]> = [];
-  for (let start = fromLedger; start <= toLedger; start += MAX_LEDGERS_PER_SCAN) {
-    ranges.push([start, Math.min(start + MAX_LEDGERS_PER_SCAN, toLedger + 1)]); // endLedger is exclusive
-  }
-  const filters = [{ type: "contract", contractIds: [contractId] }];
+  const pager = new Pager(options, scan);
   const limit = pLimit(options.concurrency ?? 8);
-  const cursors = await Promise.all(
-    ranges.map(([start, end]) =>
-      limit(async () => {
-        let params: Record<string, unknown> = { startLedger: start, endLedger: end, filters, pagination: { limit: pageLimit } };
-        // Ids grow monotonically within a range, so remembering the last one is enough to drop repeats.
-        let lastId = "";
-        for (;;) {
-          const page = await rpc.request<GetEventsResult>("getEvents", params);
-          for (const raw of page.events ?? []) {
-            if (raw.id <= lastId) continue;
-            lastId = raw.id;
-            if (raw.ledger < start || raw.ledger >= end || (raw.contractId && raw.contractId !== contractId)) continue;
-            record(scan, raw);
-          }
-          if ((page.events?.length ?? 0) < pageLimit || !page.cursor) return page.cursor ?? null;
-          params = { endLedger: end, filters, pagination: { cursor: page.cursor, limit: pageLimit } };
-        }
-      }),
-    ),
-  );
-  scan.cursor = cursors.at(-1) ?? null;
+  const ranges: Array<Promise<void>> = [];
+  for (let start = fromLedger; start <= toLedger; start += MAX_LEDGERS_PER_SCAN) {
+    const last = Math.min(start + MAX_LEDGERS_PER_SCAN - 1, toLedger);
+    ranges.push(limit(() => pager.readRange(start, last)));
+  }
+  await Promise.all(ranges);
+  scan.slidOut = mergeRanges(scan.slidOut);
   return scan;
+}
+
+/** Reads ranges of one window; shares what the RPC taught it (its page cap) across them. */
+class Pager {
+  #pageLimit = MAX_PAGE;
+  readonly #filters: unknown[];
+
+  constructor(
+    private readonly options: EventScanOptions,
+    private readonly scan: EventScan,
+  ) {
+    this.#filters = [{ type: "contract", contractIds: [options.contractId] }];
+  }
+
+  /** Reads ledgers first..last (inclusive). */
+  async readRange(first: number, last: number): Promise<void> {
+    const end = position(endOfLedgerCursor(last));
+    let from = first;
+    let cursor: string | null = null;
+    // Ids grow monotonically within a range, so remembering the last one is enough to drop repeats.
+    let lastId = "";
+    for (;;) {
+      let page: GetEventsResult;
+      try {
+        page = await this.#request(cursor === null ? { startLedger: from, endLedger: last + 1 } : { cursor });
+      } catch (error) {
+        const oldest = retentionStart(error);
+        const at = cursor === null ? from : ledgerOf(cursor);
+        if (oldest === null || oldest <= at) throw error;
+        // The window slid past where this range stood: what lay below its new start is gone from this RPC.
+        this.scan.slidOut.push([at, Math.min(oldest - 1, last)]);
+        if (oldest > last) return;
+        from = oldest;
+        cursor = null;
+        continue;
+      }
+      for (const raw of page.events ?? []) {
+        if (raw.ledger > last) return;
+        if (raw.id <= lastId) continue;
+        lastId = raw.id;
+        if (raw.ledger < first || (raw.contractId && raw.contractId !== this.options.contractId)) continue;
+        record(this.scan, raw);
+      }
+      if (!page.cursor) throw new RpcError("getEvents: the response carries no cursor", { transient: false });
+      if (position(page.cursor) >= end) return;
+      if (cursor !== null && position(page.cursor) <= position(cursor)) {
+        throw new RpcError(`getEvents: the cursor did not move past ${cursor}`, { transient: false });
+      }
+      cursor = page.cursor;
+    }
+  }
+
+  async #request(at: { startLedger: number; endLedger: number } | { cursor: string }): Promise<GetEventsResult> {
+    for (;;) {
+      const limit = this.#pageLimit;
+      const params =
+        "cursor" in at
+          ? { filters: this.#filters, pagination: { cursor: at.cursor, limit } }
+          : { ...at, filters: this.#filters, pagination: { limit } };
+      try {
+        return await this.options.rpc.request<GetEventsResult>("getEvents", params);
+      } catch (error) {
+        const cap = pageCap(error);
+        if (cap === null || cap >= limit) throw error;
+        if (cap < this.#pageLimit) {
+          this.#pageLimit = cap;
+          this.options.logger?.info(`the RPC serves at most ${cap} events per getEvents page: paging by ${cap}`);
+        }
+      }
+    }
+  }
 }
 
 function record(scan: EventScan, raw: RawEvent): void {
@@ -92,4 +153,49 @@ function record(scan: EventScan, raw: RawEvent): void {
   const seen = scan.tokens.get(event.token);
   if (seen === undefined || seen < event.ledger) scan.tokens.set(event.token, event.ledger);
   if (event.creator) scan.launches.set(event.token, event.creator);
+}
+
+// Cursors are stellar-rpc event ids: a 19-digit TOID (ledger << 32 | tx << 12 | op), "-", a 10-digit event index.
+const TOID_MAX_IN_LEDGER = (1n << 32n) - 1n;
+const INDEX_MAX = 0xffffffffn;
+
+function endOfLedgerCursor(ledger: number): string {
+  return `${((BigInt(ledger) << 32n) | TOID_MAX_IN_LEDGER).toString().padStart(19, "0")}-${INDEX_MAX.toString().padStart(10, "0")}`;
+}
+
+/** A cursor as one comparable number. */
+function position(cursor: string): bigint {
+  const m = /^(\d{1,19})-(\d{1,10})$/.exec(cursor);
+  if (!m) throw new RpcError(`getEvents: unreadable cursor ${JSON.stringify(cursor.slice(0, 60))}`, { transient: false });
+  return (BigInt(m[1]!) << 32n) | BigInt(m[2]!);
+}
+
+function ledgerOf(cursor: string): number {
+  return Number(position(cursor) >> 64n);
+}
+
+/** `-32602 limit must not exceed N`: the provider's max-events-limit. */
+function pageCap(error: unknown): number | null {
+  if (!(error instanceof RpcError) || error.rpcCode !== -32602) return null;
+  const m = /limit must not exceed (\d+)/.exec(error.message);
+  const n = m ? Number(m[1]) : 0;
+  return n > 0 ? n : null;
+}
+
+/** `-32600 startLedger must be within the ledger range: X - Y`: the window's new first ledger X. */
+function retentionStart(error: unknown): number | null {
+  if (!(error instanceof RpcError) || error.rpcCode !== -32600) return null;
+  const m = /must be within the ledger range: (\d+) - (\d+)/.exec(error.message);
+  return m ? Number(m[1]) : null;
+}
+
+function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of sorted) {
+    const prev = out.at(-1);
+    if (prev && a <= prev[1] + 1) prev[1] = Math.max(prev[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }

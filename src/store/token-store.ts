@@ -10,7 +10,8 @@ export type CreatorSource = "DATABASE" | "CONFIG" | "ENV" | "TOKEN" | "EVENT";
 export interface SyncStateRow {
   networkPassphrase: string;
   lastLedger: number;
-  eventCursor: string | null;
+  /** Hash of lastLedger, when the RPC reported it: the chain's fingerprint. */
+  lastLedgerHash: string | null;
 }
 
 export interface KnownCreator {
@@ -30,11 +31,7 @@ export interface CreatorWrite {
   scanned: boolean;
 }
 
-export interface CursorWrite {
-  networkPassphrase: string;
-  lastLedger: number;
-  eventCursor: string | null;
-}
+export type CursorWrite = SyncStateRow;
 
 export interface BatchWrite {
   tokens: TokenWrite[];
@@ -46,7 +43,6 @@ export interface BatchWrite {
 export interface BatchResult {
   /** Addresses whose row was inserted or changed; the rest of the batch was already up to date. */
   changed: string[];
-  inserted: number;
 }
 
 export interface RunCounts {
@@ -94,7 +90,7 @@ ON CONFLICT (address) DO UPDATE SET
   last_synced_ledger = excluded.last_synced_ledger
 WHERE (${TOKEN_VALUE_COLUMNS.map((c) => `tokens.${c}`).join(", ")})
   IS DISTINCT FROM (${TOKEN_VALUE_COLUMNS.map((c) => `excluded.${c}`).join(", ")})
-RETURNING address, (xmax = 0) AS inserted`;
+RETURNING address`;
 
 // A network reset can reuse a factory id with new token addresses: rows of the old chain name
 // tokens that no longer exist and would collide on (contract_id, onchain_id).
@@ -121,11 +117,11 @@ FROM (
 WHERE c.address = n.address AND c.token_count <> n.count`;
 
 const UPSERT_STATE = `
-INSERT INTO sync_state (contract_id, network_passphrase, last_ledger, event_cursor, updated_at)
+INSERT INTO sync_state (contract_id, network_passphrase, last_ledger, last_ledger_hash, updated_at)
 VALUES ($1, $2, $3::bigint, $4, now())
 ON CONFLICT (contract_id) DO UPDATE SET
   network_passphrase = excluded.network_passphrase, last_ledger = excluded.last_ledger,
-  event_cursor = excluded.event_cursor, updated_at = now()`;
+  last_ledger_hash = excluded.last_ledger_hash, updated_at = now()`;
 
 export class TokenStore {
   constructor(
@@ -136,7 +132,7 @@ export class TokenStore {
   async loadState(): Promise<SyncStateRow | null> {
     const row = await this.db.prisma.syncState.findUnique({ where: { contractId: this.contractId } });
     if (!row) return null;
-    return { networkPassphrase: row.networkPassphrase, lastLedger: Number(row.lastLedger), eventCursor: row.eventCursor };
+    return { networkPassphrase: row.networkPassphrase, lastLedger: Number(row.lastLedger), lastLedgerHash: row.lastLedgerHash };
   }
 
   /** After a network reset: forgets this contract's cursor and tokens together. Returns tokens removed. */
@@ -182,7 +178,6 @@ export class TokenStore {
     return this.db.prisma.$transaction(
       async (tx) => {
         let changed: string[] = [];
-        let inserted = 0;
         if (batch.tokens.length > 0) {
           await tx.$executeRawUnsafe(
             DELETE_SUPERSEDED,
@@ -190,15 +185,14 @@ export class TokenStore {
             batch.tokens.map((t) => t.info.tokenAddress),
             batch.tokens.map((t) => String(t.info.id)),
           );
-          const rows = await tx.$queryRawUnsafe<{ address: string; inserted: boolean }[]>(
+          const rows = await tx.$queryRawUnsafe<{ address: string }[]>(
             UPSERT_TOKENS,
             ...tokenColumns(this.contractId, batch.tokens),
             String(batch.ledger),
           );
           changed = rows.map((r) => r.address);
-          inserted = rows.filter((r) => r.inserted).length;
         }
-        const creators = dedupeCreators(batch.creators);
+        const creators = mergeCreatorWrites(batch.creators);
         if (creators.length > 0) {
           await tx.$executeRawUnsafe(
             UPSERT_CREATORS,
@@ -211,11 +205,11 @@ export class TokenStore {
         if (touched.length > 0) await tx.$executeRawUnsafe(REFRESH_CREATOR_COUNTS, touched);
         if (batch.cursor) {
           const c = batch.cursor;
-          await tx.$executeRawUnsafe(UPSERT_STATE, this.contractId, c.networkPassphrase, String(c.lastLedger), c.eventCursor);
+          await tx.$executeRawUnsafe(UPSERT_STATE, this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash);
         }
         // Last, so that nothing commits once the run's lock is gone (another run may have started).
         await assertRunLockHeld(this.db, (sql, ...params) => tx.$queryRawUnsafe<{ held: boolean }[]>(sql, ...params));
-        return { changed, inserted };
+        return { changed };
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
@@ -277,7 +271,8 @@ function tokenColumns(contractId: string, tokens: TokenWrite[]): unknown[] {
   ];
 }
 
-function dedupeCreators(creators: CreatorWrite[]): CreatorWrite[] {
+/** One write per creator; scanned if any of its writes says so. */
+function mergeCreatorWrites(creators: CreatorWrite[]): CreatorWrite[] {
   const byAddress = new Map<string, CreatorWrite>();
   for (const c of creators) {
     const prev = byAddress.get(c.address);

@@ -1,0 +1,340 @@
+// A sync session: the RPC checked, the database open, migrated and locked for one contract, ready to run the
+// pipeline (discover, read, write, report) as often as its owner wants. The batch command runs it once; the live
+// follower, the HTTP server and the history backfill keep one open and run it again and again.
+import { resolveConfig, type ManualCreator, type SyncConfig, type SyncOptions } from "./config.ts";
+import { FactoryReader } from "./contract/factory.ts";
+import type { Discovered } from "./discovery/events.ts";
+import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
+import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
+import { RpcClient, RpcError } from "./rpc/client.ts";
+import { DatabaseBusyError, DatabaseError, openDatabase, type Database } from "./store/database.ts";
+import { migrate } from "./store/migrate.ts";
+import { tryLockContract, type RunLock } from "./store/run-lock.ts";
+import { TokenStore } from "./store/token-store.ts";
+import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
+
+export interface SyncReport extends RunResult {
+  contractId: string;
+  network: string;
+  networkPassphrase: string;
+  rpcUrl: string;
+  database: string;
+  dryRun: boolean;
+  latestLedger: number;
+  rpcRequests: Record<string, number>;
+  durationMs: number;
+}
+
+export interface RunHooks {
+  logger?: Logger;
+  /** Aborting stops the run after its current batch (SIGINT/SIGTERM in the CLI). */
+  signal?: AbortSignal;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Called as tokens are written: done of total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SessionOptions extends SyncOptions, RunHooks {
+  /**
+   * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
+   * write that needs the lock fails; the lock can be taken later with `tryLock()`.
+   */
+  lock?: boolean;
+}
+
+/** One pass of the pipeline; every field defaults to the session's configuration. */
+export interface SyncRequest {
+  full?: boolean;
+  /** Read just these tokens: no discovery, no cursor, no count check. */
+  tokens?: string[];
+  /** Creators to scan on top of the configured ones. */
+  creators?: ManualCreator[];
+  /** Tokens and launches found outside the RPC's event window (the history backfill). */
+  discovered?: Discovered;
+  trigger?: string;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Record the run in sync_runs (default true; single-token reads from the API skip it). */
+  record?: boolean;
+}
+
+export interface ChainHead {
+  latestLedger: number;
+  oldestLedger: number;
+  /** Hash of latestLedger, when the RPC reported it. */
+  latestLedgerHash: string | null;
+  /** get_token_count, read right after latestLedger. */
+  tokenCount: number;
+}
+
+const silent: Logger = { info() {}, warn() {} };
+
+export class SyncSession {
+  readonly config: SyncConfig;
+  readonly rpc: RpcClient;
+  readonly reader: FactoryReader;
+  readonly logger: Logger;
+  /** Masks every secret of the configuration (database password, RPC key) in a text. */
+  readonly redact: (text: string) => string;
+  #db: Database | null = null;
+  #store: TokenStore | null = null;
+  #lock: RunLock | null = null;
+  /**
+   * The head read by open(), used by the first sync to save a round trip. It may be seconds old by then (the
+   * embedded database's first start takes ~6 s): the event scan recovers when the window slid meanwhile.
+   */
+  #openedHead: ChainHead | null = null;
+
+  private constructor(config: SyncConfig, logger: Logger, signal: AbortSignal | undefined) {
+    this.config = config;
+    let secrets: readonly string[] = config.databaseUrl ? urlSecrets(config.databaseUrl) : [];
+    this.redact = (text) => redactSecrets(text, secrets);
+    this.logger = { info: (m) => logger.info(this.redact(m)), warn: (m) => logger.warn(this.redact(m)) };
+    this.rpc = new RpcClient({
+      url: config.rpcUrl,
+      timeoutMs: config.timeoutMs,
+      signal,
+      onRetry: ({ method, attempt, error, delayMs }) =>
+        this.logger.warn(`${method} failed (${error.message}); retry ${attempt} in ${Math.round(delayMs)} ms`),
+    });
+    secrets = [...secrets, ...this.rpc.secrets];
+    this.reader = new FactoryReader({ rpc: this.rpc, contractId: config.contractId, networkPassphrase: config.networkPassphrase, concurrency: config.concurrency });
+  }
+
+  /** Validates the options, checks the RPC's network, then opens, locks and migrates the database. */
+  static async open(options: SessionOptions = {}): Promise<SyncSession> {
+    const config = resolveConfig(options, options.env);
+    const session = new SyncSession(config, options.logger ?? silent, options.signal);
+    try {
+      session.#openedHead = await session.preflight();
+      await session.openDatabase(options.lock ?? true);
+      return session;
+    } catch (error) {
+      await session.close();
+      throw session.publicError(error);
+    }
+  }
+
+  /** A session that talks to the RPC only, its network checked: no database is opened. */
+  static async connect(options: SyncOptions & RunHooks = {}): Promise<{ session: SyncSession; head: ChainHead }> {
+    const config = resolveConfig(options, options.env);
+    const session = new SyncSession(config, options.logger ?? silent, options.signal);
+    try {
+      return { session, head: await session.preflight() };
+    } catch (error) {
+      throw session.publicError(error);
+    }
+  }
+
+  get db(): Database {
+    if (!this.#db) throw new Error("the session has no database open");
+    return this.#db;
+  }
+
+  get store(): TokenStore {
+    if (!this.#store) throw new Error("the session has no database open");
+    return this.#store;
+  }
+
+  /** True while this session holds the contract's run lock. */
+  get locked(): boolean {
+    return this.#lock !== null && !this.#lock.lost.aborted;
+  }
+
+  /** Takes the contract's run lock if free; false when another process holds it. */
+  async tryLock(): Promise<boolean> {
+    if (this.locked) return true;
+    if (this.#lock) await this.#releaseLock();
+    this.#lock = await tryLockContract(this.db, this.config.contractId);
+    return this.#lock !== null;
+  }
+
+  /** Aborted when the run lock is lost with its connection (a database restart). */
+  get lockLost(): AbortSignal | undefined {
+    return this.#lock?.lost;
+  }
+
+  /** The RPC's retention window and latest ledger, and the contract's token count read after them. */
+  async head(): Promise<ChainHead> {
+    const where = redactUrl(this.config.rpcUrl);
+    const [health, latest] = await Promise.allSettled([this.reader.getHealth(), this.reader.getLatestLedger()]);
+    const h = settled(health, (e) => `the RPC at ${where} failed getHealth: ${messageOf(e)}`);
+    // Only a fingerprint: an RPC without getLatestLedger still syncs.
+    const hash = latest.status === "fulfilled" && latest.value.sequence === h.latestLedger ? latest.value.hash : null;
+    if (latest.status === "rejected" && latest.reason instanceof InterruptedError) throw latest.reason;
+    // After getHealth, so that the count never includes a launch newer than the event window read up to it.
+    let tokenCount: number;
+    try {
+      tokenCount = await this.reader.getTokenCount();
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      throw new FatalError(`contract ${this.config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`);
+    }
+    return { latestLedger: h.latestLedger, oldestLedger: h.oldestLedger, latestLedgerHash: hash, tokenCount };
+  }
+
+  /** Runs the pipeline once and records it in sync_runs. */
+  async sync(request: SyncRequest = {}): Promise<SyncReport> {
+    const startedAt = performance.now();
+    const before = { ...this.rpc.requestCounts };
+    const config: SyncConfig = {
+      ...this.config,
+      full: request.full ?? this.config.full,
+      tokens: request.tokens ?? this.config.tokens,
+      creators: [...this.config.creators, ...(request.creators ?? [])],
+      trigger: request.trigger ?? this.config.trigger,
+    };
+    try {
+      // A read of named tokens needs no window: it costs the reads alone.
+      const head = config.tokens.length > 0 ? null : (this.#takeOpenedHead() ?? (await this.head()));
+      const store = this.store;
+      const run = new SyncRun({
+        config,
+        rpc: this.rpc,
+        reader: this.reader,
+        store,
+        logger: this.logger,
+        latestLedger: head?.latestLedger ?? 0,
+        oldestLedger: head?.oldestLedger ?? 0,
+        latestLedgerHash: head?.latestLedgerHash ?? null,
+        tokenCount: head?.tokenCount ?? 0,
+        discovered: request.discovered,
+        signal: request.signal,
+        onProgress: request.onProgress,
+      });
+      const runId = config.dryRun || request.record === false ? null : await store.startRun(config.trigger);
+      let result: RunResult;
+      try {
+        result = await run.execute();
+        if (runId !== null) {
+          const partial = result.failed.length > 0 || result.missingIds.length > 0;
+          await store.finishRun(runId, partial ? "PARTIAL" : "SUCCEEDED", run.counts);
+        }
+      } catch (error) {
+        if (runId !== null) await store.finishRun(runId, "FAILED", run.counts, this.redact(messageOf(error))).catch(() => {});
+        throw error;
+      }
+      const redact = this.redact;
+      return {
+        contractId: config.contractId,
+        network: config.network,
+        networkPassphrase: config.networkPassphrase,
+        rpcUrl: redactUrl(config.rpcUrl),
+        dryRun: config.dryRun,
+        ...result,
+        database: this.db.label,
+        latestLedger: Math.max(head?.latestLedger ?? 0, this.reader.latestLedgerSeen),
+        // Failure reasons can quote what the RPC said, and an RPC may echo its own URL with the key in it.
+        failed: result.failed.map((f) => ({ ...f, error: redact(f.error) })),
+        tokens: result.tokens.map((t) => (t.error === undefined ? t : { ...t, error: redact(t.error) })),
+        warnings: result.warnings.map(redact),
+        rpcRequests: since(before, this.rpc.requestCounts),
+        durationMs: Math.round(performance.now() - startedAt),
+      };
+    } catch (error) {
+      throw this.publicError(error);
+    }
+  }
+
+  /** Releases the lock and closes the database; safe to call twice. */
+  async close(): Promise<void> {
+    await this.#releaseLock();
+    const db = this.#db;
+    this.#db = null;
+    this.#store = null;
+    await db?.close();
+  }
+
+  /** The error a run ends with, its message free of secrets; an RPC that gave out for good is fatal (exit 1). */
+  publicError(error: unknown): unknown {
+    if (!(error instanceof Error)) return error;
+    if (error instanceof RpcError) return new FatalError(`the RPC failed: ${this.redact(error.message)}`);
+    if (error instanceof DatabaseError) return new FatalError(this.redact(error.message));
+    error.message = this.redact(error.message);
+    return error;
+  }
+
+  #takeOpenedHead(): ChainHead | null {
+    const opened = this.#openedHead;
+    this.#openedHead = null;
+    return opened;
+  }
+
+  /** The network check and the head at once; the network's verdict comes first, so the first failing check is named. */
+  private async preflight(): Promise<ChainHead> {
+    const [network, head] = await Promise.allSettled([this.checkNetwork(), this.head()]);
+    if (network.status === "rejected") throw network.reason;
+    if (head.status === "rejected") throw head.reason;
+    return head.value;
+  }
+
+  /** Checks, before any work, that the RPC serves the configured network. */
+  private async checkNetwork(): Promise<void> {
+    const where = redactUrl(this.config.rpcUrl);
+    let passphrase: string;
+    try {
+      passphrase = await this.reader.getNetworkPassphrase();
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`);
+    }
+    if (passphrase === "") throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork returned no network passphrase`);
+    if (passphrase !== this.config.networkPassphrase) {
+      throw new FatalError(
+        `network passphrase mismatch: the RPC at ${where} serves "${passphrase}", but "${this.config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
+      );
+    }
+  }
+
+  private async openDatabase(lock: boolean): Promise<void> {
+    const config = this.config;
+    try {
+      this.#db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    } catch (error) {
+      if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
+      throw new FatalError(messageOf(error));
+    }
+    if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
+    if (config.dryRun) {
+      if (!(await isMigrated(this.#db))) {
+        throw new FatalError(`${this.#db.label} has no sync-tokens tables yet: run once without --dry-run, or run \`sync-tokens db migrate\``);
+      }
+    } else {
+      await migrateOrFail(this.#db);
+    }
+    this.#store = new TokenStore(this.#db, config.contractId);
+  }
+
+  async #releaseLock(): Promise<void> {
+    const lock = this.#lock;
+    this.#lock = null;
+    await lock?.release();
+  }
+}
+
+export async function migrateOrFail(db: Database): Promise<string[]> {
+  try {
+    return await db.withSession((session) => migrate(session));
+  } catch (error) {
+    throw new FatalError(messageOf(error));
+  }
+}
+
+async function isMigrated(db: Database): Promise<boolean> {
+  const rows = await db.withSession((s) => s.query<{ ok: boolean }>(`SELECT to_regclass('public.tokens') IS NOT NULL AS ok`));
+  return rows[0]?.ok === true;
+}
+
+function settled<T>(result: PromiseSettledResult<T>, describe: (error: unknown) => string): T {
+  if (result.status === "fulfilled") return result.value;
+  if (result.reason instanceof InterruptedError) throw result.reason;
+  throw new FatalError(describe(result.reason));
+}
+
+/** Requests per method sent since `before`. */
+function since(before: Record<string, number>, now: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [method, n] of Object.entries(now)) if (n - (before[method] ?? 0) > 0) out[method] = n - (before[method] ?? 0);
+  return out;
+}
