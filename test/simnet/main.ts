@@ -12,6 +12,8 @@
 //   --faults a,b        fault kinds (http429,http503,http504,rpc32001,rpc32003,truncated,reset,hang,slow)
 //   --fault-seed N
 //   --passphrase TEXT   network passphrase
+//   --ledgers-from-datastore  getLedgers serves all history (as stellar-rpc with a datastore)
+//   --protocol-upgrade N first protocol 23+ ledger (default: halfway through the history)
 //   --advance-every MS  close a ledger with a launch or a few trades every MS milliseconds
 
 import { parseArgs } from "node:util";
@@ -33,6 +35,8 @@ const { values } = parseArgs({
     faults: { type: "string" },
     "fault-seed": { type: "string" },
     passphrase: { type: "string" },
+    "ledgers-from-datastore": { type: "boolean", default: false },
+    "protocol-upgrade": { type: "string" },
     "advance-every": { type: "string" },
   },
   strict: true,
@@ -54,6 +58,7 @@ const simnet = await startSimnet({
   networkPassphrase: values.passphrase,
   latencyMs: num(values.latency),
   faults: rate > 0 ? { rate, kinds, seed: num(values["fault-seed"]) } : undefined,
+  ledgersFromDatastore: values["ledgers-from-datastore"],
   scenario: {
     seed: num(values.seed),
     tokens: num(values.tokens),
@@ -61,6 +66,7 @@ const simnet = await startSimnet({
     historyLedgers: num(values.history),
     retentionLedgers: num(values.retention),
     hostile: !values["no-hostile"],
+    protocolUpgradeLedger: num(values["protocol-upgrade"]),
   },
 });
 
