@@ -2,8 +2,13 @@
 // LedgerCloseMeta whose transaction metas hold exactly the chain's events (v3 before the protocol
 // upgrade, v4 after), decoded independently with @stellar/stellar-xdr-json.
 
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { zstdDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StrKey, xdr } from "@stellar/stellar-sdk";
+import { datalakeKey, writeDatalake } from "./simnet/datalake.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { rawResult, rawRpc, rpcExamples, schemaErrors, xdrToJson } from "./simnet/testing.ts";
 
@@ -113,5 +118,38 @@ describe("getLedgers", () => {
     expect(chain.ledgerHash(seq - 1).toString("hex")).not.toBe(before);
     chain.reset({ redeploy: true, sameContractId: true });
     expect(chain.ledgerHash(seq).toString("hex")).not.toBe(before);
+  });
+});
+
+describe("SEP-54 data lake writer", () => {
+  it("names objects as SEP-54 and Galexie do", () => {
+    expect(datalakeKey(3, { ledgersPerBatch: 2, batchesPerPartition: 8 })).toBe("FFFFFFFF--0-15/FFFFFFFD--2-3.xdr.zst");
+    expect(datalakeKey(16, { ledgersPerBatch: 2, batchesPerPartition: 8 })).toBe("FFFFFFEF--16-31/FFFFFFEF--16-17.xdr.zst");
+    expect(datalakeKey(1, { ledgersPerBatch: 1, batchesPerPartition: 64000 })).toBe("FFFFFFFF--0-63999/FFFFFFFE--1.xdr.zst");
+    expect(datalakeKey(64000, { ledgersPerBatch: 1, batchesPerPartition: 64000 })).toBe("FFFF05FF--64000-127999/FFFF05FF--64000.xdr.zst");
+    expect(datalakeKey(7, { ledgersPerBatch: 1, batchesPerPartition: 1 })).toBe("FFFFFFF8--7.xdr.zst");
+  });
+
+  it("writes every ledger's LedgerCloseMeta, the same bytes getLedgers serves, with the config last", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lake-"));
+    try {
+      const chain = lake.chain;
+      const from = chain.firstLedger;
+      const to = from + 300;
+      const summary = await writeDatalake(chain, dir, { ledgersPerBatch: 16, batchesPerPartition: 4, fromLedger: from, toLedger: to });
+      const keys = new Set(Array.from({ length: to - from + 1 }, (_, i) => datalakeKey(from + i, summary)));
+      expect(summary.files).toBe(keys.size);
+      const config = JSON.parse(await readFile(path.join(dir, ".config.json"), "utf8"));
+      expect(config).toMatchObject({ networkPassphrase: chain.networkPassphrase, compression: "zstd", ledgersPerBatch: 16, batchesPerPartition: 4 });
+      const partitions = (await readdir(dir)).filter((f) => f !== ".config.json");
+      expect(partitions.every((p) => /^[0-9A-F]{8}--\d+-\d+$/.test(p))).toBe(true);
+      const seq = from + 100;
+      const batch = xdr.LedgerCloseMetaBatch.fromXdr(zstdDecompressSync(await readFile(path.join(dir, datalakeKey(seq, config)))));
+      expect(batch.endSequence - batch.startSequence + 1).toBe(batch.ledgerCloseMetas.length);
+      const served = await rawResult(lake.url, "getLedgers", { startLedger: seq, pagination: { limit: 1 } });
+      expect(batch.ledgerCloseMetas[seq - batch.startSequence]!.toXdr("base64")).toBe(served.ledgers[0].metadataXdr);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
