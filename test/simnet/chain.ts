@@ -33,6 +33,8 @@ export type { TokenStatus } from "./encode.ts";
 
 export const DEFAULT_PASSPHRASE = "Standalone Network ; February 2017";
 export const PROTOCOL_VERSION = 27;
+/** Protocol of ledgers before `protocolUpgradeLedger` (the last one before CAP-67's TransactionMetaV4). */
+export const LEGACY_PROTOCOL_VERSION = 22;
 export const LEDGER_SECONDS = 5;
 /** TTL the contract gives its persistent entries (liveUntil = ledger + this; see the snapshots). */
 export const PERSISTENT_TTL = 518_400;
@@ -58,6 +60,16 @@ export interface SimToken extends TokenInfoFields {
 }
 
 export type TokenRef = SimToken | string | number;
+
+/** One transaction of a ledger, rebuilt from its events (every transaction pays a fee event). */
+export interface SimTransaction {
+  hash: string;
+  source: string;
+  fee: bigint;
+  feeEvent: SimEvent;
+  /** Its contract events in emission order. */
+  events: SimEvent[];
+}
 
 export interface LaunchOptions {
   creator?: string;
@@ -129,6 +141,16 @@ export interface ChainOptions {
   firstCloseTime?: number;
   /** Deploy the factory at firstLedger (default true). */
   deploy?: boolean;
+  /**
+   * Keep every ledger's transactions, not only the retention window's, as a data lake does: for
+   * getLedgers' "serve from a datastore" mode and the SEP-54 writer (default false).
+   */
+  keepHistory?: boolean;
+  /**
+   * First ledger of protocol 23+ (TransactionMeta v4, LedgerCloseMeta v2); older ledgers are
+   * protocol 22 (TransactionMeta v3, events in sorobanMeta). Default: firstLedger.
+   */
+  protocolUpgradeLedger?: number;
 }
 
 export interface ResetOptions {
@@ -213,6 +235,10 @@ export class SimChain {
   revision = 0;
 
   readonly events = new EventLog();
+  /** Every ledger's events since firstLedger when `keepHistory` (else undefined). */
+  readonly history: EventLog | undefined;
+  /** First ledger of protocol PROTOCOL_VERSION; older ones are LEGACY_PROTOCOL_VERSION. */
+  protocolUpgradeLedger: number;
   readonly rng: Rng;
   private readonly seed: number;
   private epoch = 0; // network resets so far, mixed into derived ids
@@ -240,6 +266,8 @@ export class SimChain {
     this.treasury = this.derivedContract("treasury");
     this.contractId = this.derivedContract("factory");
     this.deployed = false;
+    this.history = opts.keepHistory ? new EventLog() : undefined;
+    this.protocolUpgradeLedger = opts.protocolUpgradeLedger ?? this.firstLedger;
     if (opts.deploy ?? true) this.deploy();
   }
 
@@ -251,6 +279,37 @@ export class SimChain {
 
   closeTime(ledger: number): number {
     return this.timeBase + (ledger - this.timeBaseLedger) * LEDGER_SECONDS;
+  }
+
+  /** The ledger header's hash: differs between networks (passphrase) and between resets (epoch). */
+  ledgerHash(seq: number): Buffer {
+    return sha256(`ledger|${this.networkPassphrase}|${this.epoch}|${seq}`);
+  }
+
+  protocolAt(seq: number): number {
+    return seq < this.protocolUpgradeLedger ? LEGACY_PROTOCOL_VERSION : PROTOCOL_VERSION;
+  }
+
+  /** Oldest ledger whose transactions are known: firstLedger with keepHistory, else the retention window's. */
+  get oldestKnownLedger(): number {
+    return this.history ? this.firstLedger : this.oldestLedger;
+  }
+
+  /**
+   * The ledger's transactions in application order, each with its fee event (fee phase) and
+   * contract events, or undefined when the ledger is outside what the chain keeps.
+   */
+  ledgerTransactions(seq: number): SimTransaction[] | undefined {
+    if (seq < this.oldestKnownLedger || seq > this.latestLedger) return undefined;
+    const bucket = (this.history ?? this.events).ledger(seq);
+    if (!bucket) return [];
+    return bucket.fee.map((fee, i) => ({
+      hash: fee.txHash,
+      source: fee.data["from"] as string,
+      fee: fee.data["amount"] as bigint,
+      feeEvent: fee,
+      events: bucket.tx.filter((e) => e.txIndex === i + 1),
+    }));
   }
 
   /** Closes `ledgers` empty ledgers. */
@@ -576,6 +635,7 @@ export class SimChain {
     this.epoch++;
     if (opts.networkPassphrase !== undefined) this.networkPassphrase = opts.networkPassphrase;
     this.events.clear();
+    this.history?.clear();
     this.tokens.length = 0;
     this.creators.length = 0;
     this.byAddress.clear();
@@ -638,7 +698,7 @@ export class SimChain {
     const native = this.nativeAssetContract();
     const feeEvent = new SimEvent(ledger, this.closeTime(ledger), 0, 0, feeIndex, native, "fee", { from: source, amount: fee }, hash, false,
       () => [sym("fee"), addr(source)], () => i128(fee));
-    this.events.add(feeEvent);
+    this.record(feeEvent);
     this.revision++;
     return body(ctx);
   }
@@ -663,8 +723,13 @@ export class SimChain {
   ): SimEvent {
     const e = new SimEvent(ctx.ledger, this.closeTime(ctx.ledger), ctx.txIndex, 0, ctx.nextIndex++, contractId, name, data, ctx.hash, true, topics, value);
     ctx.events.push(e);
-    this.events.add(e);
+    this.record(e);
     return e;
+  }
+
+  private record(e: SimEvent): void {
+    this.events.add(e);
+    this.history?.add(e);
   }
 
   /** A native-XLM SAC transfer event (SEP-41 / CAP-67 shape: 4 topics, i128 amount). */

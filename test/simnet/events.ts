@@ -47,6 +47,14 @@ export class SimEvent {
     return typeof c === "string" ? c : undefined;
   }
 
+  topics(): ScVal[] {
+    return this.encodeTopics();
+  }
+
+  value(): ScVal {
+    return this.encodeValue();
+  }
+
   topicXdr(): string[] {
     this.topicCache ??= this.encodeTopics().map((t) => t.toXdr("base64"));
     return this.topicCache;
@@ -134,6 +142,12 @@ export class EventLog {
   clear(): void {
     this.buckets = [];
     this.head = 0;
+  }
+
+  /** The kept events of one ledger (fee phase and transactions), if it has any. */
+  ledger(seq: number): { fee: readonly SimEvent[]; tx: readonly SimEvent[] } | undefined {
+    const b = this.buckets[this.firstBucketAtOrAfter(seq)];
+    return b && b.ledger === seq ? b : undefined;
   }
 
   /** Index of the first retained bucket with ledger >= `ledger`. */

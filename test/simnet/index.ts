@@ -6,8 +6,8 @@ import type { FaultOptions } from "./faults.ts";
 import { buildScenario, type ScenarioInfo, type ScenarioOptions } from "./scenario.ts";
 import { SimServer } from "./server.ts";
 
-export { SimChain, DEFAULT_PASSPHRASE, PERSISTENT_TTL, PROTOCOL_VERSION, ADMIN_EVENTS } from "./chain.ts";
-export type { SimToken, TokenRef, LaunchOptions, BuyOptions, BuyResult, SellResult, ResetOptions, AdminEventName, BondingCurve, TokenStatus } from "./chain.ts";
+export { SimChain, DEFAULT_PASSPHRASE, PERSISTENT_TTL, PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, ADMIN_EVENTS } from "./chain.ts";
+export type { SimTransaction, SimToken, TokenRef, LaunchOptions, BuyOptions, BuyResult, SellResult, ResetOptions, AdminEventName, BondingCurve, TokenStatus } from "./chain.ts";
 export type { SimEvent } from "./events.ts";
 export type { FaultKind, FaultOptions } from "./faults.ts";
 export type { ScenarioInfo, ScenarioOptions } from "./scenario.ts";
@@ -23,6 +23,8 @@ export interface SimnetOptions {
   /** Added to every response. */
   latencyMs?: number;
   faults?: FaultOptions;
+  /** getLedgers serves every ledger since the first, as stellar-rpc with a datastore does (keeps the history). */
+  ledgersFromDatastore?: boolean;
 }
 
 export interface Simnet {
@@ -45,8 +47,9 @@ export interface Simnet {
 }
 
 export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
-  const { chain, info } = buildScenario(opts.scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
-  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults });
+  const scenario = opts.ledgersFromDatastore ? { ...opts.scenario, keepHistory: true } : opts.scenario;
+  const { chain, info } = buildScenario(scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
+  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore });
   const url = await server.listen(opts.port ?? 0);
   return {
     url,

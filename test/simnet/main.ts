@@ -12,9 +12,14 @@
 //   --faults a,b        fault kinds (http429,http503,http504,rpc32001,rpc32003,truncated,reset,hang,slow)
 //   --fault-seed N
 //   --passphrase TEXT   network passphrase
+//   --ledgers-from-datastore  getLedgers serves all history (as stellar-rpc with a datastore)
+//   --protocol-upgrade N first protocol 23+ ledger (default: halfway through the history)
+//   --write-datalake DIR write every ledger as a SEP-54 data lake (Galexie layout) into DIR, then serve
+//   --ledgers-per-batch N, --batches-per-partition N   the lake's layout (default 64, 1000)
 //   --advance-every MS  close a ledger with a launch or a few trades every MS milliseconds
 
 import { parseArgs } from "node:util";
+import { writeDatalake } from "./datalake.ts";
 import { ALL_FAULT_KINDS, type FaultKind } from "./faults.ts";
 import { startSimnet } from "./index.ts";
 import { Rng } from "./rng.ts";
@@ -33,6 +38,11 @@ const { values } = parseArgs({
     faults: { type: "string" },
     "fault-seed": { type: "string" },
     passphrase: { type: "string" },
+    "ledgers-from-datastore": { type: "boolean", default: false },
+    "protocol-upgrade": { type: "string" },
+    "write-datalake": { type: "string" },
+    "ledgers-per-batch": { type: "string" },
+    "batches-per-partition": { type: "string" },
     "advance-every": { type: "string" },
   },
   strict: true,
@@ -54,6 +64,7 @@ const simnet = await startSimnet({
   networkPassphrase: values.passphrase,
   latencyMs: num(values.latency),
   faults: rate > 0 ? { rate, kinds, seed: num(values["fault-seed"]) } : undefined,
+  ledgersFromDatastore: values["ledgers-from-datastore"],
   scenario: {
     seed: num(values.seed),
     tokens: num(values.tokens),
@@ -61,6 +72,8 @@ const simnet = await startSimnet({
     historyLedgers: num(values.history),
     retentionLedgers: num(values.retention),
     hostile: !values["no-hostile"],
+    keepHistory: values["write-datalake"] !== undefined,
+    protocolUpgradeLedger: num(values["protocol-upgrade"]),
   },
 });
 
@@ -73,6 +86,14 @@ console.log(`CONTRACT_ID=${simnet.contractId}`);
 console.log(`ledgers ${chain.oldestLedger}..${chain.latestLedger} (retention ${chain.retentionLedgers}), ${chain.tokens.length} tokens, ${chain.creators.length} creators`);
 console.log(`creators whose tokens all predate the retention window (${dormant.length}), e.g. for CREATOR_ADDRESS:`);
 for (const c of dormant.slice(0, 5)) console.log(`  ${c}  (${chain.creatorTokens(c).length} tokens)`);
+
+if (values["write-datalake"] !== undefined) {
+  const lake = await writeDatalake(chain, values["write-datalake"], {
+    ledgersPerBatch: num(values["ledgers-per-batch"]),
+    batchesPerPartition: num(values["batches-per-partition"]),
+  });
+  console.log(`data lake: ledgers ${lake.fromLedger}..${lake.toLedger} in ${lake.files} files (${lake.bytes} bytes) under ${lake.dir}`);
+}
 
 let ticker: NodeJS.Timeout | undefined;
 const every = num(values["advance-every"]);

@@ -31,6 +31,10 @@ export interface ScenarioOptions {
   tradesInWindow?: number;
   /** Awkward data (default true). */
   hostile?: boolean;
+  /** Keep every ledger's transactions (for getLedgers from a datastore and the data lake; default false). */
+  keepHistory?: boolean;
+  /** First protocol 23+ ledger (default: halfway through the history, so both meta versions occur). */
+  protocolUpgradeLedger?: number;
 }
 
 export interface ScenarioInfo {
@@ -67,7 +71,15 @@ export function buildScenario(opts: ScenarioOptions = {}, networkPassphrase?: st
   const firstLedger = SCENARIO_FIRST_LEDGER;
   const latest = firstLedger + history;
   const windowStart = Math.max(firstLedger, latest - retention + 1);
-  const chain = new SimChain({ seed, networkPassphrase, retentionLedgers: retention, firstLedger, firstCloseTime: FIRST_CLOSE_TIME });
+  const chain = new SimChain({
+    seed,
+    networkPassphrase,
+    retentionLedgers: retention,
+    firstLedger,
+    firstCloseTime: FIRST_CLOSE_TIME,
+    keepHistory: opts.keepHistory,
+    protocolUpgradeLedger: opts.protocolUpgradeLedger ?? firstLedger + Math.floor(history / 2),
+  });
 
   // ---- who launches what, when ----
   const launchLedgers = Array.from({ length: nTokens }, () => rng.int(firstLedger + 1, latest - 1)).sort((a, b) => a - b);

@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { SimChain } from "./chain.ts";
 import { FaultInjector, type FaultKind, type FaultOptions } from "./faults.ts";
-import { METHODS } from "./methods/index.ts";
+import { METHODS, type MethodContext } from "./methods/index.ts";
 import { RpcError } from "./rpc-error.ts";
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -18,7 +18,7 @@ interface JsonRpcResponse {
   error?: { code: number; message: string; data?: unknown };
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends MethodContext {
   latencyMs?: number;
   faults?: FaultOptions;
 }
@@ -32,12 +32,14 @@ export class SimServer {
   private faults: FaultInjector | undefined;
   private latencyMs: number;
   private closed = false;
+  private readonly methodContext: MethodContext;
 
   constructor(
     private readonly chain: SimChain,
     opts: ServerOptions = {},
   ) {
     this.latencyMs = opts.latencyMs ?? 0;
+    this.methodContext = { ledgersFromDatastore: opts.ledgersFromDatastore };
     this.setFaults(opts.faults);
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
     // Clients keep connections open between polls; do not drop them sooner than a browser would.
@@ -202,7 +204,7 @@ export class SimServer {
       response = errorResponse(id, -32601, `method not found: ${r.method}`);
     } else {
       try {
-        response = { jsonrpc: "2.0", id, result: handler(this.chain, r.params) };
+        response = { jsonrpc: "2.0", id, result: handler(this.chain, r.params, this.methodContext) };
       } catch (e) {
         response = e instanceof RpcError ? errorResponse(id, e.code, e.message, e.data) : errorResponse(id, -32603, `internal error: ${String(e)}`);
       }

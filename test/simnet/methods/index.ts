@@ -3,10 +3,17 @@
 import type { SimChain } from "../chain.ts";
 import { getEvents } from "./get-events.ts";
 import { getLedgerEntries } from "./get-ledger-entries.ts";
+import { getLedgers } from "./get-ledgers.ts";
 import { getHealth, getLatestLedger, getNetwork, getVersionInfo } from "./info.ts";
 import { simulateTransaction } from "./simulate.ts";
 
-export type MethodHandler = (chain: SimChain, params: unknown) => unknown;
+/** Server configuration a method may depend on. */
+export interface MethodContext {
+  /** getLedgers serves all of the chain's history, as stellar-rpc configured with a datastore does. */
+  ledgersFromDatastore?: boolean;
+}
+
+export type MethodHandler = (chain: SimChain, params: unknown, ctx: MethodContext) => unknown;
 
 export const METHODS: Readonly<Record<string, MethodHandler>> = {
   getHealth: (chain) => getHealth(chain),
@@ -15,5 +22,6 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   getVersionInfo: () => getVersionInfo(),
   getEvents,
   getLedgerEntries,
+  getLedgers,
   simulateTransaction,
 };
