@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `sync-tokens` bin: loads the TypeScript sources through tsx and runs the CLI.
-import { register } from "tsx/esm/api";
+// The `sync-tokens` bin: runs the CLI compiled to dist/ by `pnpm install` (or `pnpm build`) with plain Node.
 
 // A closed pipe (`sync-tokens --json | head`) is not an error of ours.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,6 +8,12 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-register();
-const { main } = await import("../src/cli.ts");
-process.exitCode = await main(process.argv);
+let cli;
+try {
+  cli = await import("../dist/cli.js");
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("/dist/cli.js")) throw error;
+  process.stderr.write("sync-tokens: error: dist/ is missing: run `pnpm install` or `pnpm build` in the package's folder\n");
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv);

@@ -1,6 +1,6 @@
 // Validation of Stellar addresses at the edge, with StrKey. Messages name the bad value, except
 // secret seeds, which are masked: a mistaken paste must not land in logs.
-import { StrKey } from "@stellar/stellar-sdk";
+import { StrKey } from "@stellar/stellar-sdk/base";
 
 export type AddressKind = "account" | "contract";
 

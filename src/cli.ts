@@ -1,11 +1,12 @@
 // The command line: a thin shell over syncTokens(). It maps flags to options, prints the report,
 // and turns outcomes into exit statuses. Importing it runs nothing; scripts/sync-tokens.mjs calls main().
+// Each command imports what it runs when it runs (`--help` loads neither the Stellar SDK nor a database
+// driver), so nothing here may import them statically: only types from those modules.
 import { Command, CommanderError, Option } from "commander";
 import dotenv from "dotenv";
-import { ConfigError } from "./config.ts";
-import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
+import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
 import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./report.ts";
-import { migrateDatabase, syncTokens, type Logger } from "./sync.ts";
+import type { Logger } from "./sync.ts";
 
 export const EXIT = { ok: 0, fatal: 1, partial: 2, usage: 1, locked: 75, sigint: 130, sigterm: 143 } as const;
 
@@ -52,9 +53,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .description("apply pending migrations and exit")
     .option("--database-url <url>", "PostgreSQL URL [DATABASE_URL; unset: the embedded database]")
     .option("--data-dir <dir>", "folder of the embedded database [PGLITE_DATA_DIR]")
-    .action(async (opts: { databaseUrl?: string; dataDir?: string }) => {
+    .action(async (_opts: unknown, command: Command) => {
+      // The top-level command defines the same options and takes them wherever they are on the line.
+      const { databaseUrl, dataDir } = command.optsWithGlobals<{ databaseUrl?: string; dataDir?: string }>();
       exitCode = await guard(io, async () => {
-        const { database, applied } = await migrateDatabase({ ...opts, env: io.env });
+        const { migrateDatabase } = await import("./migrate-database.ts");
+        const { database, applied } = await migrateDatabase({ databaseUrl, dataDir, env: io.env });
         io.stdout.write(applied.length ? `applied ${applied.join(", ")} to ${database}\n` : `${database} is up to date\n`);
         return EXIT.ok;
       });
@@ -82,6 +86,7 @@ async function runSync(opts: Record<string, unknown>, io: Io): Promise<number> {
   const showProgress = !json && io.stderr.isTTY === true;
   try {
     return await guard(io, async () => {
+      const { syncTokens } = await import("./sync.ts");
       const report = await syncTokens({
         network: opts.network as string | undefined,
         rpcUrl: opts.rpcUrl as string | undefined,

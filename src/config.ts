@@ -1,13 +1,12 @@
 // Resolves the run's configuration: flags override the environment, which overrides defaults.
 // Every value is validated here, so that bad input stops the run before any network or database work.
-import { Networks } from "@stellar/stellar-sdk";
+import { Networks } from "@stellar/stellar-sdk/base";
 import { AddressError, validateAddress } from "./addresses.ts";
 import { defaultDataDir } from "./paths.ts";
+import { ConfigError } from "./errors.ts";
 import { redactUnparsedUrl, redactUrl } from "./redact.ts";
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError };
 
 export const NETWORKS = {
   testnet: { passphrase: Networks.TESTNET, rpcUrl: "https://soroban-testnet.stellar.org" },

@@ -1,5 +1,10 @@
 // Failures that end a run, each with the exit status the CLI gives it.
 
+/** A flag, variable or option with a bad value: exit 1, before any network or database work. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
 /** Bad configuration, an unreachable or wrong RPC, an unusable database: exit 1. */
 export class FatalError extends Error {
   override name = "FatalError";

@@ -2,6 +2,5 @@
 export { syncTokens, processToken, getAllTokenAddressesFromEvents, migrateDatabase, SyncSession } from "./sync.ts";
 export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome, SyncRequest, SessionOptions, ChainHead } from "./sync.ts";
 export type { SyncOptions } from "./config.ts";
-export { ConfigError } from "./config.ts";
-export { FatalError, LockedError, InterruptedError } from "./errors.ts";
+export { ConfigError, FatalError, LockedError, InterruptedError } from "./errors.ts";
 export type { TokenInfo, TokenStatus, BondingCurve } from "./contract/types.ts";

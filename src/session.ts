@@ -7,8 +7,8 @@ import type { Discovered } from "./discovery/events.ts";
 import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
 import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
 import { RpcClient, RpcError } from "./rpc/client.ts";
-import { DatabaseBusyError, DatabaseError, openDatabase, type Database } from "./store/database.ts";
-import { migrate } from "./store/migrate.ts";
+import { migrateOrFail, openDatabaseOrFail } from "./migrate-database.ts";
+import { DatabaseError, type Database } from "./store/database.ts";
 import { tryLockContract, type RunLock } from "./store/run-lock.ts";
 import { TokenStore } from "./store/token-store.ts";
 import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
@@ -289,12 +289,7 @@ export class SyncSession {
 
   private async openDatabase(lock: boolean): Promise<void> {
     const config = this.config;
-    try {
-      this.#db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    } catch (error) {
-      if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
-      throw new FatalError(messageOf(error));
-    }
+    this.#db = await openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
     if (config.dryRun) {
       if (!(await isMigrated(this.#db))) {
@@ -310,14 +305,6 @@ export class SyncSession {
     const lock = this.#lock;
     this.#lock = null;
     await lock?.release();
-  }
-}
-
-export async function migrateOrFail(db: Database): Promise<string[]> {
-  try {
-    return await db.withSession((session) => migrate(session));
-  } catch (error) {
-    throw new FatalError(messageOf(error));
   }
 }
 

@@ -2,13 +2,11 @@
 // entry points built on the same session (src/session.ts).
 import type { SyncOptions } from "./config.ts";
 import { scanFactoryEvents } from "./discovery/events.ts";
-import { FatalError, LockedError, messageOf } from "./errors.ts";
-import { defaultDataDir } from "./paths.ts";
-import { DatabaseBusyError, openDatabase, type Database } from "./store/database.ts";
-import { SyncSession, migrateOrFail, type RunHooks, type SyncReport } from "./session.ts";
+import { SyncSession, type RunHooks, type SyncReport } from "./session.ts";
 import type { TokenLine } from "./sync-run.ts";
 
 export type { Logger, TokenLine, TokenOutcome } from "./sync-run.ts";
+export { migrateDatabase } from "./migrate-database.ts";
 export type { RunHooks, SyncReport, SyncRequest, SessionOptions, ChainHead } from "./session.ts";
 export { SyncSession } from "./session.ts";
 
@@ -43,25 +41,5 @@ export async function getAllTokenAddressesFromEvents(options: SyncOptions & RunH
     return [...scan.tokens.keys()];
   } catch (error) {
     throw session.publicError(error);
-  }
-}
-
-/** Applies pending migrations; `sync-tokens db migrate` and every run use it. */
-export async function migrateDatabase(options: Pick<SyncOptions, "databaseUrl" | "dataDir"> & { env?: NodeJS.ProcessEnv } = {}): Promise<{ database: string; applied: string[] }> {
-  const env = options.env ?? process.env;
-  let db: Database;
-  try {
-    db = await openDatabase({
-      databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
-      dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
-    });
-  } catch (error) {
-    if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
-    throw new FatalError(messageOf(error));
-  }
-  try {
-    return { database: db.label, applied: await migrateOrFail(db) };
-  } finally {
-    await db.close();
   }
 }

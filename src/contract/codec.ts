@@ -1,6 +1,6 @@
 // ScVal ↔ domain for the SAC Factory: strict about shape and types, lenient only where the contract itself is
 // (creator-supplied strings). Layout facts come from /work/shared/contract/sac-factory.md.
-import { Address, xdr } from "@stellar/stellar-sdk";
+import { Address, xdr } from "@stellar/stellar-sdk/base";
 import type { AddressKind } from "../addresses.ts";
 import type { BondingCurve, FactoryEvent, TokenInfo, TokenStatus } from "./types.ts";
 

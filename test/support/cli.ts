@@ -18,6 +18,8 @@ export interface CliOptions {
   /** Kill the process with this signal once stderr or stdout matches. */
   killOn?: { pattern: RegExp; signal: NodeJS.Signals };
   timeoutMs?: number;
+  /** Another copy of the bin, e.g. one installed from the packed tarball; default: this checkout's. */
+  bin?: string;
 }
 
 // A clean working directory, so that no developer's .env leaks into a test.
@@ -28,7 +30,7 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|RPC_URL|CONTRACT_ID|CREATOR_ADDRESS|NETWORK_PASSPHRASE|STELLAR_NETWORK|PGLITE_DATA_DIR|SYNC_.*)$/.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-  const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [options.bin ?? binPath, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const done = new Promise<CliResult>((resolve, reject) => {

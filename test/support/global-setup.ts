@@ -1,11 +1,16 @@
-// Gives every test file a PostgreSQL server: DATABASE_URL when set (CI starts a throwaway cluster
-// and passes it), otherwise a throwaway cluster started here and removed afterwards.
+// Builds dist/ from the current sources (the tests run the real bin, which runs dist/), and gives every test file
+// a PostgreSQL server: DATABASE_URL when set (CI starts a throwaway cluster and passes it), otherwise a throwaway
+// cluster started here and removed afterwards.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import { buildDist } from "../../scripts/build.ts";
 
 const script = path.resolve(import.meta.dirname, "../../scripts/throwaway-postgres.sh");
 
 export default function setup(): () => void {
+  // Type errors still emit: the tests run what was written, and `pnpm typecheck` reports the errors.
+  const build = buildDist();
+  if (!build.ok) console.warn(`dist/ was built with errors:\n${build.output}`);
   if (process.env.DATABASE_URL) {
     process.env.TEST_PG_URL = process.env.DATABASE_URL;
     return () => {};

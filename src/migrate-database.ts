@@ -1,0 +1,41 @@
+// Opening and migrating the database with failures mapped to the CLI's exit statuses; `sync-tokens db migrate`
+// is this alone. Kept apart from sync.ts so that migrating never loads the Stellar SDK.
+import { FatalError, LockedError, messageOf } from "./errors.ts";
+import { defaultDataDir } from "./paths.ts";
+import { DatabaseBusyError, openDatabase, type Database, type OpenDatabaseOptions } from "./store/database.ts";
+import { migrate } from "./store/migrate.ts";
+
+/** Applies pending migrations and closes the database: what `sync-tokens db migrate` does. */
+export async function migrateDatabase(
+  options: { databaseUrl?: string; dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ database: string; applied: string[] }> {
+  const env = options.env ?? process.env;
+  const db = await openDatabaseOrFail({
+    databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
+    dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
+  });
+  try {
+    return { database: db.label, applied: await migrateOrFail(db) };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Opens the database; another process holding the embedded one is a LockedError (exit 75), the rest fatal. */
+export async function openDatabaseOrFail(options: OpenDatabaseOptions): Promise<Database> {
+  try {
+    return await openDatabase(options);
+  } catch (error) {
+    if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
+    throw new FatalError(messageOf(error));
+  }
+}
+
+/** Applies pending migrations; `sync-tokens db migrate` and every run use it. */
+export async function migrateOrFail(db: Database): Promise<string[]> {
+  try {
+    return await db.withSession((session) => migrate(session));
+  } catch (error) {
+    throw new FatalError(messageOf(error));
+  }
+}

@@ -1,0 +1,211 @@
+// The compiled CLI as it ships: each command loads only what it uses (`--help` neither the Stellar SDK nor a database
+// driver), and the tarball `pnpm pack` makes installs with npm into an empty folder and runs there with plain Node:
+// `--help`, `db migrate`, a sync against the simulator, and the programmatic API with its types.
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimnet, type Simnet } from "./simnet/index.ts";
+import { runCli, type CliOptions, type CliResult } from "./support/cli.ts";
+import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
+import { expectedRow, tokenRows } from "./support/expect-rows.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const recorder = path.join(import.meta.dirname, "support/record-imports.mjs");
+
+const LIBRARIES = {
+  sdk: "@stellar/stellar-sdk",
+  prisma: "@prisma/client",
+  pg: "pg",
+  pglite: "@electric-sql/pglite",
+  tsx: "tsx",
+} as const;
+type Library = keyof typeof LIBRARIES;
+
+/** Runs the bin with an import recorder; returns the result and which of LIBRARIES the process loaded. */
+async function runRecorded(args: string[], options: CliOptions = {}): Promise<CliResult & { loaded: Set<Library>; urls: string[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-imports-"));
+  const file = path.join(dir, "imports.txt");
+  try {
+    const r = await runCli(args, { ...options, env: { ...options.env, NODE_OPTIONS: `--import=${recorder}`, RECORD_IMPORTS_FILE: file } });
+    const urls = fs.readFileSync(file, "utf8").split("\n");
+    const loaded = new Set<Library>();
+    for (const [key, name] of Object.entries(LIBRARIES) as [Library, string][]) {
+      if (urls.some((u) => u.includes(`/node_modules/${name}/`))) loaded.add(key);
+    }
+    return { ...r, loaded, urls };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The simulator's target and every creator, so that a sync finds every token (exit 0). */
+function simEnv(sim: Simnet): Record<string, string> {
+  return {
+    RPC_URL: sim.url,
+    NETWORK_PASSPHRASE: sim.networkPassphrase,
+    CONTRACT_ID: sim.contractId,
+    CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
+  };
+}
+
+const migrations = fs
+  .readdirSync(path.join(root, "prisma/migrations"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+const expectedRows = (sim: Simnet) => [...sim.chain.tokens].sort((a, b) => a.id - b.id).map((t) => expectedRow(t, sim.contractId));
+
+describe("the compiled CLI loads only what a command uses", () => {
+  let sim: Simnet;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    sim = await startSimnet({ scenario: { seed: 21, tokens: 12, creators: 4 } });
+    db = await createTestDatabase("postgres");
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await db?.drop();
+  });
+
+  it("--help runs dist/ with plain Node and loads neither the Stellar SDK, Prisma, pg, PGlite nor tsx", async () => {
+    const r = await runRecorded(["--help"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: sync-tokens/);
+    expect(r.urls.some((u) => u.endsWith("/dist/cli.js"))).toBe(true); // the recorder works, and it is the build that ran
+    expect([...r.loaded]).toEqual([]);
+  });
+
+  it("a sync into PostgreSQL loads the SDK and pg but not PGlite", async () => {
+    const r = await runRecorded(["--json"], { env: { ...simEnv(sim), DATABASE_URL: db.databaseUrl } });
+    expect(r.code, r.stderr).toBe(0);
+    expect([...r.loaded].sort()).toEqual(["pg", "prisma", "sdk"]);
+    expect(await tokenRows(db)).toEqual(expectedRows(sim));
+  });
+
+  it("db migrate, with --database-url after the subcommand, migrates that database and loads neither the SDK nor PGlite", async () => {
+    const fresh = await createTestDatabase("postgres");
+    try {
+      const r = await runRecorded(["db", "migrate", "--database-url", fresh.databaseUrl!]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^applied ${migrations.join(", ")} to `));
+      expect([...r.loaded].sort()).toEqual(["pg", "prisma"]);
+      expect(await fresh.sql("SELECT count(*)::int AS n FROM tokens")).toEqual([{ n: 0 }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
+
+describe("the packed tarball, installed with npm into an empty folder", () => {
+  let sim: Simnet;
+  let db: TestDatabase;
+  let pglite: TestDatabase;
+  let dir: string;
+  let consumer: string;
+  let installedBin: string;
+  // Node 22 first on PATH, as on a machine that has it; npm sees none of pnpm's settings.
+  const env: NodeJS.ProcessEnv = { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, HOME: process.env.HOME ?? os.homedir() };
+  const run = (cmd: string, args: string[], cwd: string, timeout = 60_000): string =>
+    execFileSync(cmd, args, { cwd, env, encoding: "utf8", timeout, stdio: ["ignore", "pipe", "pipe"] });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-pack-"));
+    consumer = path.join(dir, "consumer");
+    fs.mkdirSync(consumer);
+    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    // dist/ is fresh (the global setup built it). Scripts off: prepack's clean build would pull dist/ from under
+    // the test files running alongside this one.
+    const pnpm = process.env.npm_execpath;
+    const packArgs = ["--config.ignore-scripts=true", "pack", "--pack-destination", dir];
+    if (pnpm?.includes("pnpm")) run(process.execPath, [pnpm, ...packArgs], root);
+    else run("pnpm", packArgs, root);
+    const tarball = fs.readdirSync(dir).find((f) => f.endsWith(".tgz"));
+    if (!tarball) throw new Error(`pnpm pack wrote no tarball to ${dir}`);
+    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", path.join(dir, tarball)], consumer, 300_000);
+    installedBin = path.join(consumer, "node_modules/sync-tokens/scripts/sync-tokens.mjs");
+    sim = await startSimnet({ scenario: { seed: 22, tokens: 15, creators: 5 } });
+    [db, pglite] = await Promise.all([createTestDatabase("postgres"), createTestDatabase("pglite")]);
+  }, 420_000);
+  afterAll(async () => {
+    await sim?.close();
+    await db?.drop();
+    await pglite?.drop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("holds the build, the migrations and the bin, and nothing of the sources", () => {
+    const files = fs.readdirSync(path.join(consumer, "node_modules/sync-tokens"), { recursive: true, encoding: "utf8" });
+    for (const f of ["dist/cli.js", "dist/index.js", "dist/index.d.ts", "dist/generated/prisma/client.js", "prisma/migrations/migration_lock.toml", "scripts/sync-tokens.mjs"]) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => /^(src|test)\/|\.tsbuildinfo$|^scripts\/(?!sync-tokens\.mjs$)/.test(f))).toEqual([]);
+    // Installing pulled no development tool: the package runs without them.
+    for (const tool of ["tsx", "typescript", "prisma", "vitest"]) expect(fs.existsSync(path.join(consumer, "node_modules", tool))).toBe(false);
+  });
+
+  it("sync-tokens --help runs through the bin link", () => {
+    const out = run(path.join(consumer, "node_modules/.bin/sync-tokens"), ["--help"], consumer);
+    expect(out).toMatch(/^Usage: sync-tokens/);
+  });
+
+  it("db migrate creates the tables where its flags say, in PostgreSQL and in a PGlite folder", async () => {
+    for (const [args, label] of [
+      [["--database-url", db.databaseUrl!], "postgres"],
+      [["--data-dir", pglite.dataDir], "pglite"],
+    ] as const) {
+      const r = await runCli(["db", "migrate", ...args], { bin: installedBin });
+      expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, label).toMatch(new RegExp(`^applied ${migrations.join(", ")} to `));
+    }
+    for (const target of [db, pglite]) expect(await target.sql("SELECT count(*)::int AS n FROM tokens")).toEqual([{ n: 0 }]);
+  });
+
+  it("a sync against the simulator stores every token exactly", async () => {
+    const r = await runCli(["--json", "--database-url", db.databaseUrl!], { bin: installedBin, env: simEnv(sim) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ synced: sim.chain.tokens.length, missingIds: [], failed: [] });
+    expect(await tokenRows(db)).toEqual(expectedRows(sim));
+  });
+
+  it("serves the programmatic API by its name, with nothing run on import", () => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", `const m = await import("sync-tokens"); console.log(Object.keys(m).sort().join(" "));`], {
+      cwd: consumer,
+      env,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("ConfigError FatalError InterruptedError LockedError getAllTokenAddressesFromEvents migrateDatabase processToken syncTokens");
+  });
+
+  it("serves the API's types: a consumer's TypeScript sees SyncReport, not any", () => {
+    // The @ts-expect-error fails the check if the declarations did not resolve (everything would then be `any`).
+    fs.writeFileSync(
+      path.join(consumer, "use.ts"),
+      [
+        `import { syncTokens, ConfigError, type SyncReport } from "sync-tokens";`,
+        `export const report: Promise<SyncReport> = syncTokens({ contractId: "C" });`,
+        `export const error: Error = new ConfigError("x");`,
+        `// @ts-expect-error: synced is a number`,
+        `export const wrong: string = (await report).synced;`,
+      ].join("\n"),
+    );
+    const compilerOptions = {
+      module: "nodenext",
+      target: "es2023",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      typeRoots: [path.join(root, "node_modules/@types")],
+      types: ["node"],
+    };
+    fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["use.ts"] }));
+    const r = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", consumer], { encoding: "utf8", timeout: 120_000 });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 150_000);
+});
