@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../src/paths.ts";
 import { startSimnet } from "../test/simnet/index.ts";
+import { buildDist } from "./build.ts";
 
 const dataDir = path.join(packageRoot, ".data", "demo");
 const bin = path.join(packageRoot, "scripts", "sync-tokens.mjs");
@@ -23,6 +24,9 @@ function runCli(env: Record<string, string>): Promise<number> {
   });
 }
 
+// The bin runs dist/: build it from the sources as they are now.
+const build = await buildDist();
+if (!build.ok) console.error(build.output);
 fs.rmSync(dataDir, { recursive: true, force: true });
 fs.rmSync(`${dataDir}.lock`, { force: true });
 const sim = await startSimnet({ scenario: { seed: 2026, tokens: 300, creators: 60 } });

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, type CliOptions, type CliResult } from "./support/cli.ts";
@@ -23,6 +24,12 @@ const LIBRARIES = {
 } as const;
 type Library = keyof typeof LIBRARIES;
 
+/** The sources and libraries in each file of dist/ (esbuild bundles the SDK into chunks of its own choosing). */
+function bundleInputs(): Map<string, string[]> {
+  const meta = JSON.parse(fs.readFileSync(path.join(root, "dist/meta.json"), "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  return new Map(Object.entries(meta.outputs).map(([file, o]) => [path.join(root, file), Object.keys(o.inputs)]));
+}
+
 /** Runs the bin with an import recorder; returns the result and which of LIBRARIES the process loaded. */
 async function runRecorded(args: string[], options: CliOptions = {}): Promise<CliResult & { loaded: Set<Library>; urls: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-imports-"));
@@ -30,9 +37,12 @@ async function runRecorded(args: string[], options: CliOptions = {}): Promise<Cl
   try {
     const r = await runCli(args, { ...options, env: { ...options.env, NODE_OPTIONS: `--import=${recorder}`, RECORD_IMPORTS_FILE: file } });
     const urls = fs.readFileSync(file, "utf8").split("\n");
+    const bundles = bundleInputs();
+    // A module from node_modules, or a file of dist/ holding some of the library.
+    const paths = urls.flatMap((u) => (u.startsWith("file:") ? (bundles.get(fileURLToPath(u)) ?? [fileURLToPath(u)]) : []));
     const loaded = new Set<Library>();
     for (const [key, name] of Object.entries(LIBRARIES) as [Library, string][]) {
-      if (urls.some((u) => u.includes(`/node_modules/${name}/`))) loaded.add(key);
+      if (paths.some((p) => p.includes(`node_modules/${name}/`))) loaded.add(key);
     }
     return { ...r, loaded, urls };
   } finally {
@@ -139,12 +149,12 @@ describe("the packed tarball, installed with npm into an empty folder", () => {
 
   it("holds the build, the migrations and the bin, and nothing of the sources", () => {
     const files = fs.readdirSync(path.join(consumer, "node_modules/sync-tokens"), { recursive: true, encoding: "utf8" });
-    for (const f of ["dist/cli.js", "dist/index.js", "dist/index.d.ts", "dist/generated/prisma/client.js", "prisma/migrations/migration_lock.toml", "scripts/sync-tokens.mjs"]) {
+    for (const f of ["dist/cli.js", "dist/index.js", "dist/types/index.d.ts", "prisma/migrations/migration_lock.toml", "scripts/sync-tokens.mjs"]) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => /^(src|test)\/|\.tsbuildinfo$|^scripts\/(?!sync-tokens\.mjs$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(src|test)\/|\.tsbuildinfo$|^dist\/meta\.json$|^scripts\/(?!sync-tokens\.mjs$)/.test(f))).toEqual([]);
     // Installing pulled no development tool: the package runs without them.
-    for (const tool of ["tsx", "typescript", "prisma", "vitest"]) expect(fs.existsSync(path.join(consumer, "node_modules", tool))).toBe(false);
+    for (const tool of ["tsx", "typescript", "esbuild", "prisma", "vitest"]) expect(fs.existsSync(path.join(consumer, "node_modules", tool))).toBe(false);
   });
 
   it("sync-tokens --help runs through the bin link", () => {

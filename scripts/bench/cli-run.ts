@@ -1,5 +1,6 @@
-// One run of the real `sync-tokens` bin (scripts/sync-tokens.mjs --json), timed from spawn to exit: what cron sees,
-// Node's and tsx's start included. Peak RSS comes from GNU time (/usr/bin/time) when it is installed.
+// One run of the real `sync-tokens` bin (scripts/sync-tokens.mjs --json, or another copy of it), timed from spawn to
+// exit: what cron sees, Node's start and module loading included. Peak RSS comes from GNU time (/usr/bin/time) when
+// it is installed.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,14 +21,15 @@ export interface CliRun {
   stderrTail: string;
 }
 
-export async function runCli(env: Record<string, string>): Promise<CliRun> {
+export async function runCli(env: Record<string, string>, options: { bin?: string; args?: string[] } = {}): Promise<CliRun> {
+  const argv = [options.bin ?? bin, ...(options.args ?? ["--json"])];
   // A scratch working directory: the CLI loads .env from its working directory, and no developer's .env may leak in.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-bench-"));
   const timeFile = path.join(cwd, "time.txt");
   const useTime = fs.existsSync(gnuTime);
   const [cmd, args] = useTime
-    ? [gnuTime, ["-f", "%M", "-o", timeFile, process.execPath, bin, "--json"]]
-    : [process.execPath, [bin, "--json"]];
+    ? [gnuTime, ["-f", "%M", "-o", timeFile, process.execPath, ...argv]]
+    : [process.execPath, argv];
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env };
   const t0 = performance.now();
   try {

@@ -7,9 +7,9 @@ import { buildDist } from "../../scripts/build.ts";
 
 const script = path.resolve(import.meta.dirname, "../../scripts/throwaway-postgres.sh");
 
-export default function setup(): () => void {
-  // Type errors still emit: the tests run what was written, and `pnpm typecheck` reports the errors.
-  const build = buildDist();
+export default async function setup(): Promise<() => void> {
+  // Type errors do not stop the build: the tests run what was written, and `pnpm typecheck` reports the errors.
+  const build = await buildDist();
   if (!build.ok) console.warn(`dist/ was built with errors:\n${build.output}`);
   if (process.env.DATABASE_URL) {
     process.env.TEST_PG_URL = process.env.DATABASE_URL;
