@@ -8,10 +8,13 @@
 //   2. full: a first sync of --tokens tokens by --creators creators into an empty database;
 //   3. incremental: the same sync again with nothing changed on chain;
 //   4. activity: a few launches and trades, then an incremental sync.
-//   Runs 2-4 happen twice: each in a fresh Node process (the sync alone, started cold as the CLI is, with the
-//   simulator on the other core like a remote RPC: its peak RSS is the sync's own), and in this process next to
-//   the simulator (RSS and CPU then include the simulator's). Runs 2 and 3 also go through the sync-tokens bin
-//   itself, timed from spawn to exit (Node's and tsx's start included).
+//   Runs 2-4 happen twice: each in a fresh Node process (the sync alone, from the sources through tsx, started cold,
+//   with the simulator on the other core like a remote RPC: its peak RSS is the sync's own), and in this process next
+//   to the simulator (RSS and CPU then include the simulator's). Runs 2 and 3 also go through the sync-tokens bin
+//   itself, timed from spawn to exit (Node's start and module loading included), and through the bin of
+//   --baseline-commit (the tsx bin of before the build, see bench/startup.ts);
+//   5. start-up: `sync-tokens --help` spawn to exit, and the idle RSS of a process holding what a sync loads, for
+//      both bins.
 // Each run reports wall time, RPC requests per method (the sync's own count and the simulator's), database time
 // and peak RSS.
 //
@@ -20,7 +23,7 @@
 //        --baseline-sample 200 (tokens the seed's design is timed on) --skip-baseline
 //        --repeat 3 (runs of the comparison's sync, of the separate-process full and no-change runs, and of the
 //        bin's no-change run; medians are reported) --skip-activity --skip-cli --no-in-process --concurrency N
-//        --keep-databases
+//        --keep-databases --baseline-commit 1b46cc1 (the bin to compare start-up with; "" to skip it)
 //        --out FILE (default bench-results/bench-<timestamp>.json and bench-results/latest.json)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -32,15 +35,27 @@ import type { SyncOptions } from "../src/config.ts";
 import { syncTokens } from "../src/sync.ts";
 import { startSimnet, type Simnet } from "../test/simnet/index.ts";
 import { activity } from "./bench/activity.ts";
+import { buildDist } from "./build.ts";
 import { runCli, type CliRun } from "./bench/cli-run.ts";
 import { runSeedDesign, type BaselineResult } from "./bench/baseline.ts";
 import { int, mb, ms, requests, sameCounts, table, total } from "./bench/format.ts";
 import { collectGarbage, measure, pgTimer, rssMb, writeBatchTimer, type Measurement } from "./bench/measure.ts";
 import { openServer, type BenchServer } from "./bench/postgres.ts";
 import { warmSimulator } from "./bench/sim-warm.ts";
+import { binAtCommit, currentBin, helpRuns, idleRss, type BinVariant, type IdleRss } from "./bench/startup.ts";
 import { SyncChild, summarize, type ReportSummary } from "./bench/sync-child.ts";
 
-const TARGETS = { ratio: 100, fullMs: 5000, fullRssMb: 300, incrementalMs: 1000, incrementalRequests: 10 };
+const TARGETS = {
+  ratio: 100,
+  fullMs: 5000,
+  fullRssMb: 300,
+  incrementalMs: 1000,
+  incrementalRequests: 10,
+  /** `--help` spawn to exit, at most this share of the baseline bin's. */
+  helpRatio: 1 / 3,
+  /** Idle RSS at least this much below the baseline bin's. */
+  idleRssSavedMb: 50,
+};
 
 const { values: flags } = parseArgs({
   options: {
@@ -59,6 +74,7 @@ const { values: flags } = parseArgs({
     "skip-cli": { type: "boolean", default: false },
     concurrency: { type: "string" },
     "keep-databases": { type: "boolean", default: false },
+    "baseline-commit": { type: "string", default: "1b46cc1" },
     out: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -97,6 +113,7 @@ const opts = {
   inProcess: !flags["no-in-process"],
   cli: !flags["skip-cli"],
   concurrency: flags.concurrency === undefined ? undefined : whole("concurrency", flags.concurrency, 1),
+  baselineCommit: flags["baseline-commit"],
 };
 
 // ---------- results ----------
@@ -116,6 +133,8 @@ interface RunResult {
   report: ReportSummary;
   rowsInDatabase: number;
 }
+
+type BinRun = CliRun & { label: string; variant: string; simRequests: Record<string, number>; repeatsMs?: number[] };
 
 interface ScenarioBuild {
   tokens: number;
@@ -153,9 +172,11 @@ const results: {
     /** Each run in a fresh Node process, as cron starts the CLI. */
     separate?: RunResult[];
     /** The sync-tokens bin itself, spawn to exit, into its own database. */
-    cli?: (CliRun & { label: string; simRequests: Record<string, number>; repeatsMs?: number[] })[];
+    /** The bin: this build's, and --baseline-commit's (`variant` says which). */
+    cli?: BinRun[];
     inProcess?: RunResult[];
   };
+  startup?: { label: string; help: CliRun & { repeatsMs: number[] }; idle: IdleRss }[];
 } = {};
 
 // ---------- run ----------
@@ -168,7 +189,9 @@ let server: BenchServer | undefined;
 let serverLabel = "";
 let sim: Simnet | undefined;
 let child: SyncChild | undefined;
+const bins: BinVariant[] = [];
 const cleanup = async (): Promise<void> => {
+  for (const b of bins.splice(0)) b.remove();
   child?.kill();
   child = undefined;
   await sim?.close().catch(() => {});
@@ -190,6 +213,15 @@ try {
   server = await openServer(flags["database-url"]);
   serverLabel = server.label;
   log(`database: ${serverLabel}`);
+  const build = await buildDist();
+  if (!build.ok) throw new Error(`the build failed:\n${build.output}`);
+  if (opts.cli) {
+    bins.push(currentBin());
+    if (opts.baselineCommit) {
+      log(`start-up: extracting ${opts.baselineCommit} to compare its bin`);
+      bins.push(binAtCommit(opts.baselineCommit));
+    }
+  }
 
   // 0. warm-up: both designs once on a small scenario, so that the comparison is of warm code on both sides
   // (JIT, Prisma's query engine, connection setup). The CLI's cold start is measured in the separate-process runs.
@@ -268,31 +300,33 @@ try {
       if (localDb) inProcessRuns.push(await runInProcess(label, sim as Simnet, localDb));
     };
     if (opts.cli) {
-      const cliDb = await server.createDatabase("scale_cli");
-      const s = sim;
-      const env = {
-        STELLAR_NETWORK: "local",
-        RPC_URL: s.url,
-        NETWORK_PASSPHRASE: s.networkPassphrase,
-        CONTRACT_ID: s.contractId,
-        DATABASE_URL: cliDb,
-        CREATOR_ADDRESS: s.chain.dormantCreators().join(","),
-        SYNC_TRIGGER: "bench",
-        ...(opts.concurrency === undefined ? {} : { SYNC_CONCURRENCY: String(opts.concurrency) }),
-      };
-      scale.cli = [];
-      for (const label of ["full sync", "no-change incremental"]) {
-        const runs: NonNullable<typeof scale.cli> = [];
-        for (let i = 0; i < (label === "full sync" ? 1 : opts.repeat); i++) {
-          s.resetCounters();
-          const r = await runCli(env);
-          runs.push({ ...r, label, simRequests: s.counters() });
-          log(`${label} (the CLI, spawn to exit): ${ms(r.wallMs)}, exit ${r.exitCode}, sync ${r.durationMs ?? "?"} ms, peak RSS ${r.maxRssMb === undefined ? "?" : mb(r.maxRssMb)}`);
-          if (r.exitCode !== 0) log(`  ${r.stderrTail}`);
+      const cliRuns: BinRun[] = [];
+      scale.cli = cliRuns;
+      for (const bin of bins) {
+        const s = sim;
+        const env = {
+          STELLAR_NETWORK: "local",
+          RPC_URL: s.url,
+          NETWORK_PASSPHRASE: s.networkPassphrase,
+          CONTRACT_ID: s.contractId,
+          DATABASE_URL: await server.createDatabase("scale_cli"),
+          CREATOR_ADDRESS: s.chain.dormantCreators().join(","),
+          SYNC_TRIGGER: "bench",
+          ...(opts.concurrency === undefined ? {} : { SYNC_CONCURRENCY: String(opts.concurrency) }),
+        };
+        for (const label of ["full sync", "no-change incremental"]) {
+          const runs: BinRun[] = [];
+          for (let i = 0; i < (label === "full sync" ? 1 : opts.repeat); i++) {
+            s.resetCounters();
+            const r = await runCli(env, { bin: bin.bin });
+            runs.push({ ...r, label, variant: bin.label, simRequests: s.counters() });
+            log(`${label} (the bin of ${bin.label}, spawn to exit): ${ms(r.wallMs)}, exit ${r.exitCode}, sync ${r.durationMs ?? "?"} ms, peak RSS ${r.maxRssMb === undefined ? "?" : mb(r.maxRssMb)}`);
+            if (r.exitCode !== 0) log(`  ${r.stderrTail}`);
+          }
+          const sorted = [...runs].sort((x, y) => x.wallMs - y.wallMs);
+          const mid = sorted[Math.floor((sorted.length - 1) / 2)] as BinRun;
+          cliRuns.push(runs.length > 1 ? { ...mid, repeatsMs: runs.map((r) => r.wallMs) } : mid);
         }
-        const sorted = [...runs].sort((x, y) => x.wallMs - y.wallMs);
-        const mid = sorted[Math.floor((sorted.length - 1) / 2)] as (typeof runs)[number];
-        scale.cli.push(runs.length > 1 ? { ...mid, repeatsMs: runs.map((r) => r.wallMs) } : mid);
       }
     }
     if (!opts.skipActivity) {
@@ -305,6 +339,18 @@ try {
     if (localDb) scale.inProcess = inProcessRuns;
     await sim.close();
     sim = undefined;
+  }
+  // 5. start-up of both bins, with nothing else running
+  if (bins.length > 0) {
+    results.startup = [];
+    for (const bin of bins) {
+      const runs = await helpRuns(bin, Math.max(5, opts.repeat));
+      const sorted = [...runs].sort((x, y) => x.wallMs - y.wallMs);
+      const help = { ...(sorted[Math.floor((sorted.length - 1) / 2)] as CliRun), repeatsMs: runs.map((r) => r.wallMs) };
+      const idle = idleRss(bin, 3);
+      results.startup.push({ label: bin.label, help, idle });
+      log(`start-up of ${bin.label}: --help ${ms(help.wallMs)} (${help.repeatsMs.map(ms).join(", ")}), idle RSS ${mb(idle.rssMb)}`);
+    }
   }
 } finally {
   await cleanup();
@@ -426,7 +472,8 @@ function evaluate(): Target[] {
   const full = runs?.find((r) => r.label === "full sync");
   const incr = runs?.find((r) => r.label === "no-change incremental");
   const local = (label: string): RunResult | undefined => sc?.inProcess?.find((r) => r.label === label);
-  const cliFull = sc?.cli?.find((r) => r.label === "full sync");
+  const ours = sc?.cli?.filter((r) => r.variant === currentBin().label) ?? [];
+  const cliFull = ours.find((r) => r.label === "full sync");
   if (sc && full) {
     const l = local("full sync");
     out.push({
@@ -450,7 +497,7 @@ function evaluate(): Target[] {
       ].filter(Boolean).join("; ") || undefined,
     });
   }
-  const cliIncr = sc?.cli?.find((r) => r.label === "no-change incremental");
+  const cliIncr = ours.find((r) => r.label === "no-change incremental");
   if (incr) {
     const l = local("no-change incremental");
     out.push({
@@ -466,6 +513,47 @@ function evaluate(): Target[] {
     const n = total(incr.simRequests);
     out.push({ name: "no-change incremental: RPC requests", goal: `<= ${TARGETS.incrementalRequests}`, measured: String(n), met: n <= TARGETS.incrementalRequests });
   }
+  out.push(...startupTargets());
+  return out;
+}
+
+/** This build's bin against the baseline commit's, measured in this run. */
+function startupTargets(): Target[] {
+  const [now, before] = results.startup ?? [];
+  if (!now || !before) return [];
+  const out: Target[] = [];
+  const ratio = now.help.wallMs / before.help.wallMs;
+  out.push({
+    name: "sync-tokens --help, spawn to exit",
+    goal: `<= 1/3 of ${before.label}'s`,
+    measured: `${ms(now.help.wallMs)} = ${ratio.toFixed(2)} x ${ms(before.help.wallMs)}`,
+    met: ratio <= TARGETS.helpRatio,
+    note: `peak RSS ${mb(now.help.maxRssMb ?? Number.NaN)} vs ${mb(before.help.maxRssMb ?? Number.NaN)}`,
+  });
+  const noChange = (variant: string) => results.scale?.cli?.find((r) => r.variant === variant && r.label === "no-change incremental");
+  const incrNow = noChange(now.label);
+  const incrBefore = noChange(before.label);
+  if (incrNow) {
+    out.push({
+      name: `no-change run through the bin, ${int(results.scale?.scenario.tokens ?? 0)} tokens, spawn to exit`,
+      goal: `< ${TARGETS.incrementalMs / 1000} s`,
+      measured: ms(incrNow.wallMs),
+      met: incrNow.wallMs < TARGETS.incrementalMs,
+      note: [
+        `of which the sync ${incrNow.durationMs === undefined ? "?" : ms(incrNow.durationMs)}`,
+        incrBefore ? `${before.label}: ${ms(incrBefore.wallMs)}` : "",
+        incrNow.maxRssMb !== undefined && incrBefore?.maxRssMb !== undefined ? `peak RSS ${mb(incrNow.maxRssMb)} vs ${mb(incrBefore.maxRssMb)}` : "",
+      ].filter(Boolean).join("; "),
+    });
+  }
+  const saved = before.idle.rssMb - now.idle.rssMb;
+  out.push({
+    name: "idle RSS (a process holding what a sync loads)",
+    goal: `>= ${TARGETS.idleRssSavedMb} MB below ${before.label}'s`,
+    measured: `${mb(now.idle.rssMb)} = ${mb(saved)} below ${mb(before.idle.rssMb)}`,
+    met: saved >= TARGETS.idleRssSavedMb,
+    note: `modules loaded in ${ms(now.idle.loadedMs)} vs ${ms(before.idle.loadedMs)} from process start`,
+  });
   return out;
 }
 
@@ -609,11 +697,12 @@ function print(targets: Target[]): void {
     if (sc.activity) lines.push(`  activity before the last run: ${sc.activity}`);
     if (sc.cli?.length) {
       lines.push("");
-      lines.push("  The sync-tokens bin itself (node scripts/sync-tokens.mjs --json), spawn to exit, into its own database:");
+      lines.push("  The sync-tokens bin itself (node scripts/sync-tokens.mjs --json), spawn to exit, each bin into its own database:");
       lines.push(
         table(
-          ["run", "exit", "spawn to exit", "of which the sync", "requests", "peak RSS"],
+          ["bin", "run", "exit", "spawn to exit", "of which the sync", "requests", "peak RSS"],
           sc.cli.map((r) => [
+            r.variant,
             r.label,
             String(r.exitCode),
             r.repeatsMs ? `${ms(r.wallMs)} (median of ${r.repeatsMs.length}: ${r.repeatsMs.map(ms).join(", ")})` : ms(r.wallMs),
@@ -625,6 +714,24 @@ function print(targets: Target[]): void {
         ),
       );
     }
+  }
+
+  if (results.startup?.length) {
+    lines.push("");
+    lines.push("5. Start-up: `sync-tokens --help` spawn to exit, and a process holding what a sync loads (after a full GC):");
+    lines.push(
+      table(
+        ["bin", "--help", "runs", "--help peak RSS", "idle RSS", "modules loaded after"],
+        results.startup.map((b) => [
+          b.label,
+          ms(b.help.wallMs),
+          b.help.repeatsMs.map(ms).join(", "),
+          b.help.maxRssMb === undefined ? "?" : mb(b.help.maxRssMb),
+          mb(b.idle.rssMb),
+          ms(b.idle.loadedMs),
+        ]),
+      ),
+    );
   }
 
   if (targets.length > 0) {

@@ -26,8 +26,8 @@ export function currentBin(): BinVariant {
   return {
     label: "this build",
     bin: path.join(root, "scripts/sync-tokens.mjs"),
-    // The bin loads dist/cli.js, which loads dist/sync.js when a sync starts.
-    idle: { cwd: root, execArgv: [], modules: [path.join(root, "dist/cli.js"), path.join(root, "dist/sync.js")] },
+    // The bin loads dist/cli.js, which loads the sync's chunks when a sync starts: the API entry holds the same.
+    idle: { cwd: root, execArgv: [], modules: [path.join(root, "dist/cli.js"), path.join(root, "dist/index.js")] },
     remove() {},
   };
 }
