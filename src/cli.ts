@@ -1,4 +1,4 @@
-// The command line: a thin shell over syncTokens(). It maps flags to options, prints the report,
+// The command line: a thin shell over syncTokens() and backfill(). It maps flags to options, prints the report,
 // and turns outcomes into exit statuses. Importing it runs nothing; scripts/sync-tokens.mjs calls main().
 // Each command imports what it runs when it runs (`--help` loads neither the Stellar SDK nor a database
 // driver), so nothing here may import them statically: only types from those modules.
@@ -6,7 +6,9 @@ import { Command, CommanderError, Option } from "commander";
 import dotenv from "dotenv";
 import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
 import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./report.ts";
-import type { Logger } from "./sync.ts";
+import type { BackfillOptions } from "./history/backfill.ts";
+import { backfillToJson, backfillToText, ledgerProgress } from "./history/report.ts";
+import type { Logger, SyncReport } from "./sync.ts";
 
 export const EXIT = { ok: 0, fatal: 1, partial: 2, usage: 1, locked: 75, sigint: 130, sigterm: 143 } as const;
 
@@ -47,6 +49,21 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       exitCode = await runSync(opts, io);
     });
   program
+    .command("backfill")
+    .description(
+      "find every token in the factory's whole history: read ledgers from a SEP-54 data lake or a getLedgers RPC, then sync the tokens found (takes the options above too)",
+    )
+    .option("--datastore <dir|url>", "a SEP-54 data lake (Galexie layout): a folder or an http(s) URL")
+    .option("--ledgers-rpc <url>", "an RPC that serves getLedgers over the range (e.g. stellar-rpc with a datastore)")
+    .option("--from-ledger <n>", "first ledger to read")
+    .option("--since <date>", "or: from the first ledger closed on or after this date (YYYY-MM-DD or ISO 8601)")
+    .option("--to-ledger <n>", "last ledger to read (default: the last the source serves)")
+    .option("--download-concurrency <n>", "files or pages read ahead in parallel (default 8 for a data lake, 4 for an RPC)")
+    .option("--save-every <seconds>", "store the tokens found and move the backfill's cursor at least this often (default 60)")
+    .action(async (_opts: unknown, command: Command) => {
+      exitCode = await runBackfill(command.optsWithGlobals(), io);
+    });
+  program
     .command("db")
     .description("database maintenance")
     .command("migrate")
@@ -75,6 +92,80 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 
 async function runSync(opts: Record<string, unknown>, io: Io): Promise<number> {
   const json = opts.json === true;
+  const showProgress = !json && io.stderr.isTTY === true;
+  return withSignals(io, (logger, signal) =>
+    guard(io, async () => {
+      const { syncTokens } = await import("./sync.ts");
+      const report = await syncTokens({
+        ...sessionOptions(opts, io),
+        creators: opts.creator as string[] | undefined,
+        tokens: opts.token as string[] | undefined,
+        full: opts.full === true,
+        logger,
+        signal,
+        onProgress: showProgress ? (done, total) => total > LIST_LIMIT && io.stderr.write(`\r${progressBar(done, total)}`) : undefined,
+      });
+      if (showProgress && report.tokens.length > LIST_LIMIT) io.stderr.write("\n");
+      io.stdout.write(`${json ? toJson(report) : toText(report, { verbose: opts.verbose === true })}\n`);
+      return exitStatus(report);
+    }),
+  );
+}
+
+const BACKFILL_FLAGS = ["datastore", "ledgersRpc", "fromLedger", "since", "toLedger", "downloadConcurrency", "saveEvery"] as const;
+
+async function runBackfill(opts: Record<string, unknown>, io: Io): Promise<number> {
+  const json = opts.json === true;
+  const showProgress = !json && io.stderr.isTTY === true;
+  const startedAt = performance.now();
+  let shown = false;
+  return withSignals(io, (logger, signal) =>
+    guard(io, async () => {
+      const { backfill } = await import("./history/backfill.ts");
+      const report = await backfill({
+        ...sessionOptions(opts, io),
+        ...(Object.fromEntries(BACKFILL_FLAGS.map((k) => [k, opts[k]])) as Pick<BackfillOptions, (typeof BACKFILL_FLAGS)[number]>),
+        trigger: io.env.SYNC_TRIGGER?.trim() || "backfill",
+        logger,
+        signal,
+        onLedgers: showProgress
+          ? (done, total) => {
+              shown = true;
+              io.stderr.write(`\r${ledgerProgress(done, total, performance.now() - startedAt)}`);
+            }
+          : undefined,
+      });
+      if (shown) io.stderr.write("\n");
+      io.stdout.write(`${json ? backfillToJson(report) : backfillToText(report, { verbose: opts.verbose === true })}\n`);
+      return exitStatus(report.sync);
+    }),
+  );
+}
+
+/** The options every command that opens a sync session shares. */
+function sessionOptions(opts: Record<string, unknown>, io: Io) {
+  return {
+    network: opts.network as string | undefined,
+    rpcUrl: opts.rpcUrl as string | undefined,
+    networkPassphrase: opts.networkPassphrase as string | undefined,
+    contractId: opts.contractId as string | undefined,
+    concurrency: opts.concurrency as string | undefined,
+    timeoutMs: opts.timeout as string | undefined,
+    dryRun: opts.dryRun === true,
+    databaseUrl: opts.databaseUrl as string | undefined,
+    dataDir: opts.dataDir as string | undefined,
+    allowHttp: opts.allowHttp === true ? true : undefined,
+    trigger: io.env.SYNC_TRIGGER?.trim() || (io.stdout.isTTY ? "manual" : "unattended"),
+    env: io.env,
+  };
+}
+
+function exitStatus(report: SyncReport): number {
+  return report.failed.length > 0 || report.missingIds.length > 0 ? EXIT.partial : EXIT.ok;
+}
+
+/** SIGINT/SIGTERM abort the work (it stops after its current batch) for as long as it runs. */
+async function withSignals(io: Io, work: (logger: Logger, signal: AbortSignal) => Promise<number>): Promise<number> {
   const logger = stderrLogger(io);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -83,34 +174,8 @@ async function runSync(opts: Record<string, unknown>, io: Io): Promise<number> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const showProgress = !json && io.stderr.isTTY === true;
   try {
-    return await guard(io, async () => {
-      const { syncTokens } = await import("./sync.ts");
-      const report = await syncTokens({
-        network: opts.network as string | undefined,
-        rpcUrl: opts.rpcUrl as string | undefined,
-        networkPassphrase: opts.networkPassphrase as string | undefined,
-        contractId: opts.contractId as string | undefined,
-        creators: opts.creator as string[] | undefined,
-        tokens: opts.token as string[] | undefined,
-        full: opts.full === true,
-        concurrency: opts.concurrency as string | undefined,
-        timeoutMs: opts.timeout as string | undefined,
-        dryRun: opts.dryRun === true,
-        databaseUrl: opts.databaseUrl as string | undefined,
-        dataDir: opts.dataDir as string | undefined,
-        allowHttp: opts.allowHttp === true ? true : undefined,
-        trigger: io.env.SYNC_TRIGGER?.trim() || (io.stdout.isTTY ? "manual" : "unattended"),
-        env: io.env,
-        logger,
-        signal: controller.signal,
-        onProgress: showProgress ? (done, total) => total > LIST_LIMIT && io.stderr.write(`\r${progressBar(done, total)}`) : undefined,
-      });
-      if (showProgress && report.tokens.length > LIST_LIMIT) io.stderr.write("\n");
-      io.stdout.write(`${json ? toJson(report) : toText(report, { verbose: opts.verbose === true })}\n`);
-      return report.failed.length > 0 || report.missingIds.length > 0 ? EXIT.partial : EXIT.ok;
-    });
+    return await work(logger, controller.signal);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

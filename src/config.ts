@@ -94,7 +94,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
   const named = Object.entries(NETWORKS).find(([, n]) => n.passphrase === networkPassphrase)?.[0];
   return {
     network: named ?? "custom",
-    rpcUrl: validateRpcUrl(rpcUrl.trim(), allowHttp),
+    rpcUrl: validateHttpUrl(rpcUrl.trim(), allowHttp),
     networkPassphrase,
     contractId,
     creators: firstOfEachCreator(creators),
@@ -109,18 +109,19 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
   };
 }
 
-function validateRpcUrl(raw: string, allowHttp: boolean): string {
+/** An http(s) URL with a host; plain http only to this machine or with allowHttp. Used for every remote endpoint. */
+export function validateHttpUrl(raw: string, allowHttp: boolean, label = "RPC URL"): string {
   const url = parseUrl(raw);
   // `localhost:8000` and `user:key@host` parse as opaque URLs with a made-up scheme: not what anyone meant.
   if (url === undefined || url.host === "") {
-    throw new ConfigError(`RPC URL ${JSON.stringify(redactUnparsedUrl(raw))} is not a URL: expected https://host[:port]/path`);
+    throw new ConfigError(`${label} ${JSON.stringify(redactUnparsedUrl(raw))} is not a URL: expected https://host[:port]/path`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError(`RPC URL ${redactUrl(raw)} uses ${url.protocol}//: expected http:// or https://`);
+    throw new ConfigError(`${label} ${redactUrl(raw)} uses ${url.protocol}//: expected http:// or https://`);
   }
   if (url.protocol === "http:" && !allowHttp && !isLocalHost(url.hostname)) {
     throw new ConfigError(
-      `RPC URL ${redactUrl(raw)} is plain http to a non-local host: use https://, or pass --allow-http (ALLOW_HTTP=1) if you mean it`,
+      `${label} ${redactUrl(raw)} is plain http to a non-local host: use https://, or pass --allow-http (ALLOW_HTTP=1) if you mean it`,
     );
   }
   return raw;

@@ -10,8 +10,12 @@ export const LIST_LIMIT = 50;
 export type JsonSummary = Omit<SyncReport, "tokens" | "database" | "networkPassphrase" | "rpcUrl">;
 
 export function toJson(report: SyncReport): string {
+  return jsonSafe(jsonSummary(report));
+}
+
+export function jsonSummary(report: SyncReport): JsonSummary {
   const { tokens: _lines, database: _db, networkPassphrase: _p, rpcUrl: _u, ...summary } = report;
-  return jsonSafe(summary satisfies JsonSummary);
+  return summary;
 }
 
 /**
@@ -19,7 +23,7 @@ export function toJson(report: SyncReport): string {
  * paragraph separators and bidi overrides raw, and chain text reaches the JSON through failure reasons. Escaping
  * them keeps the parsed value identical and the output as harmless on a terminal as the text report.
  */
-function jsonSafe(value: unknown): string {
+export function jsonSafe(value: unknown): string {
   return JSON.stringify(value).replace(
     /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

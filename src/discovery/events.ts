@@ -146,13 +146,18 @@ class Pager {
 }
 
 function record(scan: EventScan, raw: RawEvent): void {
+  if (recordFactoryEvent(scan, raw)) scan.events++;
+}
+
+/** Notes the token and creator a factory event names; false when it is not a factory event. Shared with the history backfill. */
+export function recordFactoryEvent(found: Discovered, raw: RawEvent): boolean {
   const event = decodeFactoryEvent(raw);
-  if (!event) return;
-  scan.events++;
-  if (!event.token) return;
-  const seen = scan.tokens.get(event.token);
-  if (seen === undefined || seen < event.ledger) scan.tokens.set(event.token, event.ledger);
-  if (event.creator) scan.launches.set(event.token, event.creator);
+  if (!event) return false;
+  if (!event.token) return true;
+  const seen = found.tokens.get(event.token);
+  if (seen === undefined || seen < event.ledger) found.tokens.set(event.token, event.ledger);
+  if (event.creator) found.launches.set(event.token, event.creator);
+  return true;
 }
 
 // Cursors are stellar-rpc event ids: a 19-digit TOID (ledger << 32 | tx << 12 | op), "-", a 10-digit event index.
