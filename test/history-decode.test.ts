@@ -36,7 +36,11 @@ function eventsInMetaJson(meta: any): Plain[] {
 }
 
 const plain = (e: RawContractEvent): Plain => ({ contract: e.contractId, topics: e.topic.map((t) => xdrToJson("ScVal", t)), data: xdrToJson("ScVal", e.value) });
-const group = (events: Plain[]) => Map.groupBy(events, (e) => e.contract);
+function group(events: Plain[]): Map<string, Plain[]> {
+  const out = new Map<string, Plain[]>();
+  for (const e of events) out.set(e.contract, [...(out.get(e.contract) ?? []), e]);
+  return out;
+}
 
 describe("extracting contract events from real metadata", () => {
   it("50 mainnet transactions (TransactionMeta v4): per contract, the same events as the Rust decoder", () => {
