@@ -25,6 +25,7 @@
 //        bin's no-change run; medians are reported) --skip-activity --skip-cli --no-in-process --concurrency N
 //        --keep-databases --baseline-commit 1b46cc1 (the bin to compare start-up with; "" to skip it)
 //        --out FILE (default bench-results/bench-<timestamp>.json and bench-results/latest.json)
+//        --only backfill: the history backfill's benchmark instead (scripts/bench/backfill.ts; --ledgers N, --loops N)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -76,6 +77,9 @@ const { values: flags } = parseArgs({
     "keep-databases": { type: "boolean", default: false },
     "baseline-commit": { type: "string", default: "1b46cc1" },
     out: { type: "string" },
+    only: { type: "string" },
+    ledgers: { type: "string", default: "120000" },
+    loops: { type: "string", default: "20" },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
@@ -93,6 +97,22 @@ const whole = (name: string, value: string | undefined, min = 0): number => {
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${JSON.stringify(value)}: expected a whole number >= ${min}`);
   return n;
 };
+if (flags.only !== undefined) {
+  if (flags.only !== "backfill") throw new Error(`--only ${JSON.stringify(flags.only)}: expected backfill`);
+  const { runBackfillBench } = await import("./bench/backfill.ts");
+  const result = await runBackfillBench({
+    ledgers: whole("ledgers", flags.ledgers, 1000),
+    tokens: flags.tokens === "10000" ? 500 : whole("tokens", flags.tokens, 1),
+    databaseUrl: flags["database-url"],
+    loops: whole("loops", flags.loops, 1),
+  });
+  const out = flags.out ?? path.join("bench-results", "backfill-latest.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2));
+  console.log(`\nwrote ${out}`);
+  process.exit(0);
+}
+
 const tokens = whole("tokens", flags.tokens, 1);
 const creators = whole("creators", flags.creators, 1);
 const compareTokens = whole("compare-tokens", flags["compare-tokens"], 1);

@@ -4,3 +4,5 @@ export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome, SyncRequest
 export type { SyncOptions } from "./config.ts";
 export { ConfigError, FatalError, LockedError, InterruptedError } from "./errors.ts";
 export type { TokenInfo, TokenStatus, BondingCurve } from "./contract/types.ts";
+export { backfill } from "./history/backfill.ts";
+export type { BackfillOptions, BackfillReport } from "./history/backfill.ts";

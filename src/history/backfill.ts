@@ -29,8 +29,8 @@ export interface BackfillOptions extends SessionOptions {
   toLedger?: number | string;
   /** Files (data lake) or pages (RPC) read ahead in parallel (default 8 / 4). */
   downloadConcurrency?: number | string;
-  /** Hand what was found to the pipeline and move the cursor at least this often (default 60 s). */
-  saveEveryMs?: number;
+  /** Hand what was found to the pipeline and move the cursor at least this often, in seconds (default 60). */
+  saveEvery?: number | string;
   /** Called after each file or page: ledgers read of the range. */
   onLedgers?: (done: number, total: number) => void;
 }
@@ -65,6 +65,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
   const env = options.env ?? process.env;
   const config = resolveConfig(options, env);
   const range = parseRange(options);
+  const saveEveryMs = seconds(options.saveEvery ?? 60, "--save-every") * 1000;
   const allowHttp = options.allowHttp ?? /^(1|true|yes|on)$/i.test(env.ALLOW_HTTP?.trim() ?? "");
   const logger = options.logger;
 
@@ -114,8 +115,9 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
         next = chunk.to + 1;
         options.onLedgers?.(next - start, to - start + 1);
         if (options.signal?.aborted) throw interrupted(options.signal);
-        if (performance.now() - lastSave >= (options.saveEveryMs ?? 60_000)) {
+        if (performance.now() - lastSave >= saveEveryMs && next <= to) {
           await save();
+          logger?.info(`backfill: ledgers ${from}..${next - 1} read and their tokens stored; cursor saved at ${next}`);
           lastSave = performance.now();
         }
       }
@@ -144,6 +146,12 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
   } finally {
     await source.close();
   }
+}
+
+function seconds(v: number | string, flag: string): number {
+  const n = typeof v === "number" ? v : /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new ConfigError(`${flag} ${JSON.stringify(String(v))} is not valid: expected seconds from 0 to 86400`);
+  return n;
 }
 
 function parseRange(options: BackfillOptions): Range {
