@@ -9,6 +9,8 @@ import { StrKey } from "@stellar/stellar-sdk";
 import { describe, expect, it } from "vitest";
 import { recordFactoryEvent, type Discovered } from "../src/discovery/events.ts";
 import { EventExtractor, ledgerSummary, type RawContractEvent } from "../src/history/extract.ts";
+import { zstdDecompress } from "../src/history/zstd.ts";
+import { zstdCompressSync } from "node:zlib";
 import { xdr } from "@stellar/stellar-sdk";
 import { SimChain } from "./simnet/chain.ts";
 import { ledgerCloseMeta } from "./simnet/ledger-meta.ts";
@@ -108,5 +110,15 @@ describe("the simulator's ledgers through decodeFactoryEvent", () => {
     expect([...versions].sort()).toEqual([1, 2]);
     expect(found.tokens).toEqual(new Map([[before.tokenAddress, before.lastActivityLedger], [after.tokenAddress, after.launchLedger]]));
     expect(found.launches).toEqual(new Map([[before.tokenAddress, before.creator], [after.tokenAddress, after.creator]]));
+  });
+});
+
+describe("zstd", () => {
+  it.each(["node:zlib", "fzstd"] as const)("%s decompresses the real metas and refuses a truncated frame", async (impl) => {
+    const raw = Buffer.concat(corpus.records.map((r) => Buffer.from(r.resultMetaXdr, "base64")));
+    const packed = zstdCompressSync(raw);
+    expect(Buffer.from(await zstdDecompress(packed, impl)).equals(raw)).toBe(true);
+    await expect(zstdDecompress(packed.subarray(0, packed.length - 5), impl)).rejects.toThrow(/truncated|end|unexpected/i);
+    await expect(zstdDecompress(Buffer.from("not zstd at all"), impl)).rejects.toThrow(/not a zstd frame/);
   });
 });

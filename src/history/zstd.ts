@@ -6,7 +6,8 @@ import { decompress as fzstdDecompress } from "fzstd";
 
 const native = typeof zlib.zstdDecompress === "function" ? promisify(zlib.zstdDecompress) : undefined;
 
-export const zstdImplementation = native ? "node:zlib" : "fzstd";
+export type ZstdImplementation = "node:zlib" | "fzstd";
+export const zstdImplementation: ZstdImplementation = native ? "node:zlib" : "fzstd";
 
 // zlib's default 16 KB output step makes decompression about 50x slower on megabyte-sized ledger batches.
 const CHUNK_SIZE = 4 << 20;
@@ -17,9 +18,9 @@ const MAGIC = 0xfd2fb528;
  * truncated frame without complaint, so the output is checked against the size the frame header declares
  * (Frame_Content_Size, which one-shot writers such as Galexie's and Node's always record).
  */
-export async function zstdDecompress(data: Uint8Array): Promise<Uint8Array> {
+export async function zstdDecompress(data: Uint8Array, implementation = zstdImplementation): Promise<Uint8Array> {
   const declared = declaredSize(data);
-  const out = native ? await native(data, { chunkSize: CHUNK_SIZE }) : fzstdDecompress(data);
+  const out = implementation === "node:zlib" && native ? await native(data, { chunkSize: CHUNK_SIZE }) : fzstdDecompress(data);
   if (declared !== undefined && BigInt(out.byteLength) !== declared) {
     throw new Error(`truncated zstd frame: ${out.byteLength} of the ${declared} bytes it declares`);
   }
