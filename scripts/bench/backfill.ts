@@ -46,6 +46,7 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
     const lake = await writeDatalake(sim.chain, dir, { ledgersPerBatch: 64, batchesPerPartition: 1000 });
     const writeMs = performance.now() - t;
     const ledgers = lake.toLedger - lake.fromLedger + 1;
+    console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
     console.log(`data lake: ${int(ledgers)} ledgers, ${int(lake.files)} files, ${(lake.bytes / 1e6).toFixed(1)} MB, written in ${ms(writeMs)}`);
 
     // 1. the scan, whole and split into its costs
@@ -153,6 +154,7 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
       mainnet: { sdkUsPerTx: sdkUs, schemaUsPerTx: schemaUs, extractUsPerTx: extractUs, skipUsPerTx: skipUs, zstdMBs, bytesPerTx },
       yearEstimate: { txPerLedger, cpuHours, decodeAllHours },
       zstd: zstdImplementation,
+      loadAverage: os.loadavg(),
     };
   } finally {
     await sim.close();

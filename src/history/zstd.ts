@@ -9,8 +9,11 @@ const native = typeof zlib.zstdDecompress === "function" ? promisify(zlib.zstdDe
 export type ZstdImplementation = "node:zlib" | "fzstd";
 export const zstdImplementation: ZstdImplementation = native ? "node:zlib" : "fzstd";
 
-// zlib's default 16 KB output step makes decompression about 50x slower on megabyte-sized ledger batches.
-const CHUNK_SIZE = 4 << 20;
+// zlib's default 16 KB output step makes decompression of megabyte-sized ledger batches several times slower; a
+// step of the declared size (bounded) takes one step, without allocating megabytes for a small batch.
+const MIN_CHUNK = 64 << 10;
+const MAX_CHUNK = 64 << 20;
+const UNKNOWN_CHUNK = 1 << 20;
 const MAGIC = 0xfd2fb528;
 
 /**
@@ -20,7 +23,8 @@ const MAGIC = 0xfd2fb528;
  */
 export async function zstdDecompress(data: Uint8Array, implementation = zstdImplementation): Promise<Uint8Array> {
   const declared = declaredSize(data);
-  const out = implementation === "node:zlib" && native ? await native(data, { chunkSize: CHUNK_SIZE }) : fzstdDecompress(data);
+  const chunkSize = declared === undefined ? UNKNOWN_CHUNK : Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Number(declared)));
+  const out = implementation === "node:zlib" && native ? await native(data, { chunkSize }) : fzstdDecompress(data);
   if (declared !== undefined && BigInt(out.byteLength) !== declared) {
     throw new Error(`truncated zstd frame: ${out.byteLength} of the ${declared} bytes it declares`);
   }
