@@ -3,7 +3,7 @@
 // name to the sync pipeline (SyncSession.sync({ discovered })), which reads and stores them as a
 // normal run does and stores the creators, so later cron runs scan them.
 //
-// Resumable: what was found is handed over at least every `saveEveryMs` and at the end, then the
+// Resumable: what was found is handed over at least every `saveEvery` seconds and at the end, then the
 // backfill's own cursor (backfill_state) moves past the ledgers read. An interruption loses at most
 // the ledgers read since the last save; a source that fails stops the run before that save.
 
