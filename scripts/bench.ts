@@ -26,6 +26,7 @@
 //        --keep-databases --baseline-commit 1b46cc1 (the bin to compare start-up with; "" to skip it)
 //        --out FILE (default bench-results/bench-<timestamp>.json and bench-results/latest.json)
 //        --only backfill: the history backfill's benchmark instead (scripts/bench/backfill.ts; --ledgers N, --loops N)
+//        --only live: the live follower's and HTTP API's benchmark instead (scripts/bench/live.ts, its flags there)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -57,6 +58,12 @@ const TARGETS = {
   /** Idle RSS at least this much below the baseline bin's. */
   idleRssSavedMb: 50,
 };
+
+// `pnpm bench --only live`: the live follower and HTTP API benchmark alone, with flags of its own (scripts/bench/live.ts).
+if (process.argv.includes("--only") && process.argv[process.argv.indexOf("--only") + 1] === "live") {
+  await import("./bench/live.ts");
+  process.exit(0);
+}
 
 const { values: flags } = parseArgs({
   options: {
@@ -98,7 +105,7 @@ const whole = (name: string, value: string | undefined, min = 0): number => {
   return n;
 };
 if (flags.only !== undefined) {
-  if (flags.only !== "backfill") throw new Error(`--only ${JSON.stringify(flags.only)}: expected backfill`);
+  if (flags.only !== "backfill") throw new Error(`--only ${JSON.stringify(flags.only)}: expected backfill or live`);
   const { runBackfillBench } = await import("./bench/backfill.ts");
   const result = await runBackfillBench({
     ledgers: whole("ledgers", flags.ledgers, 1000),

@@ -81,6 +81,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       });
     });
 
+  // watch and serve: their module loads commander only; the follower and the HTTP stack load when they run.
+  (await import("./live/commands.ts")).addLiveCommands(program, io, (code) => (exitCode = code));
+
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -27,7 +27,8 @@ export async function openDatabaseOrFail(options: OpenDatabaseOptions): Promise<
     return await openDatabase(options);
   } catch (error) {
     if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
-    throw new FatalError(messageOf(error));
+    // The cause tells a long-running caller an unreachable server (wait and retry) from a bad configuration.
+    throw new FatalError(messageOf(error), { cause: error });
   }
 }
 

@@ -6,11 +6,11 @@ import { FactoryReader } from "./contract/factory.ts";
 import type { Discovered } from "./discovery/events.ts";
 import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
 import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
-import { RpcClient, RpcError } from "./rpc/client.ts";
+import { RpcClient, RpcError, type RpcOutcome } from "./rpc/client.ts";
 import { migrateOrFail, openDatabaseOrFail } from "./migrate-database.ts";
 import { DatabaseError, type Database } from "./store/database.ts";
 import { tryLockContract, type RunLock } from "./store/run-lock.ts";
-import { TokenStore } from "./store/token-store.ts";
+import { TokenStore, type WriteObserver } from "./store/token-store.ts";
 import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
 
 export interface SyncReport extends RunResult {
@@ -35,7 +35,18 @@ export interface RunHooks {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What a long-running owner of the session measures (metrics); every hook is optional. */
+export interface SessionObserver {
+  /** Each HTTP request to the RPC, retries included. */
+  rpcRequest?: (e: { method: string; outcome: RpcOutcome; durationMs: number }) => void;
+  /** Each retry the RPC client schedules. */
+  rpcRetry?: (e: { method: string; attempt: number; delayMs: number }) => void;
+  /** Each batch transaction. */
+  write?: WriteObserver;
+}
+
 export interface SessionOptions extends SyncOptions, RunHooks {
+  observer?: SessionObserver;
   /**
    * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
    * write that needs the lock fails; the lock can be taken later with `tryLock()`.
@@ -86,8 +97,11 @@ export class SyncSession {
    */
   #openedHead: ChainHead | null = null;
 
-  private constructor(config: SyncConfig, logger: Logger, signal: AbortSignal | undefined) {
+  readonly #observer: SessionObserver;
+
+  private constructor(config: SyncConfig, logger: Logger, signal: AbortSignal | undefined, observer: SessionObserver = {}) {
     this.config = config;
+    this.#observer = observer;
     let secrets: readonly string[] = config.databaseUrl ? urlSecrets(config.databaseUrl) : [];
     this.redact = (text) => redactSecrets(text, secrets);
     this.logger = { info: (m) => logger.info(this.redact(m)), warn: (m) => logger.warn(this.redact(m)) };
@@ -95,8 +109,11 @@ export class SyncSession {
       url: config.rpcUrl,
       timeoutMs: config.timeoutMs,
       signal,
-      onRetry: ({ method, attempt, error, delayMs }) =>
-        this.logger.warn(`${method} failed (${error.message}); retry ${attempt} in ${Math.round(delayMs)} ms`),
+      onRetry: ({ method, attempt, error, delayMs }) => {
+        observer.rpcRetry?.({ method, attempt, delayMs });
+        this.logger.warn(`${method} failed (${error.message}); retry ${attempt} in ${Math.round(delayMs)} ms`);
+      },
+      ...(observer.rpcRequest ? { onResponse: observer.rpcRequest } : {}),
     });
     secrets = [...secrets, ...this.rpc.secrets];
     this.reader = new FactoryReader({ rpc: this.rpc, contractId: config.contractId, networkPassphrase: config.networkPassphrase, concurrency: config.concurrency });
@@ -105,7 +122,7 @@ export class SyncSession {
   /** Validates the options, checks the RPC's network, then opens, locks and migrates the database. */
   static async open(options: SessionOptions = {}): Promise<SyncSession> {
     const config = resolveConfig(options, options.env);
-    const session = new SyncSession(config, options.logger ?? silent, options.signal);
+    const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
     try {
       session.#openedHead = await session.preflight();
       await session.openDatabase(options.lock ?? true);
@@ -169,7 +186,9 @@ export class SyncSession {
       tokenCount = await this.reader.getTokenCount();
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
-      throw new FatalError(`contract ${this.config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`);
+      throw new FatalError(`contract ${this.config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`, {
+        cause: error,
+      });
     }
     return { latestLedger: h.latestLedger, oldestLedger: h.oldestLedger, latestLedgerHash: hash, tokenCount };
   }
@@ -249,8 +268,9 @@ export class SyncSession {
   /** The error a run ends with, its message free of secrets; an RPC that gave out for good is fatal (exit 1). */
   publicError(error: unknown): unknown {
     if (!(error instanceof Error)) return error;
-    if (error instanceof RpcError) return new FatalError(`the RPC failed: ${this.redact(error.message)}`);
-    if (error instanceof DatabaseError) return new FatalError(this.redact(error.message));
+    // The cause stays attached, so that a long-running owner can tell an outage (retry later) from a final failure.
+    if (error instanceof RpcError) return new FatalError(`the RPC failed: ${this.redact(error.message)}`, { cause: error });
+    if (error instanceof DatabaseError) return new FatalError(this.redact(error.message), { cause: error });
     error.message = this.redact(error.message);
     return error;
   }
@@ -277,7 +297,7 @@ export class SyncSession {
       passphrase = await this.reader.getNetworkPassphrase();
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
-      throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`);
+      throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`, { cause: error });
     }
     if (passphrase === "") throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork returned no network passphrase`);
     if (passphrase !== this.config.networkPassphrase) {
@@ -298,7 +318,7 @@ export class SyncSession {
     } else {
       await migrateOrFail(this.#db);
     }
-    this.#store = new TokenStore(this.#db, config.contractId);
+    this.#store = new TokenStore(this.#db, config.contractId, this.#observer.write);
   }
 
   async #releaseLock(): Promise<void> {
@@ -316,7 +336,7 @@ async function isMigrated(db: Database): Promise<boolean> {
 function settled<T>(result: PromiseSettledResult<T>, describe: (error: unknown) => string): T {
   if (result.status === "fulfilled") return result.value;
   if (result.reason instanceof InterruptedError) throw result.reason;
-  throw new FatalError(describe(result.reason));
+  throw new FatalError(describe(result.reason), { cause: result.reason });
 }
 
 /** Requests per method sent since `before`. */

@@ -34,6 +34,8 @@ export interface TokenLine {
   creator?: string;
   status?: string;
   error?: string;
+  /** Set when the factory answered that it has no such token (a final answer, not a failure to read). */
+  unknown?: true;
 }
 
 export interface RunResult {
@@ -103,7 +105,8 @@ export class SyncRun {
 
   async #execute(): Promise<RunResult> {
     const { config, store } = this.ctx;
-    const known = await store.knownTokens();
+    // A read of named tokens needs only their rows, not the whole table's.
+    const known = await store.knownTokens(config.tokens.length > 0 ? config.tokens : undefined);
     const scan = config.tokens.length > 0 ? null : await this.scanEvents(known);
     this.checkAborted();
     const contractTokenCount = this.ctx.tokenCount;
@@ -361,6 +364,8 @@ export class SyncRun {
     const unscanned = scan !== null && this.#unscanned.size > 0;
     if (unscanned) this.warn(`${this.#unscanned.size} creators' token lists could not be read: the cursor stays, and the next run scans them again`);
     const moveCursor = scan !== null && !retryable && !unscanned && scan.toLedger >= scan.fromLedger;
+    // A read of named tokens meets no creator to record and moves no cursor: no transaction to spend.
+    if (creators.length === 0 && !moveCursor) return;
     await this.ctx.store.writeBatch({
       tokens: [],
       creators,
@@ -407,7 +412,7 @@ export class SyncRun {
 
   private fail(address: string, error: Error): void {
     this.#failed.set(address, error);
-    this.#lines.push({ address, outcome: "failed", error: error.message });
+    this.#lines.push({ address, outcome: "failed", error: error.message, ...(error instanceof UnknownTokenError ? { unknown: true as const } : {}) });
   }
 
   private noteCreator(address: string, source: CreatorSource): void {

@@ -16,12 +16,17 @@ export interface RpcClientOptions {
   maxBackoffMs?: number;
   headers?: Record<string, string>;
   onRetry?: (e: { method: string; attempt: number; error: RpcError; delayMs: number }) => void;
+  /** Called once per HTTP request sent (retries included) with how it ended: for metrics. */
+  onResponse?: (e: { method: string; outcome: RpcOutcome; durationMs: number }) => void;
   /**
    * Cancels waits and requests in flight; the request then rejects with the signal's reason when that is an
    * Error, else with an InterruptedError naming it.
    */
   signal?: AbortSignal;
 }
+
+/** How one HTTP request ended: a result, a JSON-RPC error, an HTTP error status, no answer, or a garbled one. */
+export type RpcOutcome = "ok" | "rpc_error" | "http_error" | "network_error" | "timeout" | "malformed";
 
 /** Any failure to get a JSON-RPC result. `transient` failures were retried (and ran out of budget); others were not. */
 export class RpcError extends Error {
@@ -149,6 +154,20 @@ export class RpcClient {
   }
 
   async #send<T>(method: string, params: unknown): Promise<T> {
+    const onResponse = this.#options.onResponse;
+    if (!onResponse) return this.#sendOnce<T>(method, params);
+    const startedAt = performance.now();
+    try {
+      const result = await this.#sendOnce<T>(method, params);
+      onResponse({ method, outcome: "ok", durationMs: performance.now() - startedAt });
+      return result;
+    } catch (e) {
+      onResponse({ method, outcome: outcomeOf(e), durationMs: performance.now() - startedAt });
+      throw e;
+    }
+  }
+
+  async #sendOnce<T>(method: string, params: unknown): Promise<T> {
     this.requestCounts[method] = (this.requestCounts[method] ?? 0) + 1;
     const id = ++this.#nextId;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -254,6 +273,14 @@ export class RpcClient {
 function cancelled(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new InterruptedError(typeof reason === "string" ? reason : "signal");
+}
+
+function outcomeOf(e: unknown): RpcOutcome {
+  if (!(e instanceof RpcError)) return "network_error";
+  if (e.rpcCode !== undefined) return "rpc_error";
+  if (e.httpStatus !== undefined) return "http_error";
+  if (/no complete response within/.test(e.message)) return "timeout";
+  return /network error/.test(e.message) ? "network_error" : "malformed";
 }
 
 /** undici reports "fetch failed" / "terminated" and puts the useful part (ECONNRESET, other side closed) in `cause`. */

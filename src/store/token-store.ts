@@ -123,10 +123,14 @@ ON CONFLICT (contract_id) DO UPDATE SET
   network_passphrase = excluded.network_passphrase, last_ledger = excluded.last_ledger,
   last_ledger_hash = excluded.last_ledger_hash, updated_at = now()`;
 
+/** Told of every batch write, committed or not: for write-latency metrics. */
+export type WriteObserver = (e: { tokens: number; durationMs: number; ok: boolean }) => void;
+
 export class TokenStore {
   constructor(
     private readonly db: Database,
     readonly contractId: string,
+    private readonly onWrite?: WriteObserver,
   ) {}
 
   async loadState(): Promise<SyncStateRow | null> {
@@ -144,10 +148,10 @@ export class TokenStore {
     return tokens.count;
   }
 
-  /** Token address to on-chain id and creator, for this contract. */
-  async knownTokens(): Promise<Map<string, { onchainId: number; creator: string }>> {
+  /** Token address to on-chain id and creator, for this contract (only those of `only`, when given). */
+  async knownTokens(only?: string[]): Promise<Map<string, { onchainId: number; creator: string }>> {
     const rows = await this.db.prisma.token.findMany({
-      where: { contractId: this.contractId },
+      where: only ? { contractId: this.contractId, address: { in: only } } : { contractId: this.contractId },
       select: { address: true, onchainId: true, creator: true },
     });
     return new Map(rows.map((r) => [r.address, { onchainId: Number(r.onchainId), creator: r.creator }]));
@@ -164,13 +168,19 @@ export class TokenStore {
    * DatabaseErrors with a one-line message.
    */
   async writeBatch(batch: BatchWrite): Promise<BatchResult> {
-    await assertRunLockHeld(this.db);
+    const startedAt = performance.now();
+    let ok = false;
     try {
-      return await this.#writeBatch(batch);
+      await assertRunLockHeld(this.db);
+      const result = await this.#writeBatch(batch);
+      ok = true;
+      return result;
     } catch (error) {
       if (error instanceof DatabaseError) throw error;
       const what = batch.tokens.length > 0 ? `${batch.tokens.length} tokens` : batch.cursor ? "the cursor" : "the creators";
       throw new DatabaseError(`writing ${what} to the database failed: ${describeDatabaseError(error)}`, { cause: error });
+    } finally {
+      this.onWrite?.({ tokens: batch.tokens.length, durationMs: performance.now() - startedAt, ok });
     }
   }
 

@@ -1,0 +1,285 @@
+// What the HTTP API and the dashboard can ask of a live process, as plain async calls: read one token now,
+// scan one creator, start a full resync, and report the status. Each call validates its input at the edge
+// (StrKey), reuses the session's pipeline (SyncSession.sync), and fails with an ActionError that carries the
+// HTTP status it maps to, so every front end answers alike.
+import pLimit from "p-limit";
+import { AddressError, validateAddress } from "../addresses.ts";
+import { messageOf } from "../errors.ts";
+import { redactUrl } from "../redact.ts";
+import type { SyncReport, SyncSession } from "../session.ts";
+import { TokenQueries, type StoreStatus, type SyncRunRow, type TokenRow } from "../store/token-queries.ts";
+import type { Logger } from "../sync-run.ts";
+import type { Metrics } from "../runtime/metrics.ts";
+import { isTransient, spentRpc } from "./failures.ts";
+import { SessionUnavailableError, type SessionKeeper } from "./session-keeper.ts";
+
+/** A failure with the HTTP status it answers with, and a one-line message safe to show. */
+export class ActionError extends Error {
+  override name = "ActionError";
+  constructor(
+    readonly status: 400 | 404 | 409 | 502 | 503,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What the follower exposes to the actions (src/live/follower.ts implements it). */
+export interface FollowerView {
+  readonly state: FollowerState;
+  /**
+   * Queues a `--full` resync as the follower's next pass; rejects with an ActionError 409 when this process does
+   * not hold the lock (another replica follows). `done` settles with the pass's report.
+   */
+  requestFullResync(): { done: Promise<SyncReport> };
+}
+
+export interface FollowerState {
+  /** "leader": holds the contract's lock and follows; "standby": another process does; "starting": not yet known. */
+  role: "leader" | "standby" | "starting";
+  /** The RPC's latest ledger, last seen at `latestLedgerAt` (ms since the epoch). */
+  latestLedger: number | null;
+  latestLedgerAt: number | null;
+  /** get_token_count as of the last head read. */
+  contractTokens: number | null;
+  /** Observed seconds between ledger closes. */
+  ledgerSeconds: number;
+  /** The leader's first pass is done (catch-up from the stored cursor). */
+  initialSyncDone: boolean;
+  lastBatchAt: number | null;
+  lastError: string | null;
+}
+
+export interface LiveStatus {
+  contractId: string;
+  network: string;
+  networkPassphrase: string;
+  rpcUrl: string;
+  database: string;
+  role: FollowerState["role"];
+  ready: boolean;
+  latestLedger: number | null;
+  latestLedgerAt: string | null;
+  cursor: StoreStatus["cursor"];
+  lag: { ledgers: number | null; seconds: number | null };
+  ledgerCloseSeconds: number;
+  storedTokens: number;
+  contractTokens: number | null;
+  missingIds: number[];
+  missingCount: number;
+  initialSyncDone: boolean;
+  lastBatchAt: string | null;
+  lastError: string | null;
+  lastRuns: SyncRunRow[];
+}
+
+export interface CreatorScanResult {
+  creator: string;
+  tokens: number;
+  synced: number;
+  unchanged: number;
+  failed: { address: string; error: string }[];
+}
+
+/** The calls the HTTP API and the dashboard make. */
+export interface LiveActions {
+  /** Reads the token now (one getLedgerEntries round trip), upserts it and its creator, returns the stored row. */
+  syncToken(address: string): Promise<TokenRow>;
+  /** Reads the creator's token list and syncs every token on it. */
+  scanCreator(address: string): Promise<CreatorScanResult>;
+  /** Queues a `--full` resync on the leader; resolves once queued, with the pass's report in `done`. */
+  fullResync(): Promise<{ done: Promise<SyncReport> }>;
+  status(): Promise<LiveStatus>;
+  /** Ready to serve: the first sync is done and the cursor is at most `readyLagLedgers` behind. */
+  ready(): Promise<boolean>;
+  /** The read model over the session's database (null while no session is open). */
+  queries(): TokenQueries;
+}
+
+export interface LiveActionsOptions {
+  keeper: SessionKeeper;
+  follower: FollowerView;
+  metrics: Metrics;
+  logger: Logger;
+  /** Token reads running at once (default 4); beyond, requests wait in the queue. */
+  concurrency?: number;
+  /** Requests waiting beyond the running ones before new ones are refused with 503 (default 64). */
+  maxQueue?: number;
+  /** Lag in ledgers above which the process is not ready (default 5). */
+  readyLagLedgers?: number;
+  /**
+   * A sync-token call answers 503 after this long (default 10,000 ms) while the RPC retries; the read goes on,
+   * and calls for the same token meanwhile share it.
+   */
+  readTimeoutMs?: number;
+}
+
+export function createLiveActions(options: LiveActionsOptions): LiveActions {
+  const { keeper, follower, metrics, logger } = options;
+  const limit = pLimit(options.concurrency ?? 4);
+  const maxQueue = options.maxQueue ?? 64;
+  const readyLag = options.readyLagLedgers ?? 5;
+  const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  // One read per token at a time: a burst of calls for a fresh launch shares it.
+  const inFlight = new Map<string, Promise<TokenRow>>();
+  let queries: { session: SyncSession; queries: TokenQueries } | null = null;
+
+  const session = (): SyncSession => {
+    try {
+      return keeper.get();
+    } catch (error) {
+      throw new ActionError(503, messageOf(error), 5);
+    }
+  };
+  const queriesOf = (s: SyncSession): TokenQueries => {
+    if (queries?.session !== s) queries = { session: s, queries: new TokenQueries(s.db, s.config.contractId) };
+    return queries.queries;
+  };
+
+  /** Maps a failure of the pipeline to its answer; an RPC given up for dead gets a new session meanwhile. */
+  const unavailable = (s: SyncSession, error: unknown): ActionError => {
+    if (error instanceof ActionError) return error;
+    if (spentRpc(error)) void keeper.renew(s).catch(() => {});
+    const message = s.redact(messageOf(error).split("\n")[0] ?? "");
+    if (error instanceof SessionUnavailableError || isTransient(error)) return new ActionError(503, message, 5);
+    logger.warn(`unexpected failure: ${message}`);
+    return new ActionError(503, message, 5);
+  };
+
+  const readToken = async (address: string): Promise<TokenRow> => {
+    const s = session();
+    let report: SyncReport;
+    try {
+      report = await s.sync({ tokens: [address], record: false, trigger: "api" });
+    } catch (error) {
+      throw unavailable(s, error);
+    }
+    const line = report.tokens[0];
+    if (line?.outcome === "failed") {
+      if (line.unknown) throw new ActionError(404, `token ${address} is not known to the factory ${s.config.contractId}`);
+      throw new ActionError(502, `token ${address} could not be read: ${line.error ?? "unknown error"}`);
+    }
+    const row = await queriesOf(s).get(address).catch((error: unknown) => {
+      throw unavailable(s, error);
+    });
+    if (!row) throw new ActionError(503, `token ${address} was read but its row is not in the database`, 1);
+    return row;
+  };
+
+  const actions: LiveActions = {
+    async syncToken(raw) {
+      const address = validated(raw, "tokenAddress", ["contract"]);
+      let read = inFlight.get(address);
+      if (!read) {
+        if (limit.pendingCount >= maxQueue) throw new ActionError(503, `too many sync-token requests are waiting (${maxQueue}); try again shortly`, 1);
+        const started = performance.now();
+        read = limit(() => readToken(address)).finally(() => {
+          inFlight.delete(address);
+          metrics.syncTokenSeconds.observe((performance.now() - started) / 1000);
+        });
+        read.catch(() => {}); // a caller that timed out no longer awaits it
+        inFlight.set(address, read);
+      }
+      return withTimeout(read, readTimeoutMs, () => new ActionError(503, `the RPC did not answer within ${readTimeoutMs / 1000} s: try again shortly`, 5));
+    },
+
+    async scanCreator(raw) {
+      const creator = validated(raw, "creator", ["account", "contract"]);
+      const s = session();
+      try {
+        const lists = await s.reader.readCreatorTokens([creator]);
+        const list = lists.get(creator);
+        if (list instanceof Error) throw new ActionError(502, `the token list of ${creator} could not be read: ${s.redact(list.message)}`);
+        const tokens = list ?? [];
+        if (tokens.length === 0) return { creator, tokens: 0, synced: 0, unchanged: 0, failed: [] };
+        // Not recorded in sync_runs: a run row is the lock holder's, and this read needs no lock (it moves no cursor).
+        const report = await s.sync({ tokens, record: false, trigger: "admin" });
+        return { creator, tokens: tokens.length, synced: report.synced, unchanged: report.unchanged, failed: report.failed };
+      } catch (error) {
+        throw unavailable(s, error);
+      }
+    },
+
+    async fullResync() {
+      return follower.requestFullResync();
+    },
+
+    async status() {
+      const s = session();
+      const f = follower.state;
+      let store: StoreStatus;
+      try {
+        store = await queriesOf(s).status({ contractTokens: f.contractTokens });
+      } catch (error) {
+        throw unavailable(s, error);
+      }
+      const lagLedgers = f.latestLedger !== null && store.cursor ? Math.max(0, f.latestLedger - store.cursor.ledger) : null;
+      return {
+        contractId: s.config.contractId,
+        network: s.config.network,
+        networkPassphrase: s.config.networkPassphrase,
+        rpcUrl: redactUrl(s.config.rpcUrl),
+        database: s.db.label,
+        role: f.role,
+        ready: isReady(f, store, readyLag),
+        latestLedger: f.latestLedger,
+        latestLedgerAt: iso(f.latestLedgerAt),
+        cursor: store.cursor,
+        lag: { ledgers: lagLedgers, seconds: lagLedgers === null ? null : Math.round(lagLedgers * f.ledgerSeconds * 10) / 10 },
+        ledgerCloseSeconds: Math.round(f.ledgerSeconds * 100) / 100,
+        storedTokens: store.storedTokens,
+        contractTokens: store.contractTokens,
+        missingIds: store.missingIds,
+        missingCount: store.missingCount,
+        initialSyncDone: f.initialSyncDone,
+        lastBatchAt: iso(f.lastBatchAt),
+        lastError: f.lastError,
+        lastRuns: store.lastRuns,
+      };
+    },
+
+    async ready() {
+      const s = keeper.current;
+      if (!s) return false;
+      try {
+        return isReady(follower.state, await queriesOf(s).status({ runs: 0 }), readyLag);
+      } catch {
+        return false;
+      }
+    },
+
+    queries() {
+      return queriesOf(session());
+    },
+  };
+  return actions;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isReady(f: FollowerState, store: StoreStatus, readyLag: number): boolean {
+  if (f.role === "leader" && !f.initialSyncDone) return false;
+  if (f.latestLedger === null || !store.cursor) return false;
+  return f.latestLedger - store.cursor.ledger <= readyLag;
+}
+
+function validated(raw: unknown, label: string, kinds: ("account" | "contract")[]): string {
+  if (typeof raw !== "string") throw new ActionError(400, `${label} must be a string holding ${kinds.includes("account") ? "a G... or C..." : "a C..."} address`);
+  try {
+    return validateAddress(raw, label, kinds);
+  } catch (error) {
+    throw new ActionError(400, (error as AddressError).message);
+  }
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

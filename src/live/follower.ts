@@ -1,0 +1,232 @@
+// The live follower: runs the pipeline (SyncSession.sync) once to catch up from the stored cursor, then again
+// after every ledger close, so the database stays at most one ledger behind the RPC. Only the holder of the
+// contract's lock follows; a process that cannot take it waits as a standby and tries again every few seconds,
+// so that when the leader dies another process takes over from the stored cursor. Failures are waited out with
+// backoff (an RPC outage, a 429, a database restart); shutdown lets the pass in progress finish its batch.
+import { InterruptedError, LockedError, messageOf } from "../errors.ts";
+import type { SyncReport, SyncRequest, SyncSession } from "../session.ts";
+import type { Common } from "../runtime/common.ts";
+import { ActionError, type FollowerState, type FollowerView } from "./actions.ts";
+import { Backoff, sleep } from "./backoff.ts";
+import { spentRpc } from "./failures.ts";
+import { LedgerClock } from "./ledger-clock.ts";
+import type { SessionKeeper } from "./session-keeper.ts";
+
+export interface FollowerOptions {
+  keeper: SessionKeeper;
+  common: Common;
+  /** Recorded in sync_runs for the first pass and full resyncs ("watch", "serve"). */
+  trigger: string;
+  /**
+   * true (serve): when another process holds the lock, wait as a standby. false (watch): a lock held by another
+   * process at start is a LockedError (exit 75, like the batch command).
+   */
+  standby: boolean;
+  /** --poll-interval in ms: overrides the interval learnt from ledger closes. */
+  pollIntervalMs?: number;
+  /** How often a standby tries the lock (default 2000 ms). */
+  lockRetryMs?: number;
+  /** Called after each pass that read the chain (one line of --json output). */
+  onBatch?: (report: SyncReport, follower: FollowerState) => void;
+}
+
+interface Deferred {
+  resolve: (report: SyncReport) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A standby refreshes the contract's count (3 requests) this often; the latest ledger (1 request) every try. */
+const STANDBY_HEAD_EVERY_MS = 15_000;
+
+export class Follower implements FollowerView {
+  readonly state: FollowerState = {
+    role: "starting",
+    latestLedger: null,
+    latestLedgerAt: null,
+    contractTokens: null,
+    ledgerSeconds: 5,
+    initialSyncDone: false,
+    lastBatchAt: null,
+    lastError: null,
+  };
+  readonly #options: FollowerOptions;
+  readonly #clock: LedgerClock;
+  readonly #fullRequests: Deferred[] = [];
+  /** Cuts a wait short: a full resync was requested. */
+  #wake = new AbortController();
+  /** Ledger the last pass read events up to. */
+  #readTo = 0;
+  #everLeader = false;
+  #standbyHeadAt = Number.NEGATIVE_INFINITY;
+  #running: Promise<void> | null = null;
+
+  constructor(options: FollowerOptions) {
+    this.#options = options;
+    this.#clock = new LedgerClock(options.pollIntervalMs);
+  }
+
+  /** Follows until shutdown; registers its own stop (the pass in progress finishes first). */
+  run(): Promise<void> {
+    if (!this.#running) {
+      this.#running = this.#loop();
+      this.#options.common.shutdown.register("follower", () => this.#running?.catch(() => {}));
+    }
+    return this.#running;
+  }
+
+  requestFullResync(): { done: Promise<SyncReport> } {
+    if (this.state.role !== "leader") {
+      throw new ActionError(409, "this process does not follow the chain (another process holds the contract's lock): send the request to the leader", 5);
+    }
+    const done = new Promise<SyncReport>((resolve, reject) => this.#fullRequests.push({ resolve, reject }));
+    this.#wake.abort();
+    return { done };
+  }
+
+  async #loop(): Promise<void> {
+    const { keeper, common } = this.#options;
+    const signal = common.shutdown.signal;
+    const backoff = new Backoff(500, 30_000);
+    let session = await keeper.start();
+    try {
+      while (!signal.aborted) {
+        try {
+          session = keeper.current ?? (await keeper.renew(session));
+          if (!(await this.#lead(session))) {
+            await this.#standby(session);
+            continue;
+          }
+          const ran = await this.#pass(session, signal);
+          backoff.reset();
+          if (!ran) await this.#wait(this.#clock.nextPollInMs(), signal);
+        } catch (error) {
+          if (signal.aborted && error instanceof InterruptedError) break;
+          if (error instanceof LockedError) throw error;
+          const message = session.redact(messageOf(error).split("\n")[0] ?? "");
+          this.state.lastError = message;
+          common.metrics.followerErrors.inc();
+          const wait = backoff.next();
+          common.logger.warn(`follower: ${message}; trying again in ${(wait / 1000).toFixed(1)} s`);
+          // A dead RPC spends the session's client: only a new session talks to the RPC again.
+          if (spentRpc(error)) session = await keeper.renew(session);
+          await sleep(wait, signal);
+        }
+      }
+    } finally {
+      this.#setRole("starting");
+      for (const d of this.#fullRequests.splice(0)) d.reject(new ActionError(503, "shutting down before the full resync ran"));
+    }
+  }
+
+  /** True while this process holds the lock; takes it when free. */
+  async #lead(session: SyncSession): Promise<boolean> {
+    if (session.locked) return true;
+    const wasLeader = this.state.role === "leader";
+    if (await session.tryLock()) {
+      this.#everLeader = true;
+      this.state.initialSyncDone = false;
+      this.#readTo = 0;
+      this.#setRole("leader");
+      this.#options.common.logger.info(`holding the lock for contract ${session.config.contractId}: following the chain`);
+      return true;
+    }
+    if (!this.#options.standby && !this.#everLeader) {
+      throw new LockedError(`another sync-tokens run holds the lock for contract ${session.config.contractId}`);
+    }
+    if (wasLeader || this.state.role === "starting") {
+      this.#options.common.logger.info(`another process holds the lock for contract ${session.config.contractId}: standing by`);
+    }
+    this.#setRole("standby");
+    return false;
+  }
+
+  /** A standby keeps its view of the chain fresh (for /api/status and /ready), then waits to retry the lock. */
+  async #standby(session: SyncSession): Promise<void> {
+    const { common } = this.#options;
+    try {
+      if (performance.now() - this.#standbyHeadAt >= STANDBY_HEAD_EVERY_MS) {
+        const head = await session.head();
+        this.#standbyHeadAt = performance.now();
+        this.state.contractTokens = head.tokenCount;
+        this.#seen(head.latestLedger);
+      } else {
+        this.#seen((await session.reader.getHealth()).latestLedger);
+      }
+      const cursor = (await session.store.loadState())?.lastLedger ?? null;
+      common.metrics.setPosition(this.state.latestLedger, cursor, this.state.ledgerSeconds);
+      this.state.lastError = null;
+    } catch (error) {
+      if (spentRpc(error)) await this.#options.keeper.renew(session).catch(() => {});
+      this.state.lastError = session.redact(messageOf(error).split("\n")[0] ?? "");
+    }
+    await sleep(this.#options.lockRetryMs ?? 2000, common.shutdown.signal);
+  }
+
+  /**
+   * One pass as leader: the catch-up pass, a requested full resync, or, when a new ledger has closed, an
+   * incremental pass. False when there was nothing new to read.
+   */
+  async #pass(session: SyncSession, signal: AbortSignal): Promise<boolean> {
+    const { common, trigger } = this.#options;
+    const full = this.#fullRequests.splice(0);
+    if (this.state.initialSyncDone && full.length === 0) {
+      // One cheap request to learn whether a ledger closed since the last pass.
+      const sentAt = performance.now();
+      const { latestLedger } = await session.reader.getHealth();
+      this.#seen(latestLedger, sentAt);
+      if (latestLedger <= this.#readTo) return false;
+    }
+    const request: SyncRequest = {
+      signal,
+      // Passes are recorded in sync_runs when they are events of note: the catch-up and full resyncs.
+      record: !this.state.initialSyncDone || full.length > 0,
+      trigger: full.length > 0 ? `${trigger}:full` : trigger,
+      full: full.length > 0,
+    };
+    const startedAt = performance.now();
+    let report: SyncReport;
+    try {
+      report = await session.sync(request);
+    } catch (error) {
+      for (const d of full) d.reject(error);
+      throw error;
+    }
+    for (const d of full) d.resolve(report);
+    common.metrics.batchSeconds.observe((performance.now() - startedAt) / 1000);
+    common.metrics.batchTokens.inc({ outcome: "written" }, report.synced);
+    common.metrics.batchTokens.inc({ outcome: "unchanged" }, report.unchanged);
+    common.metrics.batchTokens.inc({ outcome: "failed" }, report.failed.length);
+    this.#seen(report.latestLedger);
+    this.#readTo = report.cursor.to ?? this.#readTo;
+    this.state.contractTokens = report.contractTokenCount;
+    this.state.initialSyncDone = true;
+    this.state.lastBatchAt = Date.now();
+    this.state.lastError = null;
+    this.#options.onBatch?.(report, this.state);
+    const cursor = (await session.store.loadState().catch(() => null))?.lastLedger ?? null;
+    common.metrics.setPosition(this.state.latestLedger, cursor, this.state.ledgerSeconds);
+    return true;
+  }
+
+  /** A ledger seen by the leader's poll (sent at `polledAt`; it times the next poll) or by any other read. */
+  #seen(latestLedger: number, polledAt?: number): void {
+    if (polledAt !== undefined) this.#clock.observe(latestLedger, polledAt);
+    if (this.state.latestLedger === null || latestLedger >= this.state.latestLedger) {
+      this.state.latestLedger = latestLedger;
+      this.state.latestLedgerAt = Date.now();
+    }
+    this.state.ledgerSeconds = this.#clock.ledgerMs / 1000;
+  }
+
+  #setRole(role: FollowerState["role"]): void {
+    this.state.role = role;
+    this.#options.common.metrics.leader.set(role === "leader" ? 1 : 0);
+  }
+
+  /** Sleeps until the next poll, or until a full resync is requested. */
+  async #wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.#fullRequests.length > 0) return;
+    if (this.#wake.signal.aborted) this.#wake = new AbortController();
+    await sleep(ms, AbortSignal.any([signal, this.#wake.signal]));
+  }
+}

@@ -1,0 +1,342 @@
+// The read model the HTTP API and the dashboard serve: one contract's tokens listed with filters, sorts and keyset
+// paging (each sort has an index, so a page costs the same at row 100,000 as at row 0), one token, and the sync's
+// state as the database knows it. Every amount leaves as a decimal string: i128/u64 never pass through a float.
+import { AddressError, validateAddress } from "../addresses.ts";
+import type { Database } from "./database.ts";
+
+export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;
+export type TokenStatusFilter = (typeof TOKEN_STATUSES)[number];
+
+export const TOKEN_SORTS = ["created", "market_cap", "xlm_raised", "holders"] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+export type SortOrder = "asc" | "desc";
+
+export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_SEARCH_LENGTH = 100;
+/** Missing on-chain ids listed by the status; the count covers the rest. */
+const MISSING_IDS_LISTED = 100;
+
+/** A query parameter, filter or cursor that cannot be served; the message names the value. */
+export class QueryError extends Error {
+  override name = "QueryError";
+}
+
+export interface TokenListQuery {
+  status?: TokenStatusFilter;
+  /** Exact creator address (G... or C...). */
+  creator?: string;
+  /** Case-insensitive substring of the name or the symbol. */
+  q?: string;
+  /** Default "created" (newest first). */
+  sort?: TokenSort;
+  /** Default "desc". */
+  order?: SortOrder;
+  /** 1..100, default 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page, for the same sort and order. */
+  cursor?: string;
+}
+
+/** One stored token. Amounts are decimal strings (i128/u64 exact); times are ISO 8601. */
+export interface TokenRow {
+  address: string;
+  contractId: string;
+  onchainId: number;
+  creator: string;
+  name: string;
+  symbol: string;
+  imageUrl: string;
+  description: string;
+  status: TokenStatusFilter;
+  totalSupply: string;
+  tokensSold: string;
+  tokensRemaining: string;
+  xlmReserve: string;
+  curveK: string;
+  xlmRaised: string;
+  marketCap: string;
+  holdersCount: string;
+  /** Launch time on chain, unix seconds (u64). */
+  createdAt: string;
+  discoveredVia: "EVENTS" | "STORAGE" | "MANUAL";
+  firstSeenAt: string;
+  lastSyncedAt: string;
+  lastSyncedLedger: number;
+}
+
+export interface TokenPage {
+  tokens: TokenRow[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface SyncRunRow {
+  id: string;
+  trigger: string;
+  outcome: "RUNNING" | "SUCCEEDED" | "PARTIAL" | "FAILED";
+  startedAt: string;
+  finishedAt: string | null;
+  found: { events: number; storage: number; manual: number };
+  synced: number;
+  unchanged: number;
+  failed: number;
+  missing: number;
+  fromLedger: number | null;
+  toLedger: number | null;
+  error: string | null;
+}
+
+export interface StoreStatus {
+  /** The stored cursor: events up to this ledger are in the tables. Null before the first run moved it. */
+  cursor: { ledger: number; ledgerHash: string | null; updatedAt: string } | null;
+  storedTokens: number;
+  /** Only when the contract's count was given. */
+  contractTokens: number | null;
+  /** On-chain ids below the contract's count with no row (the first 100), and how many there are. */
+  missingIds: number[];
+  missingCount: number;
+  lastRuns: SyncRunRow[];
+}
+
+/** Parses HTTP query parameters into a TokenListQuery; a bad value throws a QueryError naming it. */
+export function parseTokenListQuery(params: Record<string, string | undefined>): TokenListQuery {
+  const query: TokenListQuery = {};
+  const status = params.status?.trim();
+  if (status) {
+    const upper = status.toUpperCase();
+    if (!(TOKEN_STATUSES as readonly string[]).includes(upper)) {
+      throw new QueryError(`status ${quote(status)} is not valid: expected one of ${TOKEN_STATUSES.join(", ").toLowerCase()}`);
+    }
+    query.status = upper as TokenStatusFilter;
+  }
+  const creator = params.creator?.trim();
+  if (creator) {
+    try {
+      query.creator = validateAddress(creator, "creator", ["account", "contract"]);
+    } catch (error) {
+      throw new QueryError((error as AddressError).message);
+    }
+  }
+  const q = params.q?.trim();
+  if (q) {
+    if ([...q].length > MAX_SEARCH_LENGTH) throw new QueryError(`q is ${[...q].length} characters long: at most ${MAX_SEARCH_LENGTH}`);
+    query.q = q;
+  }
+  const sort = params.sort?.trim();
+  if (sort) {
+    if (!(TOKEN_SORTS as readonly string[]).includes(sort)) {
+      throw new QueryError(`sort ${quote(sort)} is not valid: expected one of ${TOKEN_SORTS.join(", ")}`);
+    }
+    query.sort = sort as TokenSort;
+  }
+  const order = params.order?.trim();
+  if (order) {
+    if (order !== "asc" && order !== "desc") throw new QueryError(`order ${quote(order)} is not valid: expected asc or desc`);
+    query.order = order;
+  }
+  const limit = params.limit?.trim();
+  if (limit) {
+    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN;
+    if (!(n >= 1 && n <= MAX_PAGE_SIZE)) throw new QueryError(`limit ${quote(limit)} is not valid: expected a whole number from 1 to ${MAX_PAGE_SIZE}`);
+    query.limit = n;
+  }
+  const cursor = params.cursor?.trim();
+  if (cursor) query.cursor = cursor;
+  return query;
+}
+
+// Each sort: the column compared for the page boundary; "created" needs no tie-break (ids are unique per contract).
+const SORT_COLUMNS: Record<TokenSort, { column: string; cast: string; tieBreak: boolean }> = {
+  created: { column: "onchain_id", cast: "bigint", tieBreak: false },
+  market_cap: { column: "market_cap", cast: "numeric", tieBreak: true },
+  xlm_raised: { column: "xlm_raised", cast: "numeric", tieBreak: true },
+  holders: { column: "holders_count", cast: "bigint", tieBreak: true },
+};
+
+const ROW_COLUMNS = `address, contract_id, onchain_id::text AS onchain_id, creator, name, symbol, image_url, description,
+  status::text AS status, total_supply::text AS total_supply, tokens_sold::text AS tokens_sold,
+  tokens_remaining::text AS tokens_remaining, xlm_reserve::text AS xlm_reserve, curve_k::text AS curve_k,
+  xlm_raised::text AS xlm_raised, market_cap::text AS market_cap, holders_count::text AS holders_count,
+  created_at::text AS created_at, discovered_via::text AS discovered_via, to_json(first_seen_at) #>> '{}' AS first_seen_at,
+  to_json(last_synced_at) #>> '{}' AS last_synced_at, last_synced_ledger::text AS last_synced_ledger`;
+
+type RawTokenRow = Record<string, string>;
+
+interface Cursor {
+  sort: TokenSort;
+  order: SortOrder;
+  value: string;
+  address: string;
+}
+
+export class TokenQueries {
+  constructor(
+    private readonly db: Database,
+    readonly contractId: string,
+  ) {}
+
+  async list(query: TokenListQuery = {}): Promise<TokenPage> {
+    const sort = query.sort ?? "created";
+    const order = query.order ?? "desc";
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const { cast, tieBreak } = SORT_COLUMNS[sort];
+    // Qualified: the bare name would be the text output column of the same name, sorting "10" before "9".
+    const column = `tokens.${SORT_COLUMNS[sort].column}`;
+    const params: unknown[] = [this.contractId];
+    const where = ["tokens.contract_id = $1"];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    if (query.status) where.push(`tokens.status = ${param(query.status)}::token_status`);
+    if (query.creator) where.push(`tokens.creator = ${param(query.creator)}`);
+    if (query.q) {
+      const pattern = param(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(tokens.name ILIKE ${pattern} OR tokens.symbol ILIKE ${pattern})`);
+    }
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor, sort, order);
+      const op = order === "desc" ? "<" : ">";
+      where.push(
+        tieBreak
+          ? `(${column}, tokens.address) ${op} (${param(cursor.value)}::${cast}, ${param(cursor.address)})`
+          : `${column} ${op} ${param(cursor.value)}::${cast}`,
+      );
+    }
+    const dir = order === "desc" ? "DESC" : "ASC";
+    const orderBy = tieBreak ? `${column} ${dir}, tokens.address ${dir}` : `${column} ${dir}`;
+    const sql = `SELECT ${ROW_COLUMNS}, ${column}::text AS sort_value FROM tokens WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
+    const rows = await this.db.prisma.$queryRawUnsafe<RawTokenRow[]>(sql, ...params);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor({ sort, order, value: last.sort_value!, address: last.address! }) : null;
+    return { tokens: page.map(toTokenRow), nextCursor };
+  }
+
+  /** One token of this contract, or null. */
+  async get(address: string): Promise<TokenRow | null> {
+    const rows = await this.db.prisma.$queryRawUnsafe<RawTokenRow[]>(
+      `SELECT ${ROW_COLUMNS} FROM tokens WHERE address = $1 AND contract_id = $2`,
+      address,
+      this.contractId,
+    );
+    return rows[0] ? toTokenRow(rows[0]) : null;
+  }
+
+  /** The cursor, the stored count against the contract's count (`contractTokens`, when known) and the last runs. */
+  async status(options: { contractTokens?: number | null; runs?: number } = {}): Promise<StoreStatus> {
+    const prisma = this.db.prisma;
+    const contractTokens = options.contractTokens ?? null;
+    const [state, counts, runs] = await Promise.all([
+      prisma.$queryRawUnsafe<{ last_ledger: string; last_ledger_hash: string | null; updated_at: string }[]>(
+        `SELECT last_ledger::text AS last_ledger, last_ledger_hash, to_json(updated_at) #>> '{}' AS updated_at FROM sync_state WHERE contract_id = $1`,
+        this.contractId,
+      ),
+      prisma.$queryRawUnsafe<{ stored: string; below: string }[]>(
+        `SELECT count(*)::text AS stored, count(*) FILTER (WHERE onchain_id < $2::bigint)::text AS below FROM tokens WHERE contract_id = $1`,
+        this.contractId,
+        String(contractTokens ?? 0),
+      ),
+      prisma.$queryRawUnsafe<Record<string, string | null>[]>(
+        `SELECT id::text AS id, trigger, outcome::text AS outcome, to_json(started_at) #>> '{}' AS started_at,
+           to_json(finished_at) #>> '{}' AS finished_at, found_events, found_storage, found_manual, synced, unchanged,
+           failed, missing, from_ledger::text AS from_ledger, to_ledger::text AS to_ledger, error
+         FROM sync_runs WHERE contract_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.min(100, options.runs ?? 10))}`,
+        this.contractId,
+      ),
+    ]);
+    const stored = Number(counts[0]?.stored ?? 0);
+    const missingCount = contractTokens === null ? 0 : contractTokens - Number(counts[0]?.below ?? 0);
+    let missingIds: number[] = [];
+    if (missingCount > 0) {
+      // Probes the unique (contract_id, onchain_id) index once per id; only run when something is missing.
+      const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(
+        `SELECT g::int AS id FROM generate_series(0, $2::int - 1) g
+         WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.contract_id = $1 AND t.onchain_id = g) ORDER BY g LIMIT ${MISSING_IDS_LISTED}`,
+        this.contractId,
+        String(contractTokens),
+      );
+      missingIds = rows.map((r) => Number(r.id));
+    }
+    const s = state[0];
+    return {
+      cursor: s ? { ledger: Number(s.last_ledger), ledgerHash: s.last_ledger_hash, updatedAt: s.updated_at } : null,
+      storedTokens: stored,
+      contractTokens,
+      missingIds,
+      missingCount: Math.max(0, missingCount),
+      lastRuns: runs.map(toRunRow),
+    };
+  }
+}
+
+function toTokenRow(r: RawTokenRow): TokenRow {
+  return {
+    address: r.address!,
+    contractId: r.contract_id!,
+    onchainId: Number(r.onchain_id),
+    creator: r.creator!,
+    name: r.name!,
+    symbol: r.symbol!,
+    imageUrl: r.image_url!,
+    description: r.description!,
+    status: r.status as TokenStatusFilter,
+    totalSupply: r.total_supply!,
+    tokensSold: r.tokens_sold!,
+    tokensRemaining: r.tokens_remaining!,
+    xlmReserve: r.xlm_reserve!,
+    curveK: r.curve_k!,
+    xlmRaised: r.xlm_raised!,
+    marketCap: r.market_cap!,
+    holdersCount: r.holders_count!,
+    createdAt: r.created_at!,
+    discoveredVia: r.discovered_via as TokenRow["discoveredVia"],
+    firstSeenAt: r.first_seen_at!,
+    lastSyncedAt: r.last_synced_at!,
+    lastSyncedLedger: Number(r.last_synced_ledger),
+  };
+}
+
+function toRunRow(r: Record<string, string | null | number>): SyncRunRow {
+  const num = (v: unknown): number => Number(v ?? 0);
+  const ledger = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: String(r.id),
+    trigger: String(r.trigger),
+    outcome: r.outcome as SyncRunRow["outcome"],
+    startedAt: String(r.started_at),
+    finishedAt: r.finished_at === null ? null : String(r.finished_at),
+    found: { events: num(r.found_events), storage: num(r.found_storage), manual: num(r.found_manual) },
+    synced: num(r.synced),
+    unchanged: num(r.unchanged),
+    failed: num(r.failed),
+    missing: num(r.missing),
+    fromLedger: ledger(r.from_ledger),
+    toLedger: ledger(r.to_ledger),
+    error: r.error === null ? null : String(r.error),
+  };
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.sort, c.order, c.value, c.address])).toString("base64url");
+}
+
+function decodeCursor(raw: string, sort: TokenSort, order: SortOrder): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  const ok =
+    Array.isArray(parsed) && parsed.length === 4 && parsed.every((p) => typeof p === "string") && /^-?\d{1,40}$/.test(parsed[2] as string);
+  if (!ok) throw new QueryError(`cursor ${quote(raw)} is not valid: pass the nextCursor of a previous page`);
+  const [s, o, value, address] = parsed as string[];
+  if (s !== sort || o !== order) {
+    throw new QueryError(`cursor ${quote(raw)} belongs to sort=${s}&order=${o}, not sort=${sort}&order=${order}`);
+  }
+  return { sort, order, value: value!, address: address! };
+}
+
+function quote(value: string): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, "?");
+  return JSON.stringify(printable.length > 80 ? `${printable.slice(0, 77)}...` : printable);
+}
