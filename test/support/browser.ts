@@ -70,3 +70,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+// Browser-side checks, as expressions evaluated in the page (the project's TypeScript has no DOM types).
+
+/** How far the document is wider than the viewport: > 0 means the layout broke out sideways. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+}
+
+/** The focused element's id and trimmed text. */
+export function focused(page: Page): Promise<{ id: string; text: string }> {
+  return page.evaluate("({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent?.trim() ?? '' })");
+}
+
+/** Names of visible form controls with neither a <label> nor an aria-label. */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
+    .filter((el) => el.labels.length === 0 && !el.getAttribute("aria-label")).map((el) => el.name)`);
+}

@@ -42,13 +42,16 @@ th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line
 td { max-width: 22em; overflow-wrap: anywhere; }
 th { background: var(--panel); white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.amount { white-space: normal; word-break: break-all; min-width: 8em; }
+td.when { white-space: nowrap; }
+figure { margin: 0; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 10px; border: 1px solid currentColor; font-size: 0.85em; white-space: nowrap; }
 .s-bonding { color: var(--accent); } .s-graduated, .s-succeeded, .s-live { color: var(--ok); }
 .s-graduation_failed, .s-failed, .s-stopped { color: var(--bad); } .s-partial, .s-behind, .s-running { color: var(--warn); }
 progress { width: 8em; height: 0.9em; vertical-align: middle; }
 .notice { border: 1px solid var(--line); border-left: 5px solid var(--accent); padding: 8px 12px; margin: 12px 0; background: var(--panel); overflow-wrap: anywhere; }
 .notice.ok { border-left-color: var(--ok); } .notice.error { border-left-color: var(--bad); }
-form.inline { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; }
+form.inline { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 0 0 12px; }
 label { display: flex; flex-direction: column; gap: 2px; font-weight: 600; }
 input, select, button { font: inherit; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px;
   background: var(--bg); color: var(--fg); max-width: 100%; }

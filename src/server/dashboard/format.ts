@@ -32,11 +32,13 @@ export function formatBasisPoints(bp: number): string {
 }
 
 /** ISO-like UTC time ("2026-12-01 21:30:05 UTC") from unix seconds (a u64 decimal string) or a Date. */
-export function formatTime(value: string | bigint | Date | null | undefined): string {
+export function formatTime(value: string | bigint | Date | null | undefined, precision: "seconds" | "minutes" = "seconds"): string {
   if (value === null || value === undefined) return "never";
-  const date = value instanceof Date ? value : new Date(Number(BigInt(value)) * 1000);
-  if (Number.isNaN(date.getTime())) return String(value);
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  let date = value instanceof Date ? value : new Date(Number.NaN);
+  // A u64 beyond what a Date holds (a hostile created_at) is shown raw.
+  if (!(value instanceof Date) && BigInt(value) <= 8_640_000_000_000n) date = new Date(Number(BigInt(value)) * 1000);
+  if (Number.isNaN(date.getTime())) return `${String(value)} (unix time)`;
+  return `${date.toISOString().slice(0, precision === "seconds" ? 19 : 16).replace("T", " ")} UTC`;
 }
 
 /** "3 s", "4 min", "2 h 5 min", "3 d 4 h". */

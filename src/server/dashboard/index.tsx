@@ -4,7 +4,6 @@
 import type { Context, Hono as HonoApp, MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { AddressError, validateAddress } from "../../addresses.ts";
@@ -98,11 +97,16 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
     c.set("session", session);
     await next();
   };
-  /** A state-changing form: a session (401 without), this origin (hono/csrf), and the session's CSRF token (403). */
+  /** A form posted from another site: refused whatever cookie it carries. */
+  const sameOrigin: MiddlewareHandler<Env> = async (c, next) => {
+    if (!fromThisOrigin(c)) return html(c, <Refused message="This form was posted from another site." />, 403);
+    await next();
+  };
+  /** A state-changing form: a session (401 without), this origin, and the session's CSRF token (403). */
   const action: MiddlewareHandler<Env>[] = [
     bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => c.text("form too large", 413) }),
     api,
-    csrf(),
+    sameOrigin,
     async (c, next) => {
       const form = await c.req.parseBody();
       if (!auth.checkCsrf(c.get("session"), form[CSRF_FIELD])) {
@@ -117,7 +121,7 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
     if (await auth.session(c)) return c.redirect(localPath(c.req.query("next")), 303);
     return html(c, <LoginPage next={localPath(c.req.query("next"))} />);
   });
-  app.post("/login", headers, bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => c.text("form too large", 413) }), csrf(), async (c) => {
+  app.post("/login", headers, bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => c.text("form too large", 413) }), sameOrigin, async (c) => {
     const form = await c.req.parseBody();
     const next = localPath(form.next);
     if (typeof form.token !== "string" || !auth.checkToken(form.token)) {
@@ -183,7 +187,7 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
     const view = await tokensView(deps.actions.queries, c.req.query());
     return html(c, <TokensPage view={view} csrfToken={c.get("session").csrfToken} />, view.error ? 400 : 200);
   });
-  const tokenPage = async (c: Context<Env>, address: string, result?: ActionResult, status: 200 | 400 | 404 | 409 | 502 | 503 = 200) => {
+  const tokenPage = async (c: Context<Env>, address: string, result?: ActionResult, status: number = 200) => {
     const token = await deps.actions.queries().get(address);
     if (!token) {
       return html(
@@ -396,6 +400,18 @@ function tokenAddress(raw: string): string | Error {
   }
 }
 
+/**
+ * Whether a form post came from a page of this origin: the browser's Sec-Fetch-Site when it sends one (it holds
+ * behind a TLS-terminating proxy too), else the Origin header. A client that sends neither is no browser, and the
+ * CSRF token still applies to it.
+ */
+function fromThisOrigin(c: Context): boolean {
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site !== undefined) return site === "same-origin" || site === "none";
+  const origin = c.req.header("Origin");
+  return origin === undefined || origin === new URL(c.req.url).origin;
+}
+
 /** A same-site path to go back to after logging in; anything else (other hosts, "//x") becomes "/". */
 function localPath(raw: unknown): string {
   if (typeof raw !== "string" || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
@@ -414,7 +430,8 @@ function publicMessage(error: unknown): string {
 }
 
 function html(c: Context, node: JSX.Element, status: number = 200): Response {
-  return c.html(`<!doctype html>${String(node)}`, status as 200);
+  const body = String(node);
+  return c.html(body.startsWith("<html") ? `<!doctype html>${body}` : body, status as 200);
 }
 
 const LoginRequired = () => (

@@ -114,7 +114,7 @@ const CompletenessPanel: FC<{ store: StoreStatus }> = ({ store }) => (
     {store.missingCount > 0 ? (
       <>
         <p>
-          <strong>{formatInteger(store.missingCount)}</strong> missing on-chain ids
+          <strong id="missing-count">{formatInteger(store.missingCount)}</strong> missing on-chain ids
           {store.missingIds.length < store.missingCount ? ` (the first ${store.missingIds.length})` : ""}:
         </p>
         <ul class="ids" id="missing-ids" aria-label="Missing on-chain ids">

@@ -158,14 +158,14 @@ const TokenRowView: FC<{ token: TokenRow }> = ({ token: t }) => {
         <progress max={10000} value={bp} aria-label={`graduation progress ${formatBasisPoints(bp)}`} title={`${formatStroops(t.xlmRaised)} of 10,000 XLM`}></progress>{" "}
         {formatBasisPoints(bp)}
       </td>
-      <td class="num">
+      <td class="num amount">
         <data value={t.marketCap} title={`${t.marketCap} stroops`}>
           {formatStroops(t.marketCap)}
         </data>
       </td>
       <td class="num">{formatInteger(t.holdersCount)}</td>
-      <td>{formatTime(t.createdAt)}</td>
-      <td class="hide-narrow">{formatTime(new Date(t.lastSyncedAt))}</td>
+      <td class="when">{formatTime(t.createdAt, "minutes")}</td>
+      <td class="hide-narrow when">{formatTime(new Date(t.lastSyncedAt), "minutes")}</td>
     </tr>
   );
 };
