@@ -267,24 +267,23 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
   test("hostile names render as text, open no dialog and leave the layout intact at 375 and 1440 px", async () => {
     for (const viewport of [{ width: 375, height: 800 }, { width: 1440, height: 900 }]) {
       const { page, dialogs } = await loggedIn(viewport);
-      const paths = ["/", "/tokens?q=%3C", "/tokens", ...Object.values(hostile).map((t) => `/tokens/${t.tokenAddress}`)];
-      for (const path of paths) {
+      const details = Object.entries(hostile).map(([key, token]) => ({ key: key as keyof typeof HOSTILE, path: `/tokens/${token.tokenAddress}` }));
+      for (const { path, key } of [{ path: "/", key: undefined }, { path: "/tokens?q=%3C", key: undefined }, ...details]) {
         await page.goto(url(path));
         // Nothing from the chain became markup: no image, no script beyond the dashboard's own, no handlers.
-        expect(await page.locator("main img, main script, main svg[onload], [onerror]").count(), path).toBe(0);
-        const overflow = await horizontalOverflow(page);
-        expect(overflow, `${path} at ${viewport.width}px`).toBeLessThanOrEqual(0);
+        expect(await page.locator("main img, main script, [onload], [onerror]").count(), path).toBe(0);
+        expect(await horizontalOverflow(page), `${path} at ${viewport.width}px`).toBeLessThanOrEqual(0);
+        if (key) {
+          expect(await page.locator("#f-name bdi").textContent(), key).toBe(HOSTILE[key]);
+          // Shown as text, never as a link or an image.
+          expect(await page.locator("#f-image-url a, #f-image-url img").count()).toBe(0);
+        }
+        if (key === "script") {
+          // The 1 MB description is on its page in full (lists cut long text).
+          expect(await page.locator("#f-description bdi").evaluate((e) => e.textContent!.length)).toBe(hostile.script.description.length);
+        }
+        if (path === "/tokens?q=%3C") expect(await page.locator("#tokens tbody tr").count()).toBeGreaterThanOrEqual(2);
       }
-      for (const [key, token] of Object.entries(hostile)) {
-        await page.goto(url(`/tokens/${token.tokenAddress}`));
-        expect(await page.locator("#f-name bdi").textContent(), key).toBe(HOSTILE[key as keyof typeof HOSTILE]);
-      }
-      // The 1 MB description is there in full on its page, and cut in lists.
-      await page.goto(url(`/tokens/${hostile.script.tokenAddress}`));
-      expect(await page.locator("#f-description bdi").evaluate((e) => e.textContent!.length)).toBe(hostile.script.description.length);
-      expect(await page.locator("#f-image-url bdi").count()).toBe(1);
-      await page.goto(url(`/tokens/${hostile.img.tokenAddress}`));
-      expect(await page.locator("#f-image-url a").count()).toBe(0);
       expect(dialogs).toEqual([]);
       if (viewport.width === 375) await screenshot(page, "dashboard-token-375");
       await page.close();

@@ -36,6 +36,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; min-width: 0; }
   background: var(--bg); }
 .cut, .muted { color: var(--muted); font-size: 0.9em; }
 code, .addr { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em; overflow-wrap: anywhere; }
+.addr { white-space: nowrap; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -45,6 +46,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.amount { white-space: normal; word-break: break-all; min-width: 8em; }
 td.when { white-space: nowrap; }
 figure { margin: 0; }
+section + .grid, .grid + section, .grid + .grid { margin-top: 16px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 10px; border: 1px solid currentColor; font-size: 0.85em; white-space: nowrap; }
 .s-bonding { color: var(--accent); } .s-graduated, .s-succeeded, .s-live { color: var(--ok); }
 .s-graduation_failed, .s-failed, .s-stopped { color: var(--bad); } .s-partial, .s-behind, .s-running { color: var(--warn); }
@@ -64,7 +66,7 @@ button { cursor: pointer; background: var(--accent); color: #fff; border-color: 
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart .bar { fill: var(--accent); }
 svg.chart .axis { stroke: var(--line); }
-svg.chart text { fill: var(--muted); font-size: 10px; }
+svg.chart text { fill: var(--muted); font-size: 13px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; list-style: none; padding: 0; margin: 6px 0 0; font-size: 0.9em; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 4px; vertical-align: middle; }
 .c0 { fill: #1f5fbf; background: #1f5fbf; } .c1 { fill: #d9730d; background: #d9730d; } .c2 { fill: #2e9e5b; background: #2e9e5b; }

@@ -17,9 +17,9 @@ export interface BarChartProps {
   unit: string;
 }
 
-const W = 600;
-const H = 160;
-const PAD = { left: 36, right: 6, top: 8, bottom: 20 };
+const W = 420;
+const H = 170;
+const PAD = { left: 56, right: 6, top: 12, bottom: 24 };
 const COLOURS = 8;
 
 export const BarChart: FC<BarChartProps> = ({ caption, series, buckets, unit }) => {
@@ -40,10 +40,10 @@ export const BarChart: FC<BarChartProps> = ({ caption, series, buckets, unit }) 
       <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <line class="axis" x1={PAD.left} y1={PAD.top + plotH} x2={W - PAD.right} y2={PAD.top + plotH} />
         <line class="axis" x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={PAD.top + plotH} />
-        <text x={PAD.left - 4} y={PAD.top + 8} text-anchor="end">
+        <text x={PAD.left - 6} y={PAD.top + 5} text-anchor="end">
           {max.toLocaleString("en-US")}
         </text>
-        <text x={PAD.left - 4} y={PAD.top + plotH} text-anchor="end">
+        <text x={PAD.left - 6} y={PAD.top + plotH} text-anchor="end">
           0
         </text>
         {buckets.map((b, i) => {

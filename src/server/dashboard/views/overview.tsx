@@ -46,12 +46,12 @@ export const OverviewBody: FC<{ model: OverviewModel }> = ({ model }) => (
       <StatusPanel model={model} />
       <CompletenessPanel store={model.store} />
     </div>
-    <NewestTokens tokens={model.newest} />
     <div class="grid">
       <BarChart caption="Launches per day" series={["launches"]} unit="launches" buckets={days(model.activity.launches)} />
       <BarChart caption="Graduations per day" series={["graduations"]} unit="graduations" buckets={days(model.activity.graduations)} />
       {model.rpcRequests && <RpcChart minutes={model.rpcRequests} />}
     </div>
+    <NewestTokens tokens={model.newest} />
     <RunsTable runs={model.store.lastRuns} />
   </>
 );
@@ -92,7 +92,7 @@ const StatusPanel: FC<{ model: OverviewModel }> = ({ model }) => {
           )}
         </dd>
         <dt>Lag</dt>
-        <dd id="lag">{model.lag ? `${formatInteger(model.lag.ledgers)} ledgers, about ${formatDuration(model.lag.seconds * 1000)}` : "unknown"}</dd>
+        <dd id="lag">{model.lag ? `${formatInteger(model.lag.ledgers)} ledgers, about ${model.lag.seconds < 60 ? `${Math.round(model.lag.seconds)} s` : formatDuration(model.lag.seconds * 1000)}` : "unknown"}</dd>
       </dl>
     </section>
   );
@@ -174,7 +174,7 @@ const NewestTokens: FC<{ tokens: TokenRow[] }> = ({ tokens }) => (
                 <td>
                   <StatusBadge status={t.status} />
                 </td>
-                <td>{formatTime(t.createdAt)}</td>
+                <td class="when">{formatTime(t.createdAt, "minutes")}</td>
               </tr>
             ))}
           </tbody>
@@ -233,7 +233,7 @@ export const RunsTable: FC<{ runs: SyncRunRow[] }> = ({ runs }) => (
           <tbody>
             {runs.map((r) => (
               <tr>
-                <td>{formatTime(new Date(r.startedAt))}</td>
+                <td class="when">{formatTime(new Date(r.startedAt))}</td>
                 <td>
                   <Text value={r.trigger} max={40} />
                 </td>
