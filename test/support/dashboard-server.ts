@@ -7,7 +7,6 @@ import { ShutdownRegistry } from "../../src/runtime/shutdown.ts";
 import { dashboardMount } from "../../src/server/dashboard/mount.ts";
 import { createServer } from "../../src/server/server.ts";
 import type { Simnet } from "../simnet/index.ts";
-import type { TestDatabase } from "./databases.ts";
 
 export interface DashboardServer {
   url: string;
@@ -17,7 +16,8 @@ export interface DashboardServer {
 
 export async function startDashboardServer(options: {
   sim: Simnet;
-  db: TestDatabase;
+  /** PostgreSQL when databaseUrl is set, else PGlite in dataDir (a TestDatabase fits). */
+  db: { databaseUrl?: string; dataDir: string };
   adminToken: string | null;
   creators?: string[];
   pollIntervalMs?: number;

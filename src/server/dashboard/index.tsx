@@ -49,6 +49,7 @@ type Env = { Variables: { session: AdminSession } };
 const CHART_DAYS = 30;
 const NEWEST_TOKENS = 10;
 const RUNS_SHOWN = 20;
+const ACTIVITY_TTL_MS = 30_000;
 const FORM_LIMIT_BYTES = 16 * 1024;
 
 export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
@@ -137,12 +138,23 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
   });
 
   // ---- overview ----
+  // The per-day charts aggregate the whole tokens table: recomputed at most every 30 s, not on every refresh.
+  let activityCache: { at: number; value: Promise<DailyActivity> } | null = null;
+  const dailyActivity = (): Promise<DailyActivity> => {
+    if (!activityCache || Date.now() - activityCache.at > ACTIVITY_TTL_MS) {
+      const value = deps.activity(CHART_DAYS);
+      activityCache = { at: Date.now(), value };
+      value.catch(() => (activityCache = null));
+    }
+    return activityCache.value;
+  };
   const overview = async (): Promise<OverviewModel> => {
     const status = await deps.actions.status();
     const [runs, newest, activity, rpc] = await Promise.all([
-      status.lastRuns.length >= RUNS_SHOWN ? status.lastRuns : deps.actions.queries().status({ contractTokens: status.contractTokens, runs: RUNS_SHOWN }).then((s) => s.lastRuns),
+      // The status lists up to 10 runs: fewer means there are no more; otherwise read the 20 shown.
+      status.lastRuns.length < 10 ? status.lastRuns : deps.actions.queries().status({ contractTokens: null, runs: RUNS_SHOWN }).then((s) => s.lastRuns),
       deps.actions.queries().list({ limit: NEWEST_TOKENS }),
-      deps.activity(CHART_DAYS),
+      dailyActivity(),
       deps.rpcRequests?.minutes() ?? null,
     ]);
     return {
