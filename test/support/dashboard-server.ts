@@ -1,16 +1,14 @@
-// A live process as `sync-tokens serve` assembles it (follower, actions, HTTP server with the dashboard mounted at
-// "/"), listening on 127.0.0.1 over real HTTP against the simulator and a real database.
-import { startLive, type Live } from "../../src/live/live.ts";
-import { silentLogger } from "../../src/runtime/logger.ts";
-import { Metrics } from "../../src/runtime/metrics.ts";
-import { ShutdownRegistry } from "../../src/runtime/shutdown.ts";
-import { dashboardMount } from "../../src/server/dashboard/mount.ts";
-import { createServer } from "../../src/server/server.ts";
+// `sync-tokens serve` (the real bin) with the dashboard, against the simulator and a database, for the dashboard's
+// browser tests and its benchmark: resolves once the server listens and the follower's first pass is done.
 import type { Simnet } from "../simnet/index.ts";
+import { startCli } from "./cli.ts";
+import { http, waitFor } from "./live.ts";
+import { cliEnv } from "./resilience.ts";
 
 export interface DashboardServer {
   url: string;
-  live: Live;
+  /** What the process printed on stderr so far. */
+  stderr(): string;
   close(): Promise<void>;
 }
 
@@ -19,37 +17,26 @@ export async function startDashboardServer(options: {
   /** PostgreSQL when databaseUrl is set, else PGlite in dataDir (a TestDatabase fits). */
   db: { databaseUrl?: string; dataDir: string };
   adminToken: string | null;
-  creators?: string[];
-  pollIntervalMs?: number;
-  refreshMs?: number;
+  pollIntervalMs: number;
 }): Promise<DashboardServer> {
   const { sim, db } = options;
-  const shutdown = new ShutdownRegistry(silentLogger, 10_000);
-  const common = { logger: silentLogger, metrics: new Metrics(), shutdown };
+  const run = startCli(["serve", "--port", "0", "--poll-interval", String(options.pollIntervalMs)], {
+    // No CREATOR_ADDRESS: the dormant creators' tokens stay missing until the dashboard finds them.
+    env: cliEnv(sim, db, { CREATOR_ADDRESS: undefined, SYNC_ADMIN_TOKEN: options.adminToken ?? undefined, SYNC_RATE_LIMIT: "0" }),
+    timeoutMs: 600_000,
+  });
+  let stderr = "";
+  run.child.stderr!.on("data", (d) => (stderr += d));
+  const close = async () => {
+    if (run.child.exitCode === null) run.child.kill("SIGTERM");
+    await run.done;
+  };
   try {
-    const live = await startLive({
-      session: {
-        rpcUrl: sim.url,
-        networkPassphrase: sim.networkPassphrase,
-        contractId: sim.contractId,
-        ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : { dataDir: db.dataDir }),
-        ...(options.creators ? { creators: options.creators } : {}),
-        env: {},
-      },
-      common,
-      mode: "serve",
-      pollIntervalMs: options.pollIntervalMs ?? 250,
-    });
-    const server = createServer({
-      common,
-      actions: live.actions,
-      tokens: { apiToken: null, adminToken: options.adminToken },
-      mounts: [dashboardMount({ live, common, adminToken: options.adminToken, ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}) })],
-    });
-    const { url } = await server.listen({ port: 0, host: "127.0.0.1" });
-    return { url, live, close: () => shutdown.shutdown("test over") };
+    const url = await waitFor("serve to listen", () => /listening on (http:\/\/\S+)/.exec(stderr)?.[1] ?? (run.child.exitCode !== null ? Promise.reject(new Error(stderr)) : undefined), 90_000);
+    await waitFor("the follower's first pass", async () => (await http(`${url}/ready`)).status === 200, 90_000);
+    return { url, stderr: () => stderr, close };
   } catch (error) {
-    await shutdown.shutdown("start failed");
+    await close();
     throw error;
   }
 }

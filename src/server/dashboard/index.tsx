@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// (The pragma, in every .tsx file, makes the JSX compile alike whatever tsconfig the loader finds: the bin may run
+// from any working directory.)
 // The admin dashboard (`sync-tokens serve` mounts it at "/"): a Hono sub-app of server-rendered pages over the
 // same actions and read model as the HTTP API. Every route carries its own middleware (security headers, session,
 // CSRF) instead of a "*" middleware, which would also catch the API's routes once mounted at "/".

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The actions page: sync one token, scan one creator, a full resync and (with webhooks) retrying failed
 // deliveries. Every form posts with the session's CSRF token; the answer is this page with the action's result.
 import type { FC } from "hono/jsx";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Stacked bar charts drawn as inline SVG on the server: no chart library, nothing loaded by the browser. Each bar
 // names its values in a <title> (hover), and the same numbers are in a table for screen readers and keyboards.
 import type { FC } from "hono/jsx";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The page frame and the small pieces every page uses. hono/jsx escapes every string it renders; creator-supplied
 // text additionally goes through <Text>, which isolates its direction and shows control characters as symbols.
 import type { Child, FC, PropsWithChildren } from "hono/jsx";

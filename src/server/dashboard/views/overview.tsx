@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The overview: the follower's health, completeness against the contract's count, the newest launches, charts and
 // the last runs. The page holds one live region that the script re-fetches (the same component renders both).
 import type { FC } from "hono/jsx";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // One token, every stored field exact: amounts in units of 7 decimals from their stroops, with the raw value on
 // hover; creator-supplied strings in full, as text; how the sync found it; a "sync now" button.
 import type { FC } from "hono/jsx";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The tokens table: search, filter by status, sort by any indexed column, keyset paging (Next follows the page's
 // cursor, so page 1,000 costs what page 1 costs).
 import type { FC } from "hono/jsx";
