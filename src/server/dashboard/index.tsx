@@ -53,6 +53,7 @@ const CHART_DAYS = 30;
 const NEWEST_TOKENS = 10;
 const RUNS_SHOWN = 20;
 const ACTIVITY_TTL_MS = 30_000;
+const OVERVIEW_TTL_MS = 1_000;
 const FORM_LIMIT_BYTES = 16 * 1024;
 
 export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
@@ -142,16 +143,9 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
 
   // ---- overview ----
   // The per-day charts aggregate the whole tokens table: recomputed at most every 30 s, not on every refresh.
-  let activityCache: { at: number; value: Promise<DailyActivity> } | null = null;
-  const dailyActivity = (): Promise<DailyActivity> => {
-    if (!activityCache || Date.now() - activityCache.at > ACTIVITY_TTL_MS) {
-      const value = deps.activity(CHART_DAYS);
-      activityCache = { at: Date.now(), value };
-      value.catch(() => (activityCache = null));
-    }
-    return activityCache.value;
-  };
-  const overview = async (): Promise<OverviewModel> => {
+  const dailyActivity = sharedFor(ACTIVITY_TTL_MS, () => deps.activity(CHART_DAYS));
+  // Every open overview refreshes itself: within a second they share one build of the model.
+  const overview = sharedFor(OVERVIEW_TTL_MS, async (): Promise<OverviewModel> => {
     const status = await deps.actions.status();
     const [runs, newest, activity, rpc] = await Promise.all([
       // The status lists up to 10 runs: fewer means there are no more; otherwise read the 20 shown.
@@ -181,7 +175,7 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
       rpcRequests: rpc,
       generatedAt: new Date(),
     };
-  };
+  });
   app.get("/", headers, page, async (c) => {
     try {
       return html(c, <OverviewPage model={await overview()} csrfToken={c.get("session").csrfToken} refreshMs={refreshMs} />);
@@ -413,6 +407,21 @@ function tokenAddress(raw: string): string | Error {
   } catch (error) {
     return error as Error;
   }
+}
+
+/** `fn`, its promise shared by every call within `ttlMs`; a failure is not kept. */
+function sharedFor<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    if (!cached || Date.now() - cached.at > ttlMs) {
+      const value = fn();
+      cached = { at: Date.now(), value };
+      value.catch(() => {
+        if (cached?.value === value) cached = null;
+      });
+    }
+    return cached.value;
+  };
 }
 
 /**
