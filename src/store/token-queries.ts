@@ -147,13 +147,11 @@ export function parseTokenListQuery(params: Record<string, string | undefined>):
 }
 
 // Each sort: the column compared for the page boundary; "created" needs no tie-break (ids are unique per contract).
-// Qualified with the table: a bare name in ORDER BY would pick the ::text output column of the same name and sort
-// the numbers as strings ("91" after "902").
 const SORT_COLUMNS: Record<TokenSort, { column: string; cast: string; tieBreak: boolean }> = {
-  created: { column: "tokens.onchain_id", cast: "bigint", tieBreak: false },
-  market_cap: { column: "tokens.market_cap", cast: "numeric", tieBreak: true },
-  xlm_raised: { column: "tokens.xlm_raised", cast: "numeric", tieBreak: true },
-  holders: { column: "tokens.holders_count", cast: "bigint", tieBreak: true },
+  created: { column: "onchain_id", cast: "bigint", tieBreak: false },
+  market_cap: { column: "market_cap", cast: "numeric", tieBreak: true },
+  xlm_raised: { column: "xlm_raised", cast: "numeric", tieBreak: true },
+  holders: { column: "holders_count", cast: "bigint", tieBreak: true },
 };
 
 const ROW_COLUMNS = `address, contract_id, onchain_id::text AS onchain_id, creator, name, symbol, image_url, description,
