@@ -98,7 +98,11 @@ export const SCRIPT = `"use strict";
         })
         .then(function (html) {
           if (html === null) return;
+          // A keyboard user inside the region keeps their place: swap on a later tick.
+          if (el.contains(document.activeElement)) return next();
+          var open = Array.prototype.map.call(el.querySelectorAll("details[open][id]"), function (d) { return d.id; });
           el.innerHTML = html;
+          open.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
           el.classList.remove("stale");
           next();
         })

@@ -41,7 +41,8 @@ export class DashboardAuth {
     await setSignedCookie(c, SESSION_COOKIE, `${expiresAt}.${id}`, this.#key, {
       httpOnly: true,
       sameSite: "Strict",
-      secure: new URL(c.req.url).protocol === "https:",
+      // Behind a TLS-terminating proxy the request arrives as http: its X-Forwarded-Proto still earns the flag.
+      secure: new URL(c.req.url).protocol === "https:" || c.req.header("X-Forwarded-Proto") === "https",
       path: "/",
       maxAge: SESSION_SECONDS,
     });

@@ -83,7 +83,7 @@ export const BarChart: FC<BarChartProps> = ({ caption, series, buckets, unit }) 
           ))}
         </ul>
       )}
-      <details>
+      <details id={`data-${caption.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`}>
         <summary>Data</summary>
         <div class="table-wrap">
           <table>
