@@ -25,10 +25,13 @@ import { TokenPage } from "./views/token.tsx";
 import { TokensPage, type TokensView } from "./views/tokens.tsx";
 import { Notice, Page } from "./views/layout.tsx";
 
-/** The optional webhook action; present only when the webhooks module runs in this process. */
+/**
+ * The optional webhook action, present only when webhooks are configured: the shape of src/webhooks'
+ * `retryFailed(db)` (branch webhooks), bound to the session's database.
+ */
 export interface DashboardWebhooks {
-  /** Schedules every failed delivery for another attempt; returns how many. */
-  retryFailed(): Promise<{ retried: number }>;
+  /** Failed deliveries become pending again and disabled endpoints enabled; returns how many of each. */
+  retryFailed(): Promise<{ deliveries: number; endpoints: number }>;
 }
 
 export interface DashboardDeps {
@@ -264,8 +267,12 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
     const webhooks = deps.webhooks;
     app.post(ACTION_PATHS.retryWebhooks, headers, ...action, async (c) => {
       const { result, status } = await run(async () => {
-        const { retried } = await webhooks.retryFailed();
-        return { ok: true, title: `${formatInteger(retried)} failed webhook ${retried === 1 ? "delivery" : "deliveries"} scheduled again` };
+        const { deliveries, endpoints } = await webhooks.retryFailed();
+        return {
+          ok: true,
+          title: `${formatInteger(deliveries)} failed webhook ${deliveries === 1 ? "delivery" : "deliveries"} scheduled again`,
+          facts: [["Endpoints enabled again", formatInteger(endpoints)]],
+        };
       });
       return actionsPage(c, result, status);
     });

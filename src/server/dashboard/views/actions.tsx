@@ -90,7 +90,7 @@ export const ActionsPage: FC<{ csrfToken: string; result?: ActionResult; webhook
       {webhooks && (
         <section class="panel" aria-labelledby="a-webhooks">
           <h2 id="a-webhooks">Webhooks</h2>
-          <p>Schedules every failed webhook delivery for another attempt.</p>
+          <p>Schedules every failed webhook delivery for another attempt, and enables endpoints disabled by a 410.</p>
           <form method="post" action={ACTION_PATHS.retryWebhooks} class="inline">
             <CsrfField token={csrfToken} />
             <button type="submit">Retry failed deliveries</button>
