@@ -286,7 +286,7 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
     }
   });
 
-  test("keyboard: the skip link comes first, and every control has a label", async () => {
+  test("keyboard: the skip link comes first, every control has a label, and a refresh keeps the focus", async () => {
     const { page } = await loggedIn({ width: 375, height: 800 });
     for (const path of ["/", "/tokens", "/actions"]) {
       await page.goto(url(path));
@@ -296,6 +296,18 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
       expect((await focused(page)).id).toBe("main");
       expect(await unlabelledControls(page), path).toEqual([]);
     }
+    // The overview's refresh never takes the focus away: it waits while the focus is inside, and goes on after.
+    await page.goto(url("/"));
+    const link = page.locator("#newest a").first();
+    await link.focus();
+    const name = await link.textContent();
+    const stamp = await page.locator(".live-state").textContent();
+    await page.waitForTimeout(3_000); // more than the 2 s refresh interval
+    expect(await focused(page)).toEqual({ id: "", text: name });
+    expect(await page.locator(".live-state").textContent()).toBe(stamp);
+    await page.locator("h1").click();
+    await expect.poll(() => page.locator(".live-state").textContent(), { timeout: 20_000 }).not.toBe(stamp);
+
     // Tabbing from the search box reaches the submit button, and Enter submits the search.
     await page.goto(url("/tokens"));
     await page.getByLabel("Search", { exact: true }).focus();
