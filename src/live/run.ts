@@ -54,10 +54,11 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
       },
     });
     if (serverSettings) {
-      const { createServer } = await import("../server/server.ts");
-      const server = createServer({ common, actions: live.actions, ...serverSettings.server });
+      const [{ createServer }, { dashboardMount }] = await Promise.all([import("../server/server.ts"), import("../server/dashboard/mount.ts")]);
+      const dashboard = dashboardMount({ live, common, adminToken: serverSettings.server.tokens.adminToken });
+      const server = createServer({ common, actions: live.actions, ...serverSettings.server, mounts: [dashboard] });
       const running = await server.listen(serverSettings.listen);
-      logger.info(`listening on ${running.url} (POST /api/sync-token, GET /api/tokens, /api/status, /health, /ready, /metrics)`);
+      logger.info(`listening on ${running.url} (POST /api/sync-token, GET /api/tokens, /api/status, /health, /ready, /metrics; the dashboard at /)`);
     }
     await live.done;
     await shutdown.shutdown("stopped");

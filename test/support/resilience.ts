@@ -12,7 +12,7 @@ import type { JsonSummary } from "../../src/report.ts";
 export type Summary = JsonSummary;
 
 /** The CLI's environment for this simulator and database; every creator is reachable (CREATOR_ADDRESS). */
-export function cliEnv(sim: Simnet, db: TestDatabase, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function cliEnv(sim: Simnet, db: Pick<TestDatabase, "databaseUrl" | "dataDir">, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     RPC_URL: sim.url,
     NETWORK_PASSPHRASE: sim.networkPassphrase,

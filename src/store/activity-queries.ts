@@ -1,0 +1,65 @@
+// Counts per day for the dashboard's charts: launches (the token's on-chain created_at, indexed) and graduations.
+// Launches are counted on the chain's clock, up to the newest launch (a network's clock need not be the host's).
+// The tables keep no graduation time, so a graduation is dated by the last write of the graduated row
+// (last_synced_at): exact for a follower that was running when it happened, the day of the first sync otherwise.
+import type { Database } from "./database.ts";
+
+export interface DayCount {
+  /** UTC day, "YYYY-MM-DD". */
+  day: string;
+  count: number;
+}
+
+export interface DailyActivity {
+  launches: DayCount[];
+  graduations: DayCount[];
+}
+
+const DAY_SECONDS = 86_400;
+
+export class ActivityQueries {
+  constructor(
+    private readonly db: Database,
+    readonly contractId: string,
+  ) {}
+
+  /**
+   * `days` UTC days, oldest first, every day present (zero when nothing happened): launches up to the newest
+   * launch's day, graduations up to `now`.
+   */
+  async daily(days: number, now: Date = new Date()): Promise<DailyActivity> {
+    const today = Math.floor(now.getTime() / 1000 / DAY_SECONDS);
+    const newest = await this.db.prisma.$queryRawUnsafe<{ day: string | null }[]>(
+      `SELECT floor(max(created_at) / ${DAY_SECONDS})::text AS day FROM tokens WHERE contract_id = $1`,
+      this.contractId,
+    );
+    const lastLaunchDay = newest[0]?.day == null ? today : Number(newest[0].day);
+    const [launches, graduations] = await Promise.all([
+      this.db.prisma.$queryRawUnsafe<{ day: string; count: number }[]>(
+        `SELECT floor(created_at / ${DAY_SECONDS})::text AS day, count(*)::int AS count FROM tokens
+         WHERE contract_id = $1 AND created_at >= $2::numeric GROUP BY 1`,
+        this.contractId,
+        String((lastLaunchDay - days + 1) * DAY_SECONDS),
+      ),
+      this.db.prisma.$queryRawUnsafe<{ day: string; count: number }[]>(
+        `SELECT floor(extract(epoch FROM last_synced_at) / ${DAY_SECONDS})::text AS day, count(*)::int AS count FROM tokens
+         WHERE contract_id = $1 AND status = 'GRADUATED' AND last_synced_at >= to_timestamp($2::bigint) GROUP BY 1`,
+        this.contractId,
+        String((today - days + 1) * DAY_SECONDS),
+      ),
+    ]);
+    return {
+      launches: fill(launches, lastLaunchDay - days + 1, lastLaunchDay),
+      graduations: fill(graduations, today - days + 1, today),
+    };
+  }
+}
+
+function fill(rows: { day: string; count: number }[], first: number, last: number): DayCount[] {
+  const byDay = new Map(rows.map((r) => [Number(r.day), Number(r.count)]));
+  const out: DayCount[] = [];
+  for (let d = first; d <= last; d++) {
+    out.push({ day: new Date(d * DAY_SECONDS * 1000).toISOString().slice(0, 10), count: byDay.get(d) ?? 0 });
+  }
+  return out;
+}
