@@ -14,7 +14,10 @@
 //   itself, timed from spawn to exit (Node's start and module loading included), and through the bin of
 //   --baseline-commit (the tsx bin of before the build, see bench/startup.ts);
 //   5. start-up: `sync-tokens --help` spawn to exit, and the idle RSS of a process holding what a sync loads, for
-//      both bins.
+//      both bins;
+//   6. launchpad sizes: a full sync and a no-change run through the bin at each of --launchpad-sizes tokens (one
+//      creator per five tokens): wall time and the bin's peak RSS by size (bench/launchpad.ts).
+// --only compare,scale,startup,launchpad runs just those sections (e.g. `--only launchpad`); default: all.
 // Each run reports wall time, RPC requests per method (the sync's own count and the simulator's), database time
 // and peak RSS.
 //
@@ -24,6 +27,7 @@
 //        --repeat 3 (runs of the comparison's sync, of the separate-process full and no-change runs, and of the
 //        bin's no-change run; medians are reported) --skip-activity --skip-cli --no-in-process --concurrency N
 //        --keep-databases --baseline-commit 1b46cc1 (the bin to compare start-up with; "" to skip it)
+//        --launchpad-sizes 10000,30000,100000
 //        --out FILE (default bench-results/bench-<timestamp>.json and bench-results/latest.json)
 //        --only backfill: the history backfill's benchmark instead (scripts/bench/backfill.ts; --ledgers N, --loops N)
 //        --only live: the live follower's and HTTP API's benchmark instead (scripts/bench/live.ts, its flags there)
@@ -44,13 +48,17 @@ import { int, mb, ms, requests, sameCounts, table, total } from "./bench/format.
 import { collectGarbage, measure, pgTimer, rssMb, writeBatchTimer, type Measurement } from "./bench/measure.ts";
 import { openServer, type BenchServer } from "./bench/postgres.ts";
 import { warmSimulator } from "./bench/sim-warm.ts";
+import { launchpadSizes, type SizeRun } from "./bench/launchpad.ts";
 import { binAtCommit, currentBin, helpRuns, idleRss, type BinVariant, type IdleRss } from "./bench/startup.ts";
 import { SyncChild, summarize, type ReportSummary } from "./bench/sync-child.ts";
 
 const TARGETS = {
   ratio: 100,
-  fullMs: 5000,
+  fullMs: 2000,
   fullRssMb: 300,
+  /** The largest launchpad size (100,000 tokens): full sync wall time and the bin's peak RSS. */
+  launchpadMs: 30_000,
+  launchpadRssMb: 500,
   incrementalMs: 1000,
   incrementalRequests: 10,
   /** `--help` spawn to exit, at most this share of the baseline bin's. */
@@ -83,6 +91,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string" },
     "keep-databases": { type: "boolean", default: false },
     "baseline-commit": { type: "string", default: "1b46cc1" },
+    only: { type: "string", default: "compare,scale,startup,launchpad" },
+    "launchpad-sizes": { type: "string", default: "10000,30000,100000" },
     out: { type: "string" },
     only: { type: "string" },
     ledgers: { type: "string", default: "120000" },
@@ -141,7 +151,17 @@ const opts = {
   cli: !flags["skip-cli"],
   concurrency: flags.concurrency === undefined ? undefined : whole("concurrency", flags.concurrency, 1),
   baselineCommit: flags["baseline-commit"],
+  only: new Set(sectionList(flags.only)),
+  launchpadSizes: (flags["launchpad-sizes"] ?? "").split(",").map((v) => whole("launchpad-sizes", v.trim(), 1)),
 };
+
+function sectionList(value: string | undefined): string[] {
+  const sections = ["compare", "scale", "startup", "launchpad"];
+  const list = (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
+  const bad = list.find((v) => !sections.includes(v));
+  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}`);
+  return list;
+}
 
 // ---------- results ----------
 
@@ -204,6 +224,7 @@ const results: {
     inProcess?: RunResult[];
   };
   startup?: { label: string; help: CliRun & { repeatsMs: number[] }; idle: IdleRss }[];
+  launchpad?: SizeRun[];
 } = {};
 
 // ---------- run ----------
@@ -242,7 +263,7 @@ try {
   log(`database: ${serverLabel}`);
   const build = await buildDist();
   if (!build.ok) throw new Error(`the build failed:\n${build.output}`);
-  if (opts.cli) {
+  if (opts.cli && (opts.only.has("scale") || opts.only.has("startup"))) {
     bins.push(currentBin());
     if (opts.baselineCommit) {
       log(`start-up: extracting ${opts.baselineCommit} to compare its bin`);
@@ -252,7 +273,7 @@ try {
 
   // 0. warm-up: both designs once on a small scenario, so that the comparison is of warm code on both sides
   // (JIT, Prisma's query engine, connection setup). The CLI's cold start is measured in the separate-process runs.
-  {
+  if (opts.only.has("compare")) {
     const warm = await startSimnet({ scenario: { tokens: 100, creators: 20, seed: opts.seed + 1 }, latencyMs: opts.latencyMs });
     try {
       const t0 = performance.now();
@@ -268,7 +289,7 @@ try {
   }
 
   // 1. the seed's design against this sync, same scenario, same process
-  {
+  if (opts.only.has("compare")) {
     const built = await buildScenario(opts.compareTokens, opts.compareCreators);
     sim = built.sim;
     log(`compare: this sync on ${int(opts.compareTokens)} tokens, ${opts.repeat} times into fresh databases`);
@@ -298,7 +319,7 @@ try {
   }
 
   // 2-4. launchpad scale
-  {
+  if (opts.only.has("scale")) {
     const built = await buildScenario(opts.tokens, opts.creators);
     sim = built.sim;
     const scale: NonNullable<typeof results.scale> = { scenario: built.info };
@@ -368,7 +389,7 @@ try {
     sim = undefined;
   }
   // 5. start-up of both bins, with nothing else running
-  if (bins.length > 0) {
+  if (opts.only.has("startup") && bins.length > 0) {
     results.startup = [];
     for (const bin of bins) {
       const runs = await helpRuns(bin, Math.max(5, opts.repeat));
@@ -378,6 +399,19 @@ try {
       results.startup.push({ label: bin.label, help, idle });
       log(`start-up of ${bin.label}: --help ${ms(help.wallMs)} (${help.repeatsMs.map(ms).join(", ")}), idle RSS ${mb(idle.rssMb)}`);
     }
+  }
+  // 6. launchpad sizes, through the bin
+  if (opts.only.has("launchpad")) {
+    const srv = server;
+    results.launchpad = await launchpadSizes({
+      sizes: opts.launchpadSizes,
+      tokensPerCreator: 5,
+      latencyMs: opts.latencyMs,
+      seed: opts.seed,
+      concurrency: opts.concurrency,
+      createDatabase: (tag) => srv.createDatabase(tag),
+      log,
+    });
   }
 } finally {
   await cleanup();
@@ -540,8 +574,35 @@ function evaluate(): Target[] {
     const n = total(incr.simRequests);
     out.push({ name: "no-change incremental: RPC requests", goal: `<= ${TARGETS.incrementalRequests}`, measured: String(n), met: n <= TARGETS.incrementalRequests });
   }
-  out.push(...startupTargets());
+  out.push(...startupTargets(), ...launchpadTargets());
   return out;
+}
+
+/** The largest launchpad size against its targets; memory growth from the smallest size to it. */
+function launchpadTargets(): Target[] {
+  const runs = results.launchpad ?? [];
+  const largest = runs.at(-1);
+  if (!largest) return [];
+  const first = runs[0] as SizeRun;
+  const sync = largest.full.durationMs ?? largest.full.wallMs;
+  const peak = largest.full.maxRssMb ?? Number.NaN;
+  const rssBySize = runs.map((r) => `${int(r.tokens)}: ${r.full.maxRssMb === undefined ? "?" : mb(r.full.maxRssMb)}`).join(", ");
+  return [
+    {
+      name: `full sync, ${int(largest.tokens)} tokens / ${int(largest.creators)} creators: wall time`,
+      goal: `< ${TARGETS.launchpadMs / 1000} s`,
+      measured: ms(sync),
+      met: largest.full.exitCode === 0 && sync < TARGETS.launchpadMs,
+      note: `the bin, spawn to exit: ${ms(largest.full.wallMs)}; ${runs.map((r) => `${int(r.tokens)}: ${ms(r.full.durationMs ?? r.full.wallMs)}`).join(", ")}`,
+    },
+    {
+      name: `full sync, ${int(largest.tokens)} tokens: peak RSS of the bin`,
+      goal: `< ${TARGETS.launchpadRssMb} MB`,
+      measured: mb(peak),
+      met: peak < TARGETS.launchpadRssMb,
+      note: `by size: ${rssBySize}` + (runs.length > 1 && first.full.maxRssMb !== undefined ? `; +${mb(peak - first.full.maxRssMb)} for ${int(largest.tokens - first.tokens)} more tokens` : ""),
+    },
+  ];
 }
 
 /** This build's bin against the baseline commit's, measured in this run. */
@@ -757,6 +818,29 @@ function print(targets: Target[]): void {
           mb(b.idle.rssMb),
           ms(b.idle.loadedMs),
         ]),
+      ),
+    );
+  }
+
+  if (results.launchpad?.length) {
+    lines.push("");
+    lines.push("6. Launchpad sizes, through the bin (one creator per five tokens), each into an empty database, then again with nothing changed:");
+    lines.push(
+      table(
+        ["tokens", "creators", "events", "run", "exit", "spawn to exit", "of which the sync", "requests", "peak RSS"],
+        results.launchpad.flatMap((r) =>
+          (["full", "noChange"] as const).map((k) => [
+            int(r.tokens),
+            int(r.creators),
+            int(r.events),
+            k === "full" ? "full sync" : "no change",
+            String(r[k].exitCode),
+            ms(r[k].wallMs),
+            r[k].durationMs === undefined ? "?" : ms(r[k].durationMs),
+            int(total(r[k].simRequests)),
+            r[k].maxRssMb === undefined ? "?" : mb(r[k].maxRssMb),
+          ]),
+        ),
       ),
     );
   }
