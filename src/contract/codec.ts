@@ -1,6 +1,6 @@
 // ScVal ↔ domain for the SAC Factory: strict about shape and types, lenient only where the contract itself is
 // (creator-supplied strings). Layout facts come from /work/shared/contract/sac-factory.md.
-import { Address, xdr } from "@stellar/stellar-sdk/base";
+import { Address, StrKey, xdr } from "@stellar/stellar-sdk/base";
 import type { AddressKind } from "../addresses.ts";
 import type { BondingCurve, FactoryEvent, TokenInfo, TokenStatus } from "./types.ts";
 
@@ -66,10 +66,28 @@ function decodeAddress(val: xdr.ScVal, path: string, allowed: readonly AddressKi
     fail(path, `expected ${allowed.join(" or ")} address, got ${v.address.type}`);
   }
   try {
-    return Address.fromScAddress(v.address).toString();
+    return v.address.type === "scAddressTypeAccount"
+      ? strKey("account", v.address.accountId.ed25519.toBytes())
+      : strKey("contract", (v.address as xdr.ScAddressContract).contractId.value);
   } catch (e) {
     fail(path, `unencodable address: ${(e as Error).message}`);
   }
+}
+
+// StrKey encoding (base32 with a checksum) costs more than the rest of an event's decoding, and events name the
+// same tokens and creators again and again. Bounded: emptied when full, so memory does not grow with the chain.
+const strKeys = new Map<string, string>();
+const STRKEY_CACHE_MAX = 20_000;
+
+function strKey(kind: AddressKind, key: Uint8Array): string {
+  const id = kind[0] + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+  let text = strKeys.get(id);
+  if (text === undefined) {
+    text = kind === "account" ? StrKey.encodeEd25519PublicKey(key) : StrKey.encodeContract(key);
+    if (strKeys.size >= STRKEY_CACHE_MAX) strKeys.clear();
+    strKeys.set(id, text);
+  }
+  return text;
 }
 
 /**
