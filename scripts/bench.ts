@@ -788,13 +788,14 @@ function print(targets: Target[]): void {
       lines.push("  The sync-tokens bin itself (node scripts/sync-tokens.mjs --json), spawn to exit, each bin into its own database:");
       lines.push(
         table(
-          ["bin", "run", "exit", "spawn to exit", "of which the sync", "requests", "peak RSS"],
+          ["bin", "run", "exit", "spawn to exit", "of which the sync", "CPU", "requests", "peak RSS"],
           sc.cli.map((r) => [
             r.variant,
             r.label,
             String(r.exitCode),
             r.repeatsMs ? `${ms(r.wallMs)} (median of ${r.repeatsMs.length}: ${r.repeatsMs.map(ms).join(", ")})` : ms(r.wallMs),
             r.durationMs === undefined ? "?" : ms(r.durationMs),
+            r.cpuMs === undefined ? "?" : ms(r.cpuMs),
             String(total(r.simRequests)),
             r.maxRssMb === undefined ? "?" : mb(r.maxRssMb),
           ]),
@@ -809,10 +810,11 @@ function print(targets: Target[]): void {
     lines.push("5. Start-up: `sync-tokens --help` spawn to exit, and a process holding what a sync loads (after a full GC):");
     lines.push(
       table(
-        ["bin", "--help", "runs", "--help peak RSS", "idle RSS", "modules loaded after"],
+        ["bin", "--help", "--help CPU", "runs", "--help peak RSS", "idle RSS", "modules loaded after"],
         results.startup.map((b) => [
           b.label,
           ms(b.help.wallMs),
+          b.help.cpuMs === undefined ? "?" : ms(b.help.cpuMs),
           b.help.repeatsMs.map(ms).join(", "),
           b.help.maxRssMb === undefined ? "?" : mb(b.help.maxRssMb),
           mb(b.idle.rssMb),
@@ -827,7 +829,7 @@ function print(targets: Target[]): void {
     lines.push("6. Launchpad sizes, through the bin (one creator per five tokens), each into an empty database, then again with nothing changed:");
     lines.push(
       table(
-        ["tokens", "creators", "events", "run", "exit", "spawn to exit", "of which the sync", "requests", "peak RSS"],
+        ["tokens", "creators", "events", "run", "exit", "spawn to exit", "of which the sync", "CPU", "requests", "peak RSS"],
         results.launchpad.flatMap((r) =>
           (["full", "noChange"] as const).map((k) => [
             int(r.tokens),
@@ -837,6 +839,7 @@ function print(targets: Target[]): void {
             String(r[k].exitCode),
             ms(r[k].wallMs),
             r[k].durationMs === undefined ? "?" : ms(r[k].durationMs),
+            r[k].cpuMs === undefined ? "?" : ms(r[k].cpuMs),
             int(total(r[k].simRequests)),
             r[k].maxRssMb === undefined ? "?" : mb(r[k].maxRssMb),
           ]),

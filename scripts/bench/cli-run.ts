@@ -18,6 +18,8 @@ export interface CliRun {
   synced?: number;
   /** Kernel high-water mark of the process, when GNU time is available. */
   maxRssMb?: number;
+  /** User + system CPU time of the process, when GNU time is available: less sensitive than wall time to a busy machine. */
+  cpuMs?: number;
   stderrTail: string;
 }
 
@@ -28,7 +30,7 @@ export async function runCli(env: Record<string, string>, options: { bin?: strin
   const timeFile = path.join(cwd, "time.txt");
   const useTime = fs.existsSync(gnuTime);
   const [cmd, args] = useTime
-    ? [gnuTime, ["-f", "%M", "-o", timeFile, process.execPath, ...argv]]
+    ? [gnuTime, ["-f", "%M %U %S", "-o", timeFile, process.execPath, ...argv]]
     : [process.execPath, argv];
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env };
   const t0 = performance.now();
@@ -49,13 +51,14 @@ export async function runCli(env: Record<string, string>, options: { bin?: strin
     } catch {
       // not JSON: the exit code and stderr tell
     }
-    const kb = useTime ? Number(fs.readFileSync(timeFile, "utf8").trim().split("\n").at(-1)) : Number.NaN;
+    const [kb, user, sys] = useTime ? (fs.readFileSync(timeFile, "utf8").trim().split("\n").at(-1) ?? "").split(" ").map(Number) : [];
     return {
       exitCode: code,
       wallMs,
       ...(report.durationMs === undefined ? {} : { durationMs: report.durationMs }),
       ...(report.synced === undefined ? {} : { synced: report.synced }),
-      ...(Number.isFinite(kb) ? { maxRssMb: kb / 1024 } : {}),
+      ...(kb !== undefined && Number.isFinite(kb) ? { maxRssMb: kb / 1024 } : {}),
+      ...(user !== undefined && sys !== undefined && Number.isFinite(user + sys) ? { cpuMs: (user + sys) * 1000 } : {}),
       stderrTail: stderr.trim().split("\n").slice(-3).join("\n"),
     };
   } finally {

@@ -52,7 +52,7 @@ export async function launchpadSizes(o: LaunchpadOptions): Promise<SizeRun[]> {
         const r = { ...(await runCli(env)), simRequests: sim.counters() };
         o.log(
           `launchpad ${int(tokens)}: ${label}: ${ms(r.wallMs)} spawn to exit, sync ${r.durationMs === undefined ? "?" : ms(r.durationMs)}, ` +
-            `exit ${r.exitCode}, ${int(r.synced ?? 0)} synced, peak RSS ${r.maxRssMb === undefined ? "?" : mb(r.maxRssMb)}`,
+            `CPU ${r.cpuMs === undefined ? "?" : ms(r.cpuMs)}, exit ${r.exitCode}, ${int(r.synced ?? 0)} synced, peak RSS ${r.maxRssMb === undefined ? "?" : mb(r.maxRssMb)}`,
         );
         if (r.exitCode !== 0) o.log(`  ${r.stderrTail}`);
         return r;
