@@ -23,11 +23,16 @@ export interface CliRun {
   stderrTail: string;
 }
 
-export async function runCli(env: Record<string, string>, options: { bin?: string; args?: string[] } = {}): Promise<CliRun> {
+/**
+ * `dotenv`: variables written to a `.env` file in the working directory instead of the environment, for values
+ * longer than the kernel lets one environment variable be (thousands of CREATOR_ADDRESS entries).
+ */
+export async function runCli(env: Record<string, string>, options: { bin?: string; args?: string[]; dotenv?: Record<string, string> } = {}): Promise<CliRun> {
   const argv = [options.bin ?? bin, ...(options.args ?? ["--json"])];
   // A scratch working directory: the CLI loads .env from its working directory, and no developer's .env may leak in.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-bench-"));
   const timeFile = path.join(cwd, "time.txt");
+  if (options.dotenv) fs.writeFileSync(path.join(cwd, ".env"), Object.entries(options.dotenv).map(([k, v]) => `${k}=${v}\n`).join(""));
   const useTime = fs.existsSync(gnuTime);
   const [cmd, args] = useTime
     ? [gnuTime, ["-f", "%M %U %S", "-o", timeFile, process.execPath, ...argv]]

@@ -43,13 +43,14 @@ export async function launchpadSizes(o: LaunchpadOptions): Promise<SizeRun[]> {
         NETWORK_PASSPHRASE: sim.networkPassphrase,
         CONTRACT_ID: sim.contractId,
         DATABASE_URL: await o.createDatabase(`launchpad_${tokens}`),
-        CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
         SYNC_TRIGGER: "bench",
         ...(o.concurrency === undefined ? {} : { SYNC_CONCURRENCY: String(o.concurrency) }),
       };
       const run = async (label: string) => {
         sim.resetCounters();
-        const r = { ...(await runCli(env)), simRequests: sim.counters() };
+        // Thousands of dormant creators: more than one environment variable can hold.
+        const dotenv = { CREATOR_ADDRESS: sim.chain.dormantCreators().join(",") };
+        const r = { ...(await runCli(env, { dotenv })), simRequests: sim.counters() };
         o.log(
           `launchpad ${int(tokens)}: ${label}: ${ms(r.wallMs)} spawn to exit, sync ${r.durationMs === undefined ? "?" : ms(r.durationMs)}, ` +
             `CPU ${r.cpuMs === undefined ? "?" : ms(r.cpuMs)}, exit ${r.exitCode}, ${int(r.synced ?? 0)} synced, peak RSS ${r.maxRssMb === undefined ? "?" : mb(r.maxRssMb)}`,
