@@ -219,7 +219,7 @@ export class SyncRun {
    */
   private async discoverThroughCreators(
     known: Known,
-    { everyCreator, rereadKnown, revealed }: { everyCreator: boolean; rereadKnown: boolean; revealed: TokenInfo[] },
+    { everyCreator, rereadKnown, revealed }: { everyCreator: boolean; rereadKnown: boolean; revealed: Set<string> },
   ): Promise<void> {
     const manual = new Set(this.ctx.config.creators.map((c) => c.address));
     for (const c of this.ctx.config.creators) this.noteCreator(c.address, c.source);
@@ -234,10 +234,10 @@ export class SyncRun {
     // it needs another scan only when the events may have a gap.
     let pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
     if (everyCreator) for (const t of known.values()) pending.add(t.creator);
-    for (const info of revealed) {
-      if (!scannedBefore.has(info.creator)) {
-        this.noteCreator(info.creator, "TOKEN");
-        pending.add(info.creator);
+    for (const creator of revealed) {
+      if (!scannedBefore.has(creator)) {
+        this.noteCreator(creator, "TOKEN");
+        pending.add(creator);
       }
     }
 
@@ -262,13 +262,13 @@ export class SyncRun {
         if (!this.#source.has(token)) this.#source.set(token, viaManual ? "MANUAL" : "STORAGE");
         if (!known.has(token) || rereadKnown) fresh.push(token);
       }
-      const infos = await this.read(fresh, known);
+      const readCreators = await this.read(fresh, known);
       pending = new Set();
       // A token named only by an event may belong to a creator nobody has scanned yet.
-      for (const info of infos) {
-        if (!this.#scanned.has(info.creator) && !scannedBefore.has(info.creator)) {
-          this.noteCreator(info.creator, "TOKEN");
-          pending.add(info.creator);
+      for (const creator of readCreators) {
+        if (!this.#scanned.has(creator) && !scannedBefore.has(creator)) {
+          this.noteCreator(creator, "TOKEN");
+          pending.add(creator);
         }
       }
     }
@@ -287,12 +287,15 @@ export class SyncRun {
     }
   }
 
-  /** Reads the tokens not yet requested in this run, queues their writes, and returns what was read. */
-  private async read(tokens: string[], known: Known): Promise<TokenInfo[]> {
+  /**
+   * Reads the tokens not yet requested in this run, queues their writes, and returns the creators of those read
+   * (not the values: a run of 100,000 tokens would hold every one of them until discovery ends).
+   */
+  private async read(tokens: string[], known: Known): Promise<Set<string>> {
     const todo = tokens.filter((t) => !this.#requested.has(t));
     for (const t of todo) this.#requested.add(t);
     this.#toRead += todo.length;
-    const infos: TokenInfo[] = [];
+    const creators = new Set<string>();
     // One batch fills every parallel getLedgerEntries request, so no request slot idles between batches.
     const batchSize = Math.min(MAX_BATCH_SIZE, MAX_KEYS_PER_REQUEST * this.ctx.config.concurrency);
     for (let i = 0; i < todo.length; i += batchSize) {
@@ -304,13 +307,13 @@ export class SyncRun {
         if (info instanceof Error) this.fail(address, info);
         else batch.push(info);
       }
-      infos.push(...batch);
+      for (const info of batch) creators.add(info.creator);
       // Writing overlaps the next batch's reads; writes stay in order, one transaction each.
       const written = this.#writes(() => this.write(batch, known, slice.length));
       written.catch(() => {}); // awaited in execute(); this only keeps an early failure from being "unhandled"
       this.#pendingWrites.push(written);
     }
-    return infos;
+    return creators;
   }
 
   private async readBatch(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
