@@ -301,6 +301,9 @@ export class SyncRun {
     for (let i = 0; i < todo.length; i += batchSize) {
       this.checkAborted();
       const slice = todo.slice(i, i + batchSize);
+      // Reads stay at most one batch ahead of the writes: with a slower database, every batch read so far would
+      // otherwise wait in memory for its turn.
+      await this.#pendingWrites.at(-2)?.catch(() => {});
       const results = await this.readBatch(slice);
       const batch: TokenInfo[] = [];
       for (const [address, info] of results) {
