@@ -470,7 +470,7 @@ async function runInProcess(label: string, s: Simnet, databaseUrl: string): Prom
   return finishRun(label, "same process", s, databaseUrl, m, summarize(result));
 }
 
-/** One sync in a fresh Node process (loaded through tsx, as the sync-tokens bin is), which then exits. */
+/** One sync in a fresh Node process (the sources through tsx, so that it can be measured from inside; the bin runs dist/), which then exits. */
 async function runInChild(label: string, s: Simnet, databaseUrl: string): Promise<RunResult> {
   child = await SyncChild.start();
   s.resetCounters();
@@ -771,7 +771,7 @@ function print(targets: Target[]): void {
     const first = sc.separate?.[0]?.process;
     if (first) {
       lines.push(
-        `  A fresh process takes ${ms(first.startupMs)} to load Node, tsx and the modules (not in "wall") and holds ${mb(first.idleRssMb)} RSS before any work; ` +
+        `  A fresh process takes ${ms(first.startupMs)} to load Node, tsx and the sources (not in "wall"; the bin itself loads dist/ instead: see its rows and section 5) and holds ${mb(first.idleRssMb)} RSS before any work; ` +
           `its peak is the kernel's high-water mark.`,
       );
     }
