@@ -117,8 +117,10 @@ describe("the packed tarball, installed with npm into an empty folder", () => {
   let dir: string;
   let consumer: string;
   let installedBin: string;
-  // Node 22 first on PATH, as on a machine that has it; npm sees none of pnpm's settings.
-  const env: NodeJS.ProcessEnv = { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, HOME: process.env.HOME ?? os.homedir() };
+  // Node 22 first on PATH, as on a machine that has it; npm sees none of pnpm's settings (npm_*), but the machine's
+  // own (CA certificates, proxies) stay.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`;
   const run = (cmd: string, args: string[], cwd: string, timeout = 60_000): string =>
     execFileSync(cmd, args, { cwd, env, encoding: "utf8", timeout, stdio: ["ignore", "pipe", "pipe"] });
 
