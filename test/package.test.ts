@@ -20,6 +20,8 @@ const LIBRARIES = {
   prisma: "@prisma/client",
   pg: "pg",
   pglite: "@electric-sql/pglite",
+  http: "hono",
+  zstd: "fzstd",
   tsx: "tsx",
 } as const;
 type Library = keyof typeof LIBRARIES;
@@ -81,7 +83,7 @@ describe("the compiled CLI loads only what a command uses", () => {
     await db?.drop();
   });
 
-  it("--help runs dist/ with plain Node and loads neither the Stellar SDK, Prisma, pg, PGlite nor tsx", async () => {
+  it("--help runs dist/ with plain Node and loads neither the Stellar SDK, Prisma, pg, PGlite, the HTTP stack nor tsx", async () => {
     const r = await runRecorded(["--help"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Usage: sync-tokens/);
@@ -89,7 +91,7 @@ describe("the compiled CLI loads only what a command uses", () => {
     expect([...r.loaded]).toEqual([]);
   });
 
-  it("a sync into PostgreSQL loads the SDK and pg but not PGlite", async () => {
+  it("a sync into PostgreSQL loads the SDK and pg but not PGlite, the HTTP stack or the backfill's zstd", async () => {
     const r = await runRecorded(["--json"], { env: { ...simEnv(sim), DATABASE_URL: db.databaseUrl } });
     expect(r.code, r.stderr).toBe(0);
     expect([...r.loaded].sort()).toEqual(["pg", "prisma", "sdk"]);
