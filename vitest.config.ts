@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most files wait on child processes, PostgreSQL and the simulator rather than compute: two at once keep both
+    // cores busy (vitest's default on 2 cores is one).
+    maxWorkers: 2,
   },
 });
