@@ -124,26 +124,21 @@ describe("scenario", () => {
     }
   });
 
-  it("scales: 10,000 tokens / 2,000 creators build and serve quickly", async () => {
-    let t0 = performance.now();
+  // How fast belongs in `pnpm bench`; this only shows the size is served whole.
+  it("scales: 10,000 tokens / 2,000 creators build and serve", async () => {
     const sn = await startSimnet({ scenario: { seed: 5, tokens: 10_000, creators: 2_000 } });
-    const buildMs = performance.now() - t0;
     try {
       expect(sn.chain.tokens).toHaveLength(10_000);
       expect(sn.chain.creators).toHaveLength(2_000);
-      expect(buildMs).toBeLessThan(6_000);
       const server = new rpc.Server(sn.url, { allowHttp: true });
-      t0 = performance.now();
       const page = await rawResult(sn.url, "getEvents", { startLedger: sn.chain.oldestLedger, pagination: { limit: 10_000 } });
       const keys = sn.chain.tokens.slice(4_000, 4_200).map((t) => contractDataKey(sn.contractId, tokenInfoKey(t.tokenAddress)).toXdr("base64"));
       const entries = await rawResult(sn.url, "getLedgerEntries", { keys });
       const last = sn.chain.tokens[9_999] as SimToken;
       const info = await call(server, sn.contractId, "get_token_info", [new Address(last.tokenAddress).toScVal()], sn.networkPassphrase);
-      const serveMs = performance.now() - t0;
       expect(page.events.length).toBeGreaterThan(0);
       expect(entries.entries).toHaveLength(200);
       expect(scValToNative(info).id).toBe(9_999);
-      expect(serveMs).toBeLessThan(3_000);
     } finally {
       await sn.close();
     }
