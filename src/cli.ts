@@ -9,6 +9,7 @@ import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./report.ts";
 import type { BackfillOptions } from "./history/backfill.ts";
 import { backfillToJson, backfillToText, ledgerProgress } from "./history/report.ts";
 import type { Logger, SyncReport } from "./sync.ts";
+import { addWebhookCommands, addWebhookOptions, webhookOptions } from "./webhooks/cli.ts";
 
 export const EXIT = { ok: 0, fatal: 1, partial: 2, usage: 1, locked: 75, sigint: 130, sigterm: 143 } as const;
 
@@ -48,6 +49,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .action(async (opts: Record<string, unknown>) => {
       exitCode = await runSync(opts, io);
     });
+  addWebhookOptions(program);
+  addWebhookCommands(program, io, async (work) => void (exitCode = await guard(io, work)));
   program
     .command("backfill")
     .description(
@@ -158,6 +161,7 @@ function sessionOptions(opts: Record<string, unknown>, io: Io) {
     databaseUrl: opts.databaseUrl as string | undefined,
     dataDir: opts.dataDir as string | undefined,
     allowHttp: opts.allowHttp === true ? true : undefined,
+    webhook: webhookOptions(opts),
     trigger: io.env.SYNC_TRIGGER?.trim() || (io.stdout.isTTY ? "manual" : "unattended"),
     env: io.env,
   };

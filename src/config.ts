@@ -5,6 +5,7 @@ import { AddressError, validateAddress } from "./addresses.ts";
 import { defaultDataDir } from "./paths.ts";
 import { ConfigError } from "./errors.ts";
 import { redactUnparsedUrl, redactUrl } from "./redact.ts";
+import { resolveWebhookConfig, type WebhookConfig, type WebhookOptions } from "./webhooks/config.ts";
 
 export { ConfigError };
 
@@ -34,6 +35,8 @@ export interface SyncOptions {
   allowHttp?: boolean;
   timeoutMs?: number | string;
   trigger?: string;
+  /** Webhook endpoints, events, secret (src/webhooks/config.ts). */
+  webhook?: WebhookOptions;
 }
 
 export interface ManualCreator {
@@ -56,6 +59,8 @@ export interface SyncConfig {
   dataDir: string;
   timeoutMs: number;
   trigger: string;
+  /** null: no webhook endpoint configured. */
+  webhooks: WebhookConfig | null;
 }
 
 export function resolveConfig(options: SyncOptions, env: NodeJS.ProcessEnv = process.env): SyncConfig {
@@ -106,6 +111,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir,
     timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
     trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
+    webhooks: resolveWebhookConfig(options.webhook, env),
   };
 }
 

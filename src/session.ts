@@ -12,6 +12,7 @@ import { DatabaseError, type Database } from "./store/database.ts";
 import { tryLockContract, type RunLock } from "./store/run-lock.ts";
 import { TokenStore, type WriteObserver } from "./store/token-store.ts";
 import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
+import type { DrainResult } from "./webhooks/dispatcher.ts";
 
 export interface SyncReport extends RunResult {
   contractId: string;
@@ -23,6 +24,8 @@ export interface SyncReport extends RunResult {
   latestLedger: number;
   rpcRequests: Record<string, number>;
   durationMs: number;
+  /** Webhook deliveries made before the run returned (when endpoints are configured). */
+  webhooks?: DrainResult;
 }
 
 export interface RunHooks {
@@ -102,7 +105,7 @@ export class SyncSession {
   private constructor(config: SyncConfig, logger: Logger, signal: AbortSignal | undefined, observer: SessionObserver = {}) {
     this.config = config;
     this.#observer = observer;
-    let secrets: readonly string[] = config.databaseUrl ? urlSecrets(config.databaseUrl) : [];
+    let secrets: readonly string[] = [...(config.databaseUrl ? urlSecrets(config.databaseUrl) : []), ...(config.webhooks?.secrets ?? [])];
     this.redact = (text) => redactSecrets(text, secrets);
     this.logger = { info: (m) => logger.info(this.redact(m)), warn: (m) => logger.warn(this.redact(m)) };
     this.rpc = new RpcClient({
@@ -318,7 +321,11 @@ export class SyncSession {
     } else {
       await migrateOrFail(this.#db);
     }
-    this.#store = new TokenStore(this.#db, config.contractId, this.#observer.write);
+    // Webhooks: the batches' statements also write the outbox (loaded only when an endpoint is configured).
+    const recorder = config.webhooks && !config.dryRun
+      ? await (await import("./webhooks/outbox.ts")).openOutbox(this.#db, config.contractId, config.webhooks, this.logger)
+      : undefined;
+    this.#store = new TokenStore(this.#db, config.contractId, this.#observer.write, recorder);
   }
 
   async #releaseLock(): Promise<void> {

@@ -64,15 +64,15 @@ const STATUS_SQL: Record<TokenStatus, string> = {
 };
 
 // Columns compared to decide whether a row changed; the bookkeeping columns are not among them.
-const TOKEN_VALUE_COLUMNS = [
+export const TOKEN_VALUE_COLUMNS = [
   "contract_id", "onchain_id", "creator", "name", "symbol", "image_url", "description", "status",
   "total_supply", "tokens_sold", "tokens_remaining", "xlm_reserve", "curve_k", "xlm_raised",
   "market_cap", "holders_count", "created_at",
 ] as const;
 
 // Every parameter travels as text[] (both drivers serialise that alike) and is cast here.
-const UPSERT_TOKENS = `
-WITH incoming AS (
+export const INCOMING_TOKENS = `
+incoming AS (
   SELECT address, contract_id, onchain_id::bigint, creator, name, symbol, image_url, description,
          status::token_status, total_supply::numeric, tokens_sold::numeric, tokens_remaining::numeric,
          xlm_reserve::numeric, curve_k::numeric, xlm_raised::numeric, market_cap::numeric,
@@ -81,7 +81,11 @@ WITH incoming AS (
     AS t(address, contract_id, onchain_id, creator, name, symbol, image_url, description, status,
          total_supply, tokens_sold, tokens_remaining, xlm_reserve, curve_k, xlm_raised, market_cap,
          holders_count, created_at, discovered_via)
-)
+)`;
+
+/** The upsert of `incoming` ($20: the ledger); it returns `returning` for the rows inserted or changed. */
+export function upsertTokens(returning: string): string {
+  return `
 INSERT INTO tokens (address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, last_synced_ledger)
 SELECT address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, $20::bigint FROM incoming
 ON CONFLICT (address) DO UPDATE SET
@@ -90,7 +94,20 @@ ON CONFLICT (address) DO UPDATE SET
   last_synced_ledger = excluded.last_synced_ledger
 WHERE (${TOKEN_VALUE_COLUMNS.map((c) => `tokens.${c}`).join(", ")})
   IS DISTINCT FROM (${TOKEN_VALUE_COLUMNS.map((c) => `excluded.${c}`).join(", ")})
-RETURNING address`;
+RETURNING ${returning}`;
+}
+
+const UPSERT_TOKENS = `WITH ${INCOMING_TOKENS}${upsertTokens("address")}`;
+
+/**
+ * Records what a batch changed in the same transaction (the webhook outbox, src/webhooks/outbox.ts): its
+ * statement replaces the plain upsert, takes the same parameters followed by params(), and returns `address`
+ * for the rows it inserted or changed.
+ */
+export interface ChangeRecorder {
+  readonly statement: string;
+  params(): unknown[];
+}
 
 // A network reset can reuse a factory id with new token addresses: rows of the old chain name
 // tokens that no longer exist and would collide on (contract_id, onchain_id).
@@ -131,6 +148,7 @@ export class TokenStore {
     private readonly db: Database,
     readonly contractId: string,
     private readonly onWrite?: WriteObserver,
+    private readonly recorder?: ChangeRecorder,
   ) {}
 
   async loadState(): Promise<SyncStateRow | null> {
@@ -196,9 +214,10 @@ export class TokenStore {
             batch.tokens.map((t) => String(t.info.id)),
           );
           const rows = await tx.$queryRawUnsafe<{ address: string }[]>(
-            UPSERT_TOKENS,
+            this.recorder?.statement ?? UPSERT_TOKENS,
             ...tokenColumns(this.contractId, batch.tokens),
             String(batch.ledger),
+            ...(this.recorder?.params() ?? []),
           );
           changed = rows.map((r) => r.address);
         }

@@ -1,0 +1,109 @@
+// Webhook settings: flags override the environment. Validated with the rest of the configuration, before any
+// network or database work; the secret never appears in an error message.
+import { ConfigError } from "../errors.ts";
+import { redactUnparsedUrl, redactUrl, urlSecrets } from "../redact.ts";
+
+export const EVENT_TYPES = ["token.added", "token.updated", "token.graduated"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What a caller may pass (the CLI fills it from flags); the environment fills the gaps. */
+export interface WebhookOptions {
+  urls?: string[];
+  /** Event types, a list or one comma-separated string. */
+  events?: string | string[];
+  secret?: string;
+  /** How long a cron run delivers before it exits: seconds as a number or "10", "10s", "500ms". */
+  timeout?: number | string;
+  notifyInitial?: boolean;
+}
+
+export interface WebhookConfig {
+  urls: string[];
+  events: EventType[];
+  /** `whsec_` + base64. */
+  secret: string;
+  drainTimeoutMs: number;
+  notifyInitial: boolean;
+  /** Strings to mask wherever text leaves the process: the secret and credentials in the URLs. */
+  secrets: string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** null when no endpoint is configured (whatever else is set). */
+export function resolveWebhookConfig(options: WebhookOptions = {}, env: NodeJS.ProcessEnv = process.env): WebhookConfig | null {
+  const rawUrls = options.urls && options.urls.length > 0 ? options.urls : splitList(env.WEBHOOK_URLS);
+  const events = parseEvents(options.events ?? nonEmpty(env.WEBHOOK_EVENTS));
+  const drainTimeoutMs = parseTimeout(options.timeout ?? nonEmpty(env.WEBHOOK_TIMEOUT));
+  if (rawUrls.length === 0) return null;
+  const urls = [...new Set(rawUrls.map(validateWebhookUrl))];
+  const secret = (options.secret ?? nonEmpty(env.WEBHOOK_SECRET))?.trim();
+  if (!secret) throw new ConfigError("webhooks need a signing secret: set WEBHOOK_SECRET (`sync-tokens webhooks secret` prints a new one)");
+  validateSecret(secret);
+  return {
+    urls,
+    events,
+    secret,
+    drainTimeoutMs,
+    notifyInitial: options.notifyInitial ?? false,
+    secrets: [secret, secret.slice("whsec_".length), ...urls.flatMap(urlSecrets)],
+  };
+}
+
+export function validateWebhookUrl(raw: string): string {
+  const text = raw.trim();
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.host === "") {
+    throw new ConfigError(`webhook URL ${JSON.stringify(redactUnparsedUrl(text))} is not a URL: expected https://host[:port]/path`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`webhook URL ${redactUrl(text)} uses ${url.protocol}//: expected http:// or https://`);
+  }
+  return url.toString();
+}
+
+/** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
+function validateSecret(secret: string): void {
+  const body = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : undefined;
+  const bytes = body !== undefined && /^[A-Za-z0-9+/]+={0,2}$/.test(body) && body.length % 4 === 0 ? Buffer.from(body, "base64").length : 0;
+  if (bytes < 24 || bytes > 64) {
+    throw new ConfigError(
+      "WEBHOOK_SECRET is not valid: expected whsec_ followed by the base64 of 24 to 64 bytes (`sync-tokens webhooks secret` prints one)",
+    );
+  }
+}
+
+function parseEvents(value: string | string[] | undefined): EventType[] {
+  if (value === undefined) return [...EVENT_TYPES];
+  const items = (Array.isArray(value) ? value : [value]).flatMap(splitList);
+  if (items.length === 0) return [...EVENT_TYPES];
+  for (const item of items) {
+    if (!(EVENT_TYPES as readonly string[]).includes(item)) {
+      throw new ConfigError(`webhook event ${JSON.stringify(item.slice(0, 60))} is unknown: expected ${EVENT_TYPES.join(", ")}`);
+    }
+  }
+  return EVENT_TYPES.filter((t) => items.includes(t));
+}
+
+function parseTimeout(value: number | string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  const m = typeof value === "number" ? [String(value), String(value), "s"] : /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/.exec(value);
+  const ms = m ? Number(m[1]) * (m[2] === "ms" ? 1 : 1000) : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 0 || ms > 3_600_000) {
+    throw new ConfigError(`webhook timeout ${JSON.stringify(String(value).slice(0, 40))} is not valid: expected seconds from 0 to 3600 (e.g. 10, 2.5s, 500ms)`);
+  }
+  return Math.round(ms);
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "").split(/[\s,]+/).filter(Boolean);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value : undefined;
+}
