@@ -26,7 +26,10 @@ export interface CommandIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** `sync-tokens webhooks secret|list|retry|replay`; `run` maps the work's outcome to the exit status. */
+/**
+ * `sync-tokens webhooks secret|list|retry|replay`; `run` maps the work's outcome to the exit status. Options the
+ * main command also has (--json, --dry-run, --database-url) are parsed by it wherever they stand: hence optsWithGlobals.
+ */
 export function addWebhookCommands(program: Command, io: CommandIo, run: (work: () => Promise<number>) => Promise<void>): void {
   const webhooks = program.command("webhooks").description("webhook secret, endpoints and deliveries");
   const load = () => import("./commands.ts");
@@ -40,14 +43,14 @@ export function addWebhookCommands(program: Command, io: CommandIo, run: (work: 
     .action(() => run(async () => (await load()).printSecret(io)));
   db(webhooks.command("list").description("endpoints and their pending, delivered and failed deliveries"))
     .option("--json", "print JSON")
-    .action((opts) => run(async () => (await load()).list(opts, io)));
+    .action((_opts, cmd: Command) => run(async () => (await load()).list(cmd.optsWithGlobals(), io)));
   db(webhooks.command("retry").description("queue failed deliveries again and enable endpoints disabled by 410 Gone"))
     .option("--dry-run", "count what would be queued, change nothing")
-    .action((opts) => run(async () => (await load()).retry(opts, io)));
+    .action((_opts, cmd: Command) => run(async () => (await load()).retry(cmd.optsWithGlobals(), io)));
   db(webhooks.command("replay").description("send the events stored since a time again"))
     .requiredOption("--since <time>", "ISO 8601 time (2026-12-01T10:00:00Z) or an age (90m, 6h, 2d)")
     .option("--dry-run", "count what would be queued, change nothing")
-    .action((opts) => run(async () => (await load()).replay(opts, io)));
+    .action((_opts, cmd: Command) => run(async () => (await load()).replay(cmd.optsWithGlobals(), io)));
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
