@@ -49,6 +49,7 @@ export function addWebhookCommands(program: Command, io: CommandIo, run: (work: 
     .action((_opts, cmd: Command) => run(async () => (await load()).retry(cmd.optsWithGlobals(), io)));
   db(webhooks.command("replay").description("send the events stored since a time again"))
     .requiredOption("--since <time>", "ISO 8601 time (2026-12-01T10:00:00Z) or an age (90m, 6h, 2d)")
+    .option("--endpoint <url>", "only to this endpoint (default: every enabled endpoint)")
     .option("--dry-run", "count what would be queued, change nothing")
     .action((_opts, cmd: Command) => run(async () => (await load()).replay(cmd.optsWithGlobals(), io)));
 }

@@ -7,6 +7,7 @@ import { migrateOrFail } from "../session.ts";
 import { DatabaseBusyError, openDatabase, type Database } from "../store/database.ts";
 import { FatalError, LockedError, messageOf } from "../errors.ts";
 import type { CommandIo } from "./cli.ts";
+import { validateWebhookUrl } from "./config.ts";
 import { listEndpoints, replayEvents, retryFailed } from "./operator.ts";
 import { newSecret } from "./payload.ts";
 
@@ -43,9 +44,10 @@ export async function retry(opts: DbFlags, io: CommandIo): Promise<number> {
   return 0;
 }
 
-export async function replay(opts: DbFlags & { since: string }, io: CommandIo): Promise<number> {
+export async function replay(opts: DbFlags & { since: string; endpoint?: string }, io: CommandIo): Promise<number> {
   const since = parseSince(opts.since);
-  const n = await withDatabase(opts, io, (db) => replayEvents(db, since, { dryRun: opts.dryRun }));
+  const endpoint = opts.endpoint === undefined ? undefined : validateWebhookUrl(opts.endpoint);
+  const n = await withDatabase(opts, io, (db) => replayEvents(db, since, { dryRun: opts.dryRun, endpoint }));
   io.stdout.write(`${opts.dryRun ? "would queue" : "queued"} ${n} deliveries of the events stored since ${since.toISOString()}\n`);
   return 0;
 }

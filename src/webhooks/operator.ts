@@ -58,21 +58,23 @@ export async function retryFailed(db: Database, options: { dryRun?: boolean } = 
 
 /**
  * Queues every event stored since `since` again, to every enabled endpoint that takes its type (including
- * endpoints added after it was first sent). Each keeps its webhook-id, so receivers can tell a replay from news.
+ * endpoints added after it was first sent), or to `endpoint` alone. Each keeps its webhook-id, so receivers can tell a replay from news.
  */
-export async function replayEvents(db: Database, since: Date, options: { dryRun?: boolean } = {}): Promise<number> {
+export async function replayEvents(db: Database, since: Date, options: { dryRun?: boolean; endpoint?: string } = {}): Promise<number> {
   const select = `
     SELECT e.seq, ep.id AS endpoint_id, e.token_address FROM webhook_events e
     JOIN webhook_endpoints ep ON ep.disabled_at IS NULL AND e.type = ANY(string_to_array(ep.events, ','))
+      AND ($2::text IS NULL OR ep.url = $2)
     WHERE e.created_at >= $1::timestamptz`;
+  const params = [since.toISOString(), options.endpoint ?? null];
   if (options.dryRun) {
-    const rows = await db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM (${select}) s`, since.toISOString());
+    const rows = await db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM (${select}) s`, ...params);
     return Number(rows[0]?.n ?? 0);
   }
   return db.prisma.$executeRawUnsafe(
     `INSERT INTO webhook_deliveries (event_seq, endpoint_id, token_address) ${select}
      ON CONFLICT (event_seq, endpoint_id) DO UPDATE SET status = 'PENDING', attempts = 0, queued_at = now(),
        next_attempt_at = now(), leased_until = NULL, lease_token = NULL, delivered_at = NULL`,
-    since.toISOString(),
+    ...params,
   );
 }
