@@ -31,6 +31,7 @@
 //        --out FILE (default bench-results/bench-<timestamp>.json and bench-results/latest.json)
 //        --only backfill: the history backfill's benchmark instead (scripts/bench/backfill.ts; --ledgers N, --loops N)
 //        --only live: the live follower's and HTTP API's benchmark instead (scripts/bench/live.ts, its flags there)
+//        --only webhooks: the webhook benchmark instead (scripts/bench/webhooks.ts, its flags there)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -67,9 +68,10 @@ const TARGETS = {
   idleRssSavedMb: 50,
 };
 
-// `pnpm bench --only live`: the live follower and HTTP API benchmark alone, with flags of its own (scripts/bench/live.ts).
-if (process.argv.includes("--only") && process.argv[process.argv.indexOf("--only") + 1] === "live") {
-  await import("./bench/live.ts");
+// `pnpm bench --only live|webhooks`: that benchmark alone, with flags of its own (scripts/bench/live.ts, webhooks.ts).
+const alone = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+if (alone === "live" || alone === "webhooks") {
+  await import(alone === "live" ? "./bench/live.ts" : "./bench/webhooks.ts");
   process.exit(0);
 }
 
@@ -157,7 +159,7 @@ function sectionList(value: string | undefined): string[] {
   const sections = ["compare", "scale", "startup", "launchpad"];
   const list = (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
   const bad = list.find((v) => !sections.includes(v));
-  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill or live alone`);
+  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill, live or webhooks alone`);
   return list;
 }
 

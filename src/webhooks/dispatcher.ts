@@ -260,7 +260,9 @@ export async function deliverBeforeExit(
   try {
     const result = await drainOutbox({ db: session.db, logger: session.logger, redact: session.redact, webhooks, timeoutMs: webhooks.drainTimeoutMs, signal });
     const left = result.pending > 0 ? `; ${result.pending} pending for the next run (or serve)` : "";
-    session.logger.info(`webhooks: ${result.delivered} delivered, ${result.failed} failed${left}`);
+    if (result.delivered + result.retried + result.failed + result.pending > 0) {
+      session.logger.info(`webhooks: ${result.delivered} delivered, ${result.failed} failed${left}`);
+    }
     return result;
   } catch (error) {
     session.logger.warn(`webhooks: delivering failed: ${session.redact(messageOf(error))}; the events stay queued`);

@@ -28,7 +28,8 @@ const CLAIM = `
 WITH due AS (
   SELECT d.id FROM webhook_deliveries d
   WHERE ${CLAIMABLE} AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until <= now())
-  ORDER BY d.event_seq
+  -- The (status, next_attempt_at) index gives this order and stops at the limit; per-token order is CLAIMABLE's job.
+  ORDER BY d.next_attempt_at
   LIMIT $2::int
   FOR UPDATE SKIP LOCKED
 )
