@@ -6,9 +6,9 @@ import { syncTokens } from "../src/sync.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, startCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { signalWhen } from "./support/resilience.ts";
+import { cliEnv, signalWhen } from "./support/resilience.ts";
 import { startReceiver, type Receiver } from "./support/webhook-receiver.ts";
-import { expectedEvents, snapshot, testSecret } from "./support/webhook-truth.ts";
+import { expectedEvents, snapshot, syncOptions, testSecret } from "./support/webhook-truth.ts";
 
 describe.each(backends)("SIGKILL between the write and the delivery, on %s", (backend) => {
   let sim: Simnet;
@@ -22,14 +22,7 @@ describe.each(backends)("SIGKILL between the write and the delivery, on %s", (ba
   beforeAll(async () => {
     sim = await startSimnet({ scenario: { seed: 29, tokens: 20, creators: 5 } });
     db = await createTestDatabase(backend);
-    await syncTokens({
-      rpcUrl: sim.url,
-      networkPassphrase: sim.networkPassphrase,
-      contractId: sim.contractId,
-      databaseUrl: db.databaseUrl,
-      dataDir: db.dataDir,
-      creators: sim.chain.dormantCreators(),
-    });
+    await syncTokens(syncOptions(sim, db));
     // Until released, the receiver takes requests and never answers them.
     receiver = await startReceiver(secret, async () => {
       if (hang) await answered;
@@ -44,16 +37,7 @@ describe.each(backends)("SIGKILL between the write and the delivery, on %s", (ba
   });
 
   it("after a restart every event arrives, with the same id where it was attempted before", async () => {
-    const env = {
-      RPC_URL: sim.url,
-      NETWORK_PASSPHRASE: sim.networkPassphrase,
-      CONTRACT_ID: sim.contractId,
-      DATABASE_URL: db.databaseUrl,
-      PGLITE_DATA_DIR: db.dataDir,
-      CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
-      WEBHOOK_URLS: receiver.url,
-      WEBHOOK_SECRET: secret,
-    };
+    const env = cliEnv(sim, db, { WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: secret });
     const before = snapshot(sim);
     const bonding = sim.chain.tokens.filter((t) => t.status === "Bonding");
     for (const t of bonding.slice(0, 4)) sim.chain.buy(t, 300_000_000n);

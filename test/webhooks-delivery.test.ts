@@ -12,7 +12,7 @@ import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { runCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { startReceiver, until, type Receiver, type Respond } from "./support/webhook-receiver.ts";
-import { testSecret } from "./support/webhook-truth.ts";
+import { syncOptions, testSecret } from "./support/webhook-truth.ts";
 
 const quiet = { info() {}, warn() {} };
 
@@ -26,14 +26,7 @@ describe.each(backends)("webhook delivery on %s", (backend) => {
   const receivers: Receiver[] = [];
   let round = 0;
 
-  const base = () => ({
-    rpcUrl: sim.url,
-    networkPassphrase: sim.networkPassphrase,
-    contractId: sim.contractId,
-    databaseUrl: db.databaseUrl,
-    dataDir: db.dataDir,
-    creators: sim.chain.dormantCreators(),
-  });
+  const base = () => syncOptions(sim, db);
 
   beforeAll(async () => {
     sim = await startSimnet({ scenario: { seed: 17, tokens: 24, creators: 6 } });

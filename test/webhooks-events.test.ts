@@ -7,6 +7,7 @@ import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { EMPTY, footprint } from "./support/nothing-written.ts";
+import { cliEnv } from "./support/resilience.ts";
 import { startReceiver, type Delivery, type Receiver } from "./support/webhook-receiver.ts";
 import { camelRow, expectedEvents, snapshot, testSecret } from "./support/webhook-truth.ts";
 
@@ -30,17 +31,8 @@ describe.each(backends)("webhooks through the CLI on %s", (backend) => {
     await db?.drop();
   });
 
-  const env = (extra: Record<string, string | undefined> = {}) => ({
-    RPC_URL: sim.url,
-    NETWORK_PASSPHRASE: sim.networkPassphrase,
-    CONTRACT_ID: sim.contractId,
-    DATABASE_URL: db.databaseUrl,
-    PGLITE_DATA_DIR: db.dataDir,
-    CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
-    WEBHOOK_URLS: receiver.url,
-    WEBHOOK_SECRET: secret,
-    ...extra,
-  });
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    cliEnv(sim, db, { WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: secret, ...extra });
   const cli = async (args: string[], extra: Record<string, string | undefined> = {}): Promise<CliResult> => {
     const r = await runCli(args, { env: env(extra) });
     outputs.push(r.stdout, r.stderr);

@@ -1,7 +1,9 @@
 // The events the simulator's changes must produce, computed from its ground truth (expectedRow before and after),
 // independently of the SQL that computes them in the product.
 import crypto from "node:crypto";
+import type { SyncOptions } from "../../src/config.ts";
 import type { Simnet } from "../simnet/index.ts";
+import type { TestDatabase } from "./databases.ts";
 import { expectedRow } from "./expect-rows.ts";
 
 export type Row = Record<string, string>;
@@ -48,4 +50,16 @@ export function expectedEvents(before: Map<string, Row>, after: Map<string, Row>
 /** A fresh Standard Webhooks secret for a test. */
 export function testSecret(): string {
   return `whsec_${crypto.randomBytes(32).toString("base64")}`;
+}
+
+/** syncTokens() options for this simulator and database, every creator reachable (as cliEnv for the CLI). */
+export function syncOptions(sim: Simnet, db: TestDatabase): SyncOptions {
+  return {
+    rpcUrl: sim.url,
+    networkPassphrase: sim.networkPassphrase,
+    contractId: sim.contractId,
+    databaseUrl: db.databaseUrl,
+    dataDir: db.dataDir,
+    creators: sim.chain.dormantCreators(),
+  };
 }
