@@ -3,9 +3,8 @@ import { ConfigError } from "../errors.ts";
 import { defaultDataDir } from "../paths.ts";
 import { redactUrl } from "../redact.ts";
 import { safe } from "../report.ts";
-import { migrateOrFail } from "../session.ts";
-import { DatabaseBusyError, openDatabase, type Database } from "../store/database.ts";
-import { FatalError, LockedError, messageOf } from "../errors.ts";
+import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
+import type { Database } from "../store/database.ts";
 import type { CommandIo } from "./cli.ts";
 import { validateWebhookUrl } from "./config.ts";
 import { listEndpoints, replayEvents, retryFailed } from "./operator.ts";
@@ -66,13 +65,7 @@ export function parseSince(text: string, now = Date.now()): Date {
 async function withDatabase<T>(opts: DbFlags, io: CommandIo, fn: (db: Database) => Promise<T>): Promise<T> {
   const databaseUrl = opts.databaseUrl ?? (io.env.DATABASE_URL?.trim() || undefined);
   const dataDir = opts.dataDir ?? (io.env.PGLITE_DATA_DIR?.trim() || defaultDataDir);
-  let db: Database;
-  try {
-    db = await openDatabase({ databaseUrl, dataDir });
-  } catch (error) {
-    if (error instanceof DatabaseBusyError) throw new LockedError(error.message);
-    throw new FatalError(messageOf(error));
-  }
+  const db = await openDatabaseOrFail({ databaseUrl, dataDir });
   try {
     if (!opts.dryRun) await migrateOrFail(db);
     return await fn(db);
