@@ -89,9 +89,11 @@ class Dispatcher {
       const now = Date.now();
       if (deadline !== null && now >= deadline) break;
       const free = concurrency - this.#inFlight.size;
-      const claimed = free > 0 ? await this.#claim(free, deadline) : [];
+      // Claims in batches: one query per half of the slots rather than one per finished attempt.
+      const claimNow = free > 0 && (free * 2 >= concurrency || this.#inFlight.size === 0);
+      const claimed = claimNow ? await this.#claim(free, deadline) : [];
       for (const d of claimed) this.#start(d, deadline);
-      if (claimed.length === free && free > 0) continue; // more may be due
+      if (claimNow && claimed.length === free) continue; // more may be due
       let wait = pollMs;
       if (this.#inFlight.size === 0) {
         const next = await this.#nextDue();
