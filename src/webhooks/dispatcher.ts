@@ -117,7 +117,7 @@ class Dispatcher {
     try {
       return await this.queue.claim(limit, this.#attemptTimeout(deadline) + LEASE_MARGIN_MS);
     } catch (error) {
-      this.#opts.logger.warn(`webhooks: reading the outbox failed: ${this.#opts.redact(messageOf(error))}`);
+      this.#warn(-1, `webhooks: reading the outbox failed: ${messageOf(error)}`);
       return [];
     }
   }
@@ -196,19 +196,19 @@ class Dispatcher {
     if (delay === null) {
       await this.queue.failed(d, status, problem);
       this.counts.failed++;
-      this.#warn(d, `webhook ${d.event.id} to ${redactUrl(d.url)} failed for good after ${d.attempts} attempts: ${problem}`);
+      this.#warn(d.endpointId, `webhook ${d.event.id} to ${redactUrl(d.url)} failed for good after ${d.attempts} attempts: ${problem}`);
     } else {
       await this.queue.retry(d, delay, status, problem);
       this.counts.retried++;
-      this.#warn(d, `webhook delivery to ${redactUrl(d.url)} failed (${problem}); retrying in ${formatDelay(delay)}`);
+      this.#warn(d.endpointId, `webhook delivery to ${redactUrl(d.url)} failed (${problem}); retrying in ${formatDelay(delay)}`);
     }
   }
 
-  /** At most one warning a minute per endpoint: a receiver that is down must not flood the logs. */
-  #warn(d: ClaimedDelivery, message: string): void {
-    const last = this.#lastWarning.get(d.endpointId) ?? 0;
+  /** At most one warning a minute per endpoint (-1: the database): something down must not flood the logs. */
+  #warn(endpointId: number, message: string): void {
+    const last = this.#lastWarning.get(endpointId) ?? 0;
     if (Date.now() - last < WARN_EVERY_MS) return;
-    this.#lastWarning.set(d.endpointId, Date.now());
+    this.#lastWarning.set(endpointId, Date.now());
     this.#opts.logger.warn(this.#opts.redact(message));
   }
 }
