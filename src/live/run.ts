@@ -11,6 +11,8 @@ import { ShutdownRegistry } from "../runtime/shutdown.ts";
 import type { FollowerState } from "./actions.ts";
 import type { LiveIo } from "./commands.ts";
 import { startLive, type Live } from "./live.ts";
+import { webhookOptions } from "../webhooks/cli.ts";
+import { webhookService } from "../webhooks/live-service.ts";
 
 const EXIT = { ok: 0, fatal: 1, locked: 75 } as const;
 
@@ -44,9 +46,11 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
         databaseUrl: opts.databaseUrl as string | undefined,
         dataDir: opts.dataDir as string | undefined,
         allowHttp: opts.allowHttp === true ? true : undefined,
+        webhook: webhookOptions(opts),
         env: io.env,
         logger,
       },
+      services: [webhookService()],
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       onBatch: (report, state) => {
         logger.info(progressLine(report, state));

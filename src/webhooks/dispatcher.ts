@@ -12,7 +12,8 @@ import { DeliveryQueue, type ClaimedDelivery } from "./queue.ts";
 import { DEFAULT_RETRY_POLICY, nextDelay, type RetryPolicy } from "./retry-policy.ts";
 
 export interface DispatcherOptions {
-  db: Database;
+  /** The database, or how to get the current one (a live process reopens its session after an outage). */
+  db: Database | (() => Database | null);
   logger: Logger;
   webhooks: Pick<WebhookConfig, "urls" | "events" | "secret">;
   /** Retry schedule, budget and jitter; tests pass milliseconds. */
@@ -214,8 +215,11 @@ class Dispatcher {
 }
 
 async function openQueue(options: DispatcherOptions): Promise<DeliveryQueue> {
-  const endpoints = await registerEndpoints(options.db, options.webhooks);
-  return new DeliveryQueue(options.db, endpoints.map((e) => e.id));
+  const current = typeof options.db === "function" ? options.db : () => options.db as Database;
+  const db = current();
+  if (!db) throw new Error("no database session open");
+  const endpoints = await registerEndpoints(db, options.webhooks);
+  return new DeliveryQueue(current, endpoints.map((e) => e.id));
 }
 
 /** Delivers continuously (watch/serve) until stop() resolves. */

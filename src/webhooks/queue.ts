@@ -42,10 +42,17 @@ RETURNING d.id::text AS id, d.attempts, d.queued_at, ep.id AS endpoint_id, ep.ur
   e.created_at, e.data`;
 
 export class DeliveryQueue {
+  /** `database`: the current one (a long-running process may reopen its session); null while none is open. */
   constructor(
-    private readonly db: Database,
+    private readonly database: () => Database | null,
     private readonly endpointIds: number[],
   ) {}
+
+  get db(): Database {
+    const db = this.database();
+    if (!db) throw new Error("no database session open");
+    return db;
+  }
 
   async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const leaseToken = crypto.randomUUID();
