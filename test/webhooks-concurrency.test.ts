@@ -1,6 +1,7 @@
 // Two dispatcher processes on one PostgreSQL database (what two `serve` instances run) never attempt one event at
-// the same time, together deliver each event once, and keep each token's events in order. `serve` is not on main
-// yet, so the processes run the dispatcher alone (test/support/dispatcher-process.ts). PostgreSQL only: the
+// the same time, together deliver each event once, and keep each token's events in order, with a receiver that
+// fails some attempts. The processes run the dispatcher alone (test/support/dispatcher-process.ts), with a retry
+// schedule in milliseconds; test/webhooks-serve.test.ts runs two real `serve` processes. PostgreSQL only: the
 // embedded database belongs to one process.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
