@@ -99,6 +99,8 @@ export class SyncSession {
    * embedded database's first start takes ~6 s): the event scan recovers when the window slid meanwhile.
    */
   #openedHead: ChainHead | null = null;
+  /** Request counts already reported by an earlier sync(). */
+  #reported: Record<string, number> = {};
 
   readonly #observer: SessionObserver;
 
@@ -199,7 +201,6 @@ export class SyncSession {
   /** Runs the pipeline once and records it in sync_runs. */
   async sync(request: SyncRequest = {}): Promise<SyncReport> {
     const startedAt = performance.now();
-    const before = { ...this.rpc.requestCounts };
     const config: SyncConfig = {
       ...this.config,
       full: request.full ?? this.config.full,
@@ -251,12 +252,24 @@ export class SyncSession {
         failed: result.failed.map((f) => ({ ...f, error: redact(f.error) })),
         tokens: result.tokens.map((t) => (t.error === undefined ? t : { ...t, error: redact(t.error) })),
         warnings: result.warnings.map(redact),
-        rpcRequests: since(before, this.rpc.requestCounts),
+        rpcRequests: this.#takeRequestCounts(),
         durationMs: Math.round(performance.now() - startedAt),
       };
     } catch (error) {
+      this.#takeRequestCounts();
       throw this.publicError(error);
     }
+  }
+
+  /**
+   * Requests sent since the last report. The first run's report counts what open() sent for it too (the network
+   * check and the head).
+   */
+  #takeRequestCounts(): Record<string, number> {
+    const now = { ...this.rpc.requestCounts };
+    const sent = since(this.#reported, now);
+    this.#reported = now;
+    return sent;
   }
 
   /** Releases the lock and closes the database; safe to call twice. */
