@@ -7,7 +7,8 @@
 // - Only the retention window [oldestLedger, latestLedger] of events is kept, like stellar-rpc.
 // - Persistent entries (TokenInfo, CreatorTokens, AmmPairAddress, the instance) carry
 //   lastModified and liveUntil ledgers. A write bumps liveUntil to ledger + PERSISTENT_TTL (the
-//   518,400 of the contract's snapshots); an entry with liveUntil < latestLedger is archived.
+//   518,400 of the contract's snapshots; `archiveAfterLedgers` shortens it); an entry with
+//   liveUntil < latestLedger is archived: expired, then evicted `evictAfterLedgers` later.
 // - Event-wise every transaction is preceded by a native-XLM `fee` event (tx index 0, as
 //   protocol 23+ emits them) and, where XLM moves, a native SAC `transfer` event.
 
@@ -151,6 +152,29 @@ export interface ChainOptions {
    * protocol 22 (TransactionMeta v3, events in sorobanMeta). Default: firstLedger.
    */
   protocolUpgradeLedger?: number;
+  /**
+   * Archival by age: a write gives a persistent entry (TokenInfo, CreatorTokens, AmmPairAddress) this
+   * TTL instead of PERSISTENT_TTL, so entries untouched for longer are served archived. The contract
+   * instance keeps PERSISTENT_TTL: every call extends it.
+   */
+  archiveAfterLedgers?: number;
+  /**
+   * Ledgers an expired entry waits for the eviction scan (default 0: evicted at once). Until then
+   * getLedgerEntries serves it with its past liveUntilLedgerSeq; once evicted, with 0.
+   */
+  evictAfterLedgers?: number;
+}
+
+/** How getLedgerEntries sees a persistent entry. */
+export type EntryState = "live" | "expired" | "evicted";
+
+export interface TradeBurstOptions {
+  /** Ledgers to close, one after another. */
+  ledgers: number;
+  /** Buys per ledger; a fraction spreads them (0.5: one buy every other ledger). */
+  tradesPerLedger: number;
+  /** Tokens to trade (default: every token still bonding), round robin. */
+  tokens?: TokenRef[];
 }
 
 export interface ResetOptions {
@@ -159,6 +183,11 @@ export interface ResetOptions {
   /** With redeploy: reuse the old contract id, as a deterministic deploy (same deployer and salt) does. */
   sameContractId?: boolean;
   networkPassphrase?: string;
+  /**
+   * First ledger of the new chain (default 2). Above the old chain's latest ledger, the new chain has
+   * already passed any cursor stored against the old one; ledger hashes still differ.
+   */
+  startLedger?: number;
 }
 
 type Field =
@@ -206,12 +235,17 @@ interface TxContext {
   nextIndex: number;
 }
 
-interface EntryMeta {
+export interface EntryMeta {
   lastModifiedLedger: number;
   liveUntilLedger: number;
 }
 
 const sha256 = (s: string): Buffer => createHash("sha256").update(s).digest();
+
+function positiveInt(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} must be a positive integer, got ${n}`);
+  return n;
+}
 const toBytes = (v: string | Uint8Array): Uint8Array => (typeof v === "string" ? Buffer.from(v, "utf8") : v);
 
 export class SimChain {
@@ -221,6 +255,9 @@ export class SimChain {
   /** False after a reset without redeploy: the contract is gone. */
   deployed: boolean;
   readonly retentionLedgers: number;
+  /** TTL a write gives persistent entries (PERSISTENT_TTL unless archiveAfterLedgers was set). */
+  readonly entryTtl: number;
+  readonly evictAfterLedgers: number;
   /** First ledger of the current network's history. */
   firstLedger: number;
   latestLedger: number;
@@ -257,6 +294,9 @@ export class SimChain {
     this.rng = new Rng(this.seed ^ 0x5eed);
     this.networkPassphrase = opts.networkPassphrase ?? DEFAULT_PASSPHRASE;
     this.retentionLedgers = opts.retentionLedgers ?? 120_960;
+    this.entryTtl = positiveInt(opts.archiveAfterLedgers ?? PERSISTENT_TTL, "archiveAfterLedgers");
+    this.evictAfterLedgers = opts.evictAfterLedgers ?? 0;
+    if (!Number.isInteger(this.evictAfterLedgers) || this.evictAfterLedgers < 0) throw new RangeError(`evictAfterLedgers ${opts.evictAfterLedgers}`);
     this.firstLedger = opts.firstLedger ?? 2;
     this.latestLedger = this.firstLedger;
     this.timeBaseLedger = this.firstLedger;
@@ -369,6 +409,23 @@ export class SimChain {
     return !this.isLive(this.token(ref));
   }
 
+  /** Live, expired (TTL lapsed, not yet evicted) or evicted, from the entry's liveUntil ledger. */
+  entryState(meta: EntryMeta): EntryState {
+    if (meta.liveUntilLedger >= this.latestLedger) return "live";
+    return this.latestLedger - meta.liveUntilLedger > this.evictAfterLedgers ? "evicted" : "expired";
+  }
+
+  /** The state of a token's TokenInfo entry. */
+  tokenEntryState(ref: TokenRef): EntryState {
+    return this.entryState(this.token(ref));
+  }
+
+  /** The state of a creator's CreatorTokens entry (undefined: the creator never launched). */
+  creatorEntryState(creator: string): EntryState | undefined {
+    const meta = this.creatorMeta.get(creator);
+    return meta && this.entryState(meta);
+  }
+
   /**
    * Creators all of whose tokens were launched and last traded before oldestLedger: no retained
    * event names them or their tokens, so only CREATOR_ADDRESS-style configuration finds them.
@@ -445,7 +502,7 @@ export class SimChain {
         launchLedger: ctx.ledger,
         lastActivityLedger: ctx.ledger,
         lastModifiedLedger: ctx.ledger,
-        liveUntilLedger: ctx.ledger + PERSISTENT_TTL,
+        liveUntilLedger: ctx.ledger + this.entryTtl,
       };
       this.tokens.push(token);
       this.byAddress.set(tokenAddress, token);
@@ -456,7 +513,7 @@ export class SimChain {
         this.creators.push(creator);
       }
       list.push(token);
-      this.creatorMeta.set(creator, { lastModifiedLedger: ctx.ledger, liveUntilLedger: ctx.ledger + PERSISTENT_TTL });
+      this.creatorMeta.set(creator, { lastModifiedLedger: ctx.ledger, liveUntilLedger: ctx.ledger + this.entryTtl });
       this.invalidate(`creator:${creator}`);
       this.invalidate(`info:${tokenAddress}`);
       this.touchInstance(ctx.ledger, true);
@@ -523,7 +580,7 @@ export class SimChain {
           t.status = "Graduated";
           t.ammPair = this.derivedContract(`amm:${t.tokenAddress}`);
           t.ammLastModifiedLedger = ctx.ledger;
-          t.ammLiveUntilLedger = ctx.ledger + PERSISTENT_TTL;
+          t.ammLiveUntilLedger = ctx.ledger + this.entryTtl;
           this.invalidate(`amm:${t.tokenAddress}`);
           this.emit(ctx, "token_graduated", { token: F.address(t.tokenAddress), xlm_raised: F.i128(t.xlmRaised) });
           this.emit(ctx, "liquidity_locked", {
@@ -556,6 +613,44 @@ export class SimChain {
       });
       return { xlmReceived: q.xlmReceived, fee: q.fee, events: ctx.events };
     });
+  }
+
+  /**
+   * Dense trading: closes `ledgers` ledgers holding `tradesPerLedger` small buys each (every buy emits
+   * tokens_bought and tokens_bought_detailed). Buys that would graduate a token are skipped, so the
+   * pool stays tradable. Returns the number of buys.
+   */
+  tradeBurst(opts: TradeBurstOptions): number {
+    const { ledgers, tradesPerLedger } = opts;
+    if (!Number.isInteger(ledgers) || ledgers < 0) throw new RangeError(`tradeBurst ledgers ${ledgers}`);
+    if (!(tradesPerLedger >= 0 && Number.isFinite(tradesPerLedger))) throw new RangeError(`tradeBurst tradesPerLedger ${tradesPerLedger}`);
+    const pool = (opts.tokens ?? this.tokens).map((t) => this.token(t)).filter((t) => t.status === "Bonding");
+    if (pool.length === 0 && ledgers > 0 && tradesPerLedger > 0) throw new Error("tradeBurst: no token is still bonding");
+    // A small set of buyers keeps the burst cheap to build (one key derivation each).
+    const buyers = Array.from({ length: 32 }, () => this.randomAccount());
+    let buys = 0;
+    let next = 0;
+    let idle = 0;
+    for (let l = 0; l < ledgers; l++) {
+      const count = Math.floor((l + 1) * tradesPerLedger) - Math.floor(l * tradesPerLedger);
+      if (count === 0) {
+        idle++;
+        continue;
+      }
+      if (idle > 0) this.advance(idle);
+      idle = 0;
+      this.inOneLedger(() => {
+        for (let k = 0; k < count; k++) {
+          const t = pool[next++ % pool.length] as SimToken;
+          const xlm = BigInt(this.rng.int(1_000_000, 50_000_000)); // 0.1..5 XLM
+          if (t.status !== "Bonding" || t.xlmRaised + xlm >= GRADUATION_XLM) continue;
+          this.buy(t, xlm, { buyer: this.rng.pick(buyers) });
+          buys++;
+        }
+      });
+    }
+    if (idle > 0) this.advance(idle);
+    return buys;
   }
 
   /** An admin event of the factory; it names no token. */
@@ -609,20 +704,27 @@ export class SimChain {
     });
   }
 
-  /** Lets the token's TokenInfo (and AmmPairAddress) TTL lapse: the entries become archived. */
-  archive(ref: TokenRef): void {
+  /**
+   * Lets the token's TokenInfo (and AmmPairAddress) TTL lapse: the entries become archived, and
+   * evicted unless `evict` is false (then expired, while evictAfterLedgers allows).
+   */
+  archive(ref: TokenRef, opts: { evict?: boolean } = {}): void {
     const t = this.token(ref);
-    t.liveUntilLedger = this.latestLedger - 1;
-    if (t.ammPair) t.ammLiveUntilLedger = this.latestLedger - 1;
+    t.liveUntilLedger = this.lapsedUntil(opts.evict);
+    if (t.ammPair) t.ammLiveUntilLedger = t.liveUntilLedger;
     this.revision++;
   }
 
-  /** Lets a creator's CreatorTokens TTL lapse. */
-  archiveCreatorTokens(creator: string): void {
+  /** Lets a creator's CreatorTokens TTL lapse (see archive). */
+  archiveCreatorTokens(creator: string, opts: { evict?: boolean } = {}): void {
     const meta = this.creatorMeta.get(creator);
     if (!meta) throw new Error(`unknown creator ${creator}`);
-    meta.liveUntilLedger = this.latestLedger - 1;
+    meta.liveUntilLedger = this.lapsedUntil(opts.evict);
     this.revision++;
+  }
+
+  private lapsedUntil(evict = true): number {
+    return this.latestLedger - 1 - (evict ? this.evictAfterLedgers : 0);
   }
 
   /**
@@ -631,6 +733,8 @@ export class SimChain {
    */
   reset(opts: ResetOptions = {}): void {
     if (this.batchLedger !== undefined) throw new Error("reset() inside inOneLedger()");
+    const start = opts.startLedger ?? 2;
+    if (!Number.isInteger(start) || start < 2) throw new RangeError(`reset startLedger ${opts.startLedger}`);
     const restartTime = this.closeTime(this.latestLedger) + 3600;
     this.epoch++;
     if (opts.networkPassphrase !== undefined) this.networkPassphrase = opts.networkPassphrase;
@@ -642,8 +746,8 @@ export class SimChain {
     this.byCreator.clear();
     this.creatorMeta.clear();
     this.cache.clear();
-    this.firstLedger = 2;
-    this.latestLedger = 8;
+    this.firstLedger = start;
+    this.latestLedger = start + 6;
     this.timeBaseLedger = this.firstLedger;
     this.timeBase = restartTime;
     this.txInLedger = { ledger: -1, txCount: 0, feeCount: 0 };
@@ -672,7 +776,7 @@ export class SimChain {
   private touchToken(t: SimToken, ledger: number): void {
     t.lastActivityLedger = ledger;
     t.lastModifiedLedger = ledger;
-    t.liveUntilLedger = ledger + PERSISTENT_TTL;
+    t.liveUntilLedger = ledger + this.entryTtl;
     this.invalidate(`info:${t.tokenAddress}`);
     this.touchInstance(ledger, false);
   }

@@ -3,11 +3,26 @@
 
 import { DEFAULT_PASSPHRASE, SimChain } from "./chain.ts";
 import type { FaultOptions } from "./faults.ts";
+import { LiveLedgers } from "./live.ts";
 import { buildScenario, type ScenarioInfo, type ScenarioOptions } from "./scenario.ts";
 import { SimServer } from "./server.ts";
 
 export { SimChain, DEFAULT_PASSPHRASE, PERSISTENT_TTL, PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, ADMIN_EVENTS } from "./chain.ts";
-export type { SimTransaction, SimToken, TokenRef, LaunchOptions, BuyOptions, BuyResult, SellResult, ResetOptions, AdminEventName, BondingCurve, TokenStatus } from "./chain.ts";
+export type {
+  SimTransaction,
+  SimToken,
+  TokenRef,
+  LaunchOptions,
+  BuyOptions,
+  BuyResult,
+  SellResult,
+  ResetOptions,
+  AdminEventName,
+  BondingCurve,
+  TokenStatus,
+  EntryState,
+  TradeBurstOptions,
+} from "./chain.ts";
 export type { SimEvent } from "./events.ts";
 export type { FaultKind, FaultOptions } from "./faults.ts";
 export type { ScenarioInfo, ScenarioOptions } from "./scenario.ts";
@@ -23,6 +38,14 @@ export interface SimnetOptions {
   /** Added to every response. */
   latencyMs?: number;
   faults?: FaultOptions;
+  /** stellar-rpc's max-events-limit: getEvents answers -32602 `limit must not exceed N` above it (default 10,000). */
+  maxEventsLimit?: number;
+  /** Live mode: a ledger closes every this many ms, and the retention window slides with it. */
+  ledgerCloseMs?: number;
+  /** Live mode: probability (0..1) that a closed ledger holds a launch or a few trades (default 0). */
+  liveActivity?: number;
+  /** Live mode: told about each ledger that held activity. */
+  onLiveActivity?: (note: string) => void;
   /** getLedgers serves every ledger since the first, as stellar-rpc with a datastore does (keeps the history). */
   ledgersFromDatastore?: boolean;
 }
@@ -42,15 +65,25 @@ export interface Simnet {
   resetCounters(): void;
   setFaults(f: FaultOptions | undefined): void;
   setLatency(ms: number): void;
-  /** Stops the server; also ends hanging requests and kept-alive connections. */
+  /** undefined: stellar-rpc's default, 10,000. */
+  setMaxEventsLimit(limit: number | undefined): void;
+  /** Live mode: stop closing ledgers (freeze the chain), and start again. No-ops otherwise. */
+  pause(): void;
+  resume(): void;
+  /** Stops the server and live mode; also ends hanging requests and kept-alive connections. */
   close(): Promise<void>;
 }
 
 export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
   const scenario = opts.ledgersFromDatastore ? { ...opts.scenario, keepHistory: true } : opts.scenario;
   const { chain, info } = buildScenario(scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
-  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore });
+  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore, maxEventsLimit: opts.maxEventsLimit });
   const url = await server.listen(opts.port ?? 0);
+  const live =
+    opts.ledgerCloseMs === undefined
+      ? undefined
+      : new LiveLedgers(chain, { ledgerCloseMs: opts.ledgerCloseMs, activity: opts.liveActivity, seed: info.seed, onActivity: opts.onLiveActivity });
+  live?.resume();
   return {
     url,
     get contractId() {
@@ -65,6 +98,12 @@ export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
     resetCounters: () => server.resetCounters(),
     setFaults: (f) => server.setFaults(f),
     setLatency: (ms) => server.setLatency(ms),
-    close: () => server.close(),
+    setMaxEventsLimit: (limit) => server.setMaxEventsLimit(limit),
+    pause: () => live?.pause(),
+    resume: () => live?.resume(),
+    close: () => {
+      live?.stop();
+      return server.close();
+    },
   };
 }

@@ -12,17 +12,23 @@
 //   --faults a,b        fault kinds (http429,http503,http504,rpc32001,rpc32003,truncated,reset,hang,slow)
 //   --fault-seed N
 //   --passphrase TEXT   network passphrase
+//   --max-events-limit N  getEvents refuses a larger pagination.limit (stellar-rpc's max-events-limit)
+//   --ledger-close-ms MS  live mode: close a ledger every MS milliseconds (the window slides)
+//   --live-activity P   live mode: probability 0..1 that a ledger holds a launch or trades (default 1)
+//   --advance-every MS  same as --ledger-close-ms MS
+//   --archive-after N   archival by age: entries untouched for N ledgers are served archived
+//   --evict-after N     with --archive-after: ledgers from expiry to eviction (default N/4)
+//   --dense-ledgers N   dense trading after the history: N ledgers of...
+//   --dense-trades R    ...R buys each (default 4)
 //   --ledgers-from-datastore  getLedgers serves all history (as stellar-rpc with a datastore)
 //   --protocol-upgrade N first protocol 23+ ledger (default: halfway through the history)
 //   --write-datalake DIR write every ledger as a SEP-54 data lake (Galexie layout) into DIR, then serve
 //   --ledgers-per-batch N, --batches-per-partition N   the lake's layout (default 64, 1000)
-//   --advance-every MS  close a ledger with a launch or a few trades every MS milliseconds
 
 import { parseArgs } from "node:util";
 import { writeDatalake } from "./datalake.ts";
 import { ALL_FAULT_KINDS, type FaultKind } from "./faults.ts";
 import { startSimnet } from "./index.ts";
-import { Rng } from "./rng.ts";
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +50,13 @@ const { values } = parseArgs({
     "ledgers-per-batch": { type: "string" },
     "batches-per-partition": { type: "string" },
     "advance-every": { type: "string" },
+    "max-events-limit": { type: "string" },
+    "ledger-close-ms": { type: "string" },
+    "live-activity": { type: "string" },
+    "archive-after": { type: "string" },
+    "evict-after": { type: "string" },
+    "dense-ledgers": { type: "string" },
+    "dense-trades": { type: "string" },
   },
   strict: true,
 });
@@ -58,12 +71,17 @@ const num = (v: string | undefined): number | undefined => {
 const kinds = values.faults?.split(",").map((k) => k.trim()).filter(Boolean) as FaultKind[] | undefined;
 for (const k of kinds ?? []) if (!ALL_FAULT_KINDS.includes(k)) throw new Error(`unknown fault kind ${k}; known: ${ALL_FAULT_KINDS.join(",")}`);
 const rate = num(values["fault-rate"]) ?? 0;
+const denseLedgers = num(values["dense-ledgers"]);
 
 const simnet = await startSimnet({
   port: num(values.port),
   networkPassphrase: values.passphrase,
   latencyMs: num(values.latency),
   faults: rate > 0 ? { rate, kinds, seed: num(values["fault-seed"]) } : undefined,
+  maxEventsLimit: num(values["max-events-limit"]),
+  ledgerCloseMs: num(values["ledger-close-ms"] ?? values["advance-every"]),
+  liveActivity: num(values["live-activity"]) ?? 1,
+  onLiveActivity: (note) => console.log(note),
   ledgersFromDatastore: values["ledgers-from-datastore"],
   scenario: {
     seed: num(values.seed),
@@ -72,6 +90,9 @@ const simnet = await startSimnet({
     historyLedgers: num(values.history),
     retentionLedgers: num(values.retention),
     hostile: !values["no-hostile"],
+    archiveAfterLedgers: num(values["archive-after"]),
+    evictAfterLedgers: num(values["evict-after"]),
+    denseTrading: denseLedgers ? { ledgers: denseLedgers, tradesPerLedger: num(values["dense-trades"]) ?? 4 } : undefined,
     keepHistory: values["write-datalake"] !== undefined,
     protocolUpgradeLedger: num(values["protocol-upgrade"]),
   },
@@ -95,32 +116,7 @@ if (values["write-datalake"] !== undefined) {
   console.log(`data lake: ledgers ${lake.fromLedger}..${lake.toLedger} in ${lake.files} files (${lake.bytes} bytes) under ${lake.dir}`);
 }
 
-let ticker: NodeJS.Timeout | undefined;
-const every = num(values["advance-every"]);
-if (every && every > 0) {
-  const rng = new Rng((num(values.seed) ?? 1) + 99);
-  ticker = setInterval(() => {
-    if (!chain.deployed) return chain.advance(1);
-    const bonding = chain.tokens.filter((t) => t.status === "Bonding");
-    if (bonding.length === 0 || rng.chance(0.2)) {
-      const t = chain.launchToken({ creator: chain.creators.length > 0 && rng.chance(0.5) ? rng.pick(chain.creators) : undefined });
-      console.log(`ledger ${chain.latestLedger}: launched #${t.id} ${t.tokenAddress}`);
-      return;
-    }
-    chain.inOneLedger(() => {
-      for (let i = rng.int(1, 3); i > 0; i--) {
-        const t = rng.pick(bonding);
-        if (t.status !== "Bonding") continue;
-        if (t.bondingCurve.tokensSold > 0n && rng.chance(0.3)) chain.sell(t, t.bondingCurve.tokensSold / 4n || 1n);
-        else chain.buy(t, BigInt(rng.int(10_000_000, 20_000_000_000)));
-      }
-    });
-    console.log(`ledger ${chain.latestLedger}: trades`);
-  }, every);
-}
-
 const shutdown = async (): Promise<void> => {
-  if (ticker) clearInterval(ticker);
   console.log("simnet: shutting down", simnet.counters());
   await simnet.close();
   process.exit(0);

@@ -31,6 +31,16 @@ export interface ScenarioOptions {
   tradesInWindow?: number;
   /** Awkward data (default true). */
   hostile?: boolean;
+  /** Archival by age (see ChainOptions): entries untouched for more ledgers than this are archived. */
+  archiveAfterLedgers?: number;
+  /** With archiveAfterLedgers: ledgers from expiry to eviction (default archiveAfterLedgers / 4). */
+  evictAfterLedgers?: number;
+  /**
+   * Dense trading appended after the history (SimChain.tradeBurst): `ledgers` more ledgers holding
+   * `tradesPerLedger` buys each, e.g. { ledgers: 1500, tradesPerLedger: 4 } puts 12,000 factory
+   * events in one 10,000-ledger range.
+   */
+  denseTrading?: { ledgers: number; tradesPerLedger: number };
   /** Keep every ledger's transactions (for getLedgers from a datastore and the data lake; default false). */
   keepHistory?: boolean;
   /** First protocol 23+ ledger (default: halfway through the history, so both meta versions occur). */
@@ -71,12 +81,15 @@ export function buildScenario(opts: ScenarioOptions = {}, networkPassphrase?: st
   const firstLedger = SCENARIO_FIRST_LEDGER;
   const latest = firstLedger + history;
   const windowStart = Math.max(firstLedger, latest - retention + 1);
+  const archiveAfter = opts.archiveAfterLedgers;
   const chain = new SimChain({
     seed,
     networkPassphrase,
     retentionLedgers: retention,
     firstLedger,
     firstCloseTime: FIRST_CLOSE_TIME,
+    archiveAfterLedgers: archiveAfter,
+    evictAfterLedgers: archiveAfter === undefined ? undefined : (opts.evictAfterLedgers ?? Math.floor(archiveAfter / 4)),
     keepHistory: opts.keepHistory,
     protocolUpgradeLedger: opts.protocolUpgradeLedger ?? firstLedger + Math.floor(history / 2),
   });
@@ -188,6 +201,8 @@ export function buildScenario(opts: ScenarioOptions = {}, networkPassphrase?: st
       archived.push(victim.id);
     }
   }
+
+  if (opts.denseTrading) chain.tradeBurst(opts.denseTrading);
 
   return {
     chain,

@@ -5,7 +5,9 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { SimChain } from "./chain.ts";
 import { FaultInjector, type FaultKind, type FaultOptions } from "./faults.ts";
+import { MAX_EVENTS_LIMIT } from "./methods/get-events.ts";
 import { METHODS, type MethodContext } from "./methods/index.ts";
+import { requestedEntries } from "./requested-entries.ts";
 import { RpcError } from "./rpc-error.ts";
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -40,6 +42,7 @@ export class SimServer {
   ) {
     this.latencyMs = opts.latencyMs ?? 0;
     this.methodContext = { ledgersFromDatastore: opts.ledgersFromDatastore };
+    this.setMaxEventsLimit(opts.maxEventsLimit);
     this.setFaults(opts.faults);
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
     // Clients keep connections open between polls; do not drop them sooner than a browser would.
@@ -75,6 +78,12 @@ export class SimServer {
 
   setLatency(ms: number): void {
     this.latencyMs = Math.max(0, ms);
+  }
+
+  /** undefined restores stellar-rpc's default (10,000). */
+  setMaxEventsLimit(limit: number | undefined): void {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`maxEventsLimit ${limit}`);
+    this.methodContext.maxEventsLimit = limit ?? MAX_EVENTS_LIMIT;
   }
 
   async close(): Promise<void> {
@@ -124,7 +133,7 @@ export class SimServer {
     const methods = parseFailed ? ["(parse error)"] : methodNames(parsed);
     for (const m of methods) this.counts[m] = (this.counts[m] ?? 0) + 1;
 
-    const fault = this.faults?.pick(methods);
+    const fault = this.faults?.pick(methods, () => (Array.isArray(parsed) ? parsed : [parsed]).flatMap((r) => requestedEntries(this.chain, r)));
     if (fault && fault !== "truncated" && fault !== "slow") {
       this.applyFault(fault, parsed, req, res);
       return;
@@ -164,6 +173,8 @@ export class SimServer {
         return this.later(this.latencyMs, () => json(res, errorResponse(id, -32001, "request timed out: server is overloaded")));
       case "rpc32003":
         return this.later(this.latencyMs, () => json(res, errorResponse(id, -32003, "request rejected: rate limit exceeded")));
+      case "rpc32602":
+        return this.later(this.latencyMs, () => json(res, errorResponse(id, -32602, "invalid parameters: request refused by the provider")));
       default:
         return;
     }

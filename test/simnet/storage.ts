@@ -27,7 +27,10 @@ export interface StoredEntry {
   dataXdr: string;
   lastModifiedLedgerSeq: number;
   liveUntilLedgerSeq: number;
+  /** TTL lapsed (expired or evicted). */
   archived: boolean;
+  /** Removed from the live state by the eviction scan: served with liveUntilLedgerSeq 0. */
+  evicted: boolean;
 }
 
 /** The DataKey variants the factory stores, decoded from a contract-data key ScVal. */
@@ -80,12 +83,14 @@ export function readFactoryEntry(chain: SimChain, k: FactoryKey): StoredEntry | 
   const id = chain.contractId;
   const make = (cacheKey: string, keyVal: () => xdr.ScVal, val: () => xdr.ScVal, lastModified: number, liveUntil: number): StoredEntry => {
     const dataXdr = chain.cached(cacheKey, () => contractDataEntry(id, keyVal(), val()).toXdr("base64"));
+    const state = chain.entryState({ lastModifiedLedger: lastModified, liveUntilLedger: liveUntil });
     return {
       key: factoryLedgerKey(chain, k),
       dataXdr,
       lastModifiedLedgerSeq: lastModified,
       liveUntilLedgerSeq: liveUntil,
-      archived: liveUntil < chain.latestLedger,
+      archived: state !== "live",
+      evicted: state === "evicted",
     };
   };
   switch (k.kind) {

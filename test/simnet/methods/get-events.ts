@@ -7,6 +7,7 @@ import type { SimChain } from "../chain.ts";
 import { endOfLedgerCursor, matchesFilter, parseCursor, parseFilter, type EventFilter, type EventPosition, type SimEvent } from "../events.ts";
 import { RpcError, invalidParams } from "../rpc-error.ts";
 import { xdrToJson } from "../xdr-json.ts";
+import type { MethodContext } from "./index.ts";
 import { objectParams, optObject, optString, optUint, xdrFormat, type XdrFormat } from "./params.ts";
 
 export const LEDGER_SCAN_LIMIT = 10_000;
@@ -17,12 +18,13 @@ export function isoTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace(".000Z", "Z");
 }
 
-export function getEvents(chain: SimChain, raw: unknown) {
+export function getEvents(chain: SimChain, raw: unknown, ctx: MethodContext = {}) {
+  const maxLimit = ctx.maxEventsLimit ?? MAX_EVENTS_LIMIT;
   const p = objectParams(raw);
   const format = xdrFormat(p);
   const pagination = optObject(p, "pagination") ?? {};
   const cursor = optString(pagination, "cursor") || undefined;
-  const limit = optUint(pagination, "limit") || DEFAULT_EVENTS_LIMIT;
+  const limit = optUint(pagination, "limit") || Math.min(DEFAULT_EVENTS_LIMIT, maxLimit);
   const startLedger = optUint(p, "startLedger") ?? 0;
   const endLedger = optUint(p, "endLedger") ?? 0;
 
@@ -31,7 +33,7 @@ export function getEvents(chain: SimChain, raw: unknown) {
   } else if (startLedger <= 0) {
     throw invalidParams("startLedger must be positive");
   }
-  if (limit > MAX_EVENTS_LIMIT) throw invalidParams(`limit must not exceed ${MAX_EVENTS_LIMIT}`);
+  if (limit > maxLimit) throw invalidParams(`limit must not exceed ${maxLimit}`);
   const filters = parseFilters(p["filters"]);
   if (endLedger !== 0 && endLedger <= startLedger) throw invalidParams("endLedger must be after startLedger");
 

@@ -1,10 +1,12 @@
 // getLedgerEntries for the factory's persistent storage. Keys of anything else are treated as
 // absent (omitted from `entries`), like keys of entries that never existed.
 //
-// Archived entries (TTL lapsed): since protocol 23 stellar-core's getledgerentry reports them
-// with state "archived" and a TTL placeholder of 0, and stellar-rpc passes that through, so they
-// are returned with their last value and `liveUntilLedgerSeq: 0` (stellar-core#4792,
-// stellar-rpc#413). A reader that trusts such a value must be aware it is not live.
+// Archived entries (TTL lapsed): since protocol 23 stellar-core's getledgerentry reports evicted
+// ones with state "archived" and a TTL placeholder of 0, and stellar-rpc passes that through, so
+// they are returned with their last value and `liveUntilLedgerSeq: 0` (stellar-core#4792,
+// stellar-rpc#413). An entry that expired but is not evicted yet is still in the live bucket list:
+// it comes back with its past `liveUntilLedgerSeq`. Either value is exact: only a restore or a
+// write (a contract call, visible in events) changes it.
 
 import { xdr } from "@stellar/stellar-sdk";
 import type { SimChain } from "../chain.ts";
@@ -38,7 +40,7 @@ export function getLedgerEntries(chain: SimChain, raw: unknown) {
     const fk = parseFactoryKey(chain, key);
     const entry = fk && readFactoryEntry(chain, fk);
     if (!entry) continue;
-    const liveUntilLedgerSeq = entry.archived ? 0 : entry.liveUntilLedgerSeq;
+    const liveUntilLedgerSeq = entry.evicted ? 0 : entry.liveUntilLedgerSeq;
     if (format === "json") {
       entries.push({
         keyJson: xdrToJson("LedgerKey", key.toXdr("base64")),

@@ -11,6 +11,8 @@ import { simulateTransaction } from "./simulate.ts";
 export interface MethodContext {
   /** getLedgers serves all of the chain's history, as stellar-rpc configured with a datastore does. */
   ledgersFromDatastore?: boolean;
+  /** stellar-rpc's max-events-limit: getEvents refuses a larger pagination.limit (default 10,000). */
+  maxEventsLimit?: number;
 }
 
 export type MethodHandler = (chain: SimChain, params: unknown, ctx: MethodContext) => unknown;

@@ -75,7 +75,7 @@ export function simulateTransaction(chain: SimChain, raw: unknown): Result {
   };
 }
 
-function operationsOf(env: xdr.TransactionEnvelope): xdr.Operation[] {
+export function operationsOf(env: xdr.TransactionEnvelope): xdr.Operation[] {
   switch (env.type) {
     case "envelopeTypeTxV0":
       return env.v0.tx.operations;
