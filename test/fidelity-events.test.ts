@@ -1,0 +1,145 @@
+// The event scan against stellar-rpc's rules on a real network (issue 9): a window busier than one
+// page, a provider's lower page cap, and a retention window that slides while the run reads it.
+// End to end through the CLI; every stored field is compared with the simulator's ground truth.
+import { describe, expect, it } from "vitest";
+import { startSimnet, type Simnet, type SimnetOptions } from "./simnet/index.ts";
+import { LEDGER_SCAN_LIMIT } from "./simnet/methods/get-events.ts";
+import { rawResult, rawRpc } from "./simnet/testing.ts";
+import { runCli, type CliResult } from "./support/cli.ts";
+import { backends, createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
+import { tokenRows } from "./support/expect-rows.ts";
+import { cliEnv, summary, truthRows } from "./support/resilience.ts";
+
+/** A simulator and a fresh database for one test, both closed afterwards. */
+async function withSetup(backend: Backend, options: SimnetOptions, body: (sim: Simnet, db: TestDatabase) => Promise<void>): Promise<void> {
+  const sim = await startSimnet(options);
+  const db = await createTestDatabase(backend);
+  try {
+    await body(sim, db);
+  } finally {
+    await sim.close();
+    await db.drop();
+  }
+}
+
+const sync = (sim: Simnet, db: TestDatabase, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
+  runCli(["--json", ...args], { env: cliEnv(sim, db, env) });
+
+/** The factory events the chain retains in ledgers from..to, inclusive. */
+function factoryEvents(sim: Simnet, from: number, to: number) {
+  return sim.chain.retainedEvents({ factoryOnly: true }).filter((e) => e.ledger >= from && e.ledger <= to);
+}
+
+/** Every token the factory's events in from..to name: what the run's event strategy must find. */
+function tokensNamed(sim: Simnet, from: number, to: number): number {
+  return new Set(factoryEvents(sim, from, to).flatMap((e) => (e.token && sim.chain.tokenByAddress(e.token) ? [e.token] : []))).size;
+}
+
+/** The most factory events any one getEvents scan (10,000 ledgers, from `from`) of the run had to page through. */
+function busiestScan(sim: Simnet, from: number, to: number): number {
+  let most = 0;
+  for (let start = from; start <= to; start += LEDGER_SCAN_LIMIT) {
+    most = Math.max(most, factoryEvents(sim, start, Math.min(to, start + LEDGER_SCAN_LIMIT - 1)).length);
+  }
+  return most;
+}
+
+describe.each(backends)("the event scan on a real network's terms, on %s", (backend) => {
+  it("pages through a window busier than a page (first, incremental, --full, gap runs, and 1,000-event pages): no event lost", async () => {
+    const scenario = { seed: 31, tokens: 30, creators: 8, historyLedgers: 30_000, retentionLedgers: 12_000, denseTrading: { ledgers: 1500, tradesPerLedger: 4 } };
+    await withSetup(backend, { scenario }, async (sim, db) => {
+      // The rule the old paging broke: a page after the first carries the cursor alone.
+      const page = await rawResult(sim.url, "getEvents", { startLedger: sim.chain.oldestLedger, pagination: { limit: 10 } });
+      const both = await rawRpc(sim.url, "getEvents", { endLedger: sim.chain.latestLedger, pagination: { cursor: page.cursor, limit: 10 } });
+      expect(both.error).toEqual({ code: -32602, message: "ledger ranges and cursor cannot both be set" });
+
+      const expectRun = async (r: CliResult, label: string) => {
+        expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+        const s = summary(r);
+        const { from, to } = s.cursor as { from: number; to: number };
+        expect(busiestScan(sim, from, to), `${label}: a scan of the run holds more than a page`).toBeGreaterThan(10_000);
+        expect(s.discovered.events, label).toBe(tokensNamed(sim, from, to));
+        expect(s.missingIds, label).toEqual([]);
+        expect(await tokenRows(db), label).toEqual(truthRows(sim));
+        return s;
+      };
+
+      const first = await expectRun(await sync(sim, db), "first run");
+      expect(first.cursor.from).toBe(sim.chain.oldestLedger);
+
+      // Some tokens trade only at the end of the range: their events come on the last page alone.
+      const bonding = sim.chain.tokens.filter((t) => t.status === "Bonding");
+      const late = bonding.slice(0, 3);
+      sim.chain.tradeBurst({ ledgers: 900, tradesPerLedger: 6, tokens: bonding.slice(3) });
+      sim.chain.tradeBurst({ ledgers: 100, tradesPerLedger: 6, tokens: late });
+      const incremental = await expectRun(await sync(sim, db), "incremental run");
+      expect(incremental.cursor.from).toBe(first.cursor.to! + 1);
+
+      await expectRun(await sync(sim, db, ["--full"]), "--full run");
+
+      sim.chain.advance(sim.chain.retentionLedgers + 10);
+      sim.chain.tradeBurst({ ledgers: 900, tradesPerLedger: 6, tokens: bonding.slice(3) });
+      sim.chain.tradeBurst({ ledgers: 100, tradesPerLedger: 6, tokens: late });
+      const gap = await sync(sim, db);
+      expect(gap.stderr).toMatch(/events from ledger \d+ to \d+ were missed/);
+      await expectRun(gap, "gap run");
+
+      // A provider capping pages at 1,000 events: the same window takes more than ten pages.
+      const capped = await createTestDatabase(backend);
+      try {
+        sim.setMaxEventsLimit(1000);
+        sim.resetCounters();
+        const r = await sync(sim, capped);
+        expect(r.code, r.stderr).toBe(0);
+        const s = summary(r);
+        expect(busiestScan(sim, s.cursor.from!, s.cursor.to!)).toBeGreaterThan(10 * 1000);
+        expect(sim.counters().getEvents).toBeGreaterThanOrEqual(10);
+        expect(s.discovered.events).toBe(tokensNamed(sim, s.cursor.from!, s.cursor.to!));
+        expect(await tokenRows(capped)).toEqual(truthRows(sim));
+      } finally {
+        await capped.drop();
+      }
+    });
+  }, 300_000);
+
+  it("a provider's page cap below the sync's page (-32602 limit must not exceed N) is used, not fatal", async () => {
+    const scenario = { seed: 32, tokens: 25, creators: 6, denseTrading: { ledgers: 200, tradesPerLedger: 2 } };
+    await withSetup(backend, { scenario, maxEventsLimit: 500 }, async (sim, db) => {
+      const refused = await rawRpc(sim.url, "getEvents", { startLedger: sim.chain.oldestLedger, pagination: { limit: 10_000 } });
+      expect(refused.error).toEqual({ code: -32602, message: "limit must not exceed 500" });
+      const r = await sync(sim, db);
+      expect(r.code, r.stderr).toBe(0);
+      const s = summary(r);
+      expect(busiestScan(sim, s.cursor.from!, s.cursor.to!)).toBeGreaterThan(500);
+      expect(s.discovered.events).toBe(tokensNamed(sim, s.cursor.from!, s.cursor.to!));
+      expect(s.missingIds).toEqual([]);
+      expect(await tokenRows(db)).toEqual(truthRows(sim));
+    });
+  }, 120_000);
+
+  it("a retention window that slides while a first run reads it: the run recovers, names the ledgers that slid out, stores the truth", async () => {
+    // Ledgers close every 100 ms and each answer takes 100 ms: between preflight's getHealth and the
+    // first getEvents (after the database opens; PGlite's first start alone takes seconds) the window moves.
+    const scenario = { seed: 33, tokens: 20, creators: 6, historyLedgers: 3_000, retentionLedgers: 400 };
+    await withSetup(backend, { scenario, ledgerCloseMs: 100, latencyMs: 100 }, async (sim, db) => {
+      const oldestAtStart = sim.chain.oldestLedger;
+      // Every creator is configured: each token is found through its creator, whatever slid out.
+      const r = await sync(sim, db, [], { CREATOR_ADDRESS: sim.chain.creators.join(",") });
+      sim.pause();
+      expect(r.code, r.stderr).toBe(0);
+      const s = summary(r);
+      const slid = s.warnings.find((w) => /slid out/.test(w));
+      expect(slid, r.stderr).toBeDefined();
+      expect(r.stderr).toMatch(/slid out/);
+      const [, a, b] = /ledgers (\d+)\.\.(\d+)/.exec(slid!) ?? [];
+      if (a !== undefined && b !== undefined) {
+        expect(Number(a)).toBeGreaterThanOrEqual(oldestAtStart);
+        expect(Number(b)).toBeGreaterThanOrEqual(Number(a));
+        expect(Number(b)).toBeLessThan(sim.chain.oldestLedger);
+      }
+      expect(s.missingIds).toEqual([]);
+      expect(s.failed).toEqual([]);
+      expect(await tokenRows(db)).toEqual(truthRows(sim));
+    });
+  }, 120_000);
+});
