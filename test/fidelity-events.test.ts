@@ -2,28 +2,14 @@
 // page, a provider's lower page cap, and a retention window that slides while the run reads it.
 // End to end through the CLI; every stored field is compared with the simulator's ground truth.
 import { describe, expect, it } from "vitest";
-import { startSimnet, type Simnet, type SimnetOptions } from "./simnet/index.ts";
+import type { Simnet } from "./simnet/index.ts";
 import { LEDGER_SCAN_LIMIT } from "./simnet/methods/get-events.ts";
 import { rawResult, rawRpc } from "./simnet/testing.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
-import { backends, createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
+import type { CliResult } from "./support/cli.ts";
+import { backends, createTestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, summary, truthRows } from "./support/resilience.ts";
-
-/** A simulator and a fresh database for one test, both closed afterwards. */
-async function withSetup(backend: Backend, options: SimnetOptions, body: (sim: Simnet, db: TestDatabase) => Promise<void>): Promise<void> {
-  const sim = await startSimnet(options);
-  const db = await createTestDatabase(backend);
-  try {
-    await body(sim, db);
-  } finally {
-    await sim.close();
-    await db.drop();
-  }
-}
-
-const sync = (sim: Simnet, db: TestDatabase, args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
-  runCli(["--json", ...args], { env: cliEnv(sim, db, env) });
+import { syncJson, withSimnetAndDatabase } from "./support/fidelity.ts";
+import { summary, truthRows } from "./support/resilience.ts";
 
 /** The factory events the chain retains in ledgers from..to, inclusive. */
 function factoryEvents(sim: Simnet, from: number, to: number) {
@@ -48,7 +34,7 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
   it("pages through a window busier than a page on first, incremental, --full and gap runs: no event lost", async () => {
     // 5,200 buys in 1,300 ledgers: 10,400 factory events in the window's last scan.
     const scenario = { seed: 31, tokens: 30, creators: 8, historyLedgers: 30_000, retentionLedgers: 12_000, denseTrading: { ledgers: 1300, tradesPerLedger: 4 } };
-    await withSetup(backend, { scenario }, async (sim, db) => {
+    await withSimnetAndDatabase(backend, { scenario }, async (sim, db) => {
       // The rule the old paging broke: a page after the first carries the cursor alone.
       const page = await rawResult(sim.url, "getEvents", { startLedger: sim.chain.oldestLedger, pagination: { limit: 10 } });
       const both = await rawRpc(sim.url, "getEvents", { endLedger: sim.chain.latestLedger, pagination: { cursor: page.cursor, limit: 10 } });
@@ -65,7 +51,7 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
         return s;
       };
 
-      const first = await expectRun(await sync(sim, db), "first run");
+      const first = await expectRun(await syncJson(sim, db), "first run");
       expect(first.cursor.from).toBe(sim.chain.oldestLedger);
 
       // Some tokens trade only at the end of the range: their events come on the last page alone.
@@ -76,14 +62,14 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
         sim.chain.tradeBurst({ ledgers: 40, tradesPerLedger: 6, tokens: late });
       };
       busyRange();
-      const incremental = await expectRun(await sync(sim, db), "incremental run");
+      const incremental = await expectRun(await syncJson(sim, db), "incremental run");
       expect(incremental.cursor.from).toBe(first.cursor.to! + 1);
 
-      await expectRun(await sync(sim, db, ["--full"]), "--full run");
+      await expectRun(await syncJson(sim, db, ["--full"]), "--full run");
 
       sim.chain.advance(sim.chain.retentionLedgers + 10);
       busyRange();
-      const gap = await sync(sim, db);
+      const gap = await syncJson(sim, db);
       expect(gap.stderr).toMatch(/events from ledger \d+ to \d+ were missed/);
       await expectRun(gap, "gap run");
 
@@ -92,14 +78,14 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
 
   it("a provider's page cap (-32602 limit must not exceed 1000) is used, not fatal: more than ten pages of one range, no event lost", async () => {
     const scenario = { seed: 32, tokens: 25, creators: 6, historyLedgers: 30_000, retentionLedgers: 12_000, denseTrading: { ledgers: 1300, tradesPerLedger: 4 } };
-    await withSetup(backend, { scenario, maxEventsLimit: 1000 }, async (sim, db) => {
+    await withSimnetAndDatabase(backend, { scenario, maxEventsLimit: 1000 }, async (sim, db) => {
       const refused = await rawRpc(sim.url, "getEvents", { startLedger: sim.chain.oldestLedger, pagination: { limit: 10_000 } });
       expect(refused.error).toEqual({ code: -32602, message: "limit must not exceed 1000" });
       // Launched after the burst: named on the range's last page only, by creators nobody knows.
       sim.chain.launchToken();
       sim.chain.launchToken();
       sim.resetCounters();
-      const r = await sync(sim, db);
+      const r = await syncJson(sim, db);
       expect(r.code, r.stderr).toBe(0);
       const s = summary(r);
       expect(busiestScan(sim, s.cursor.from!, s.cursor.to!)).toBeGreaterThan(10 * 1000);
@@ -116,10 +102,10 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
     // first getEvents (two answers and the database's opening later; PGlite's first start alone takes
     // seconds) the window moves. A close much slower than a round trip, as on a real network (5 s).
     const scenario = { seed: 33, tokens: 20, creators: 6, historyLedgers: 3_000, retentionLedgers: 400 };
-    await withSetup(backend, { scenario, ledgerCloseMs: 250, latencyMs: 150 }, async (sim, db) => {
+    await withSimnetAndDatabase(backend, { scenario, ledgerCloseMs: 250, latencyMs: 150 }, async (sim, db) => {
       const oldestAtStart = sim.chain.oldestLedger;
       // Every creator is configured: each token is found through its creator, whatever slid out.
-      const r = await sync(sim, db, [], { CREATOR_ADDRESS: sim.chain.creators.join(",") });
+      const r = await syncJson(sim, db, [], { CREATOR_ADDRESS: sim.chain.creators.join(",") });
       sim.pause();
       expect(r.code, r.stderr).toBe(0);
       const s = summary(r);

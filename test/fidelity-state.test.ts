@@ -2,31 +2,17 @@
 // a network reset that keeps passphrase and contract id, and a creator scan that fails during a gap
 // run. End to end through the CLI; every stored field is compared with the simulator's ground truth.
 import { describe, expect, it } from "vitest";
-import { startSimnet, type Simnet, type SimnetOptions } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
-import { backends, createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
+import { backends, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, summary, truthRows } from "./support/resilience.ts";
-
-async function withSetup(backend: Backend, options: SimnetOptions, body: (sim: Simnet, db: TestDatabase) => Promise<void>): Promise<void> {
-  const sim = await startSimnet(options);
-  const db = await createTestDatabase(backend);
-  try {
-    await body(sim, db);
-  } finally {
-    await sim.close();
-    await db.drop();
-  }
-}
-
-const sync = (sim: Simnet, db: TestDatabase, args: string[] = []): Promise<CliResult> => runCli(["--json", ...args], { env: cliEnv(sim, db) });
+import { syncJson, withSimnetAndDatabase } from "./support/fidelity.ts";
+import { summary, truthRows } from "./support/resilience.ts";
 
 const lastLedger = async (db: TestDatabase): Promise<string | undefined> =>
   (await db.sql<{ last_ledger: string }>(`SELECT last_ledger::text FROM sync_state`))[0]?.last_ledger;
 
 describe.each(backends)("contract state on a real network's terms, on %s", (backend) => {
   it("entries archived by age (evicted and expired) are read from getLedgerEntries: exact rows, a handful of simulations", async () => {
-    await withSetup(backend, { scenario: { seed: 41, tokens: 60, creators: 15, archiveAfterLedgers: 40_000, evictAfterLedgers: 30_000 } }, async (sim, db) => {
+    await withSimnetAndDatabase(backend, { scenario: { seed: 41, tokens: 60, creators: 15, archiveAfterLedgers: 40_000, evictAfterLedgers: 30_000 } }, async (sim, db) => {
       const { chain } = sim;
       const tokenStates = chain.tokens.map((t) => chain.tokenEntryState(t));
       const creatorStates = chain.creators.map((c) => chain.creatorEntryState(c));
@@ -39,7 +25,7 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
       expect(count(creatorStates, "evicted") + count(creatorStates, "expired")).toBeGreaterThan(0);
 
       for (const args of [[], ["--full"]]) {
-        const r = await sync(sim, db, args);
+        const r = await syncJson(sim, db, args);
         expect(r.code, r.stderr).toBe(0);
         const s = summary(r);
         expect(s.failed).toEqual([]);
@@ -51,21 +37,26 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
     });
   }, 120_000);
 
-  it("a reset whose new chain starts above the cursor (same passphrase, same contract id): old rows go, new truth stored", async () => {
-    await withSetup(backend, { scenario: { seed: 42, tokens: 8, creators: 3 } }, async (sim, db) => {
+  it.each([
+    { where: "starts above the cursor (the old window is gone)", startOffset: 100, advance: 5 },
+    { where: "has passed the cursor inside its window (the cursor ledger's hash differs)", startOffset: -50, advance: 100 },
+  ])("a reset (same passphrase and contract id) whose new chain $where: old rows go, new truth stored", async ({ startOffset, advance }) => {
+    await withSimnetAndDatabase(backend, { scenario: { seed: 42, tokens: 8, creators: 3 } }, async (sim, db) => {
       const { chain } = sim;
-      const first = await sync(sim, db);
+      const first = await syncJson(sim, db);
       expect(first.code, first.stderr).toBe(0);
-      const old = { latest: chain.latestLedger, contractId: chain.contractId, passphrase: chain.networkPassphrase, tokens: chain.tokens.length };
+      const old = { cursor: chain.latestLedger, contractId: chain.contractId, passphrase: chain.networkPassphrase, tokens: chain.tokens.length };
 
-      chain.reset({ redeploy: true, sameContractId: true, startLedger: old.latest + 100 });
+      chain.reset({ redeploy: true, sameContractId: true, startLedger: old.cursor + startOffset });
       expect([chain.contractId, chain.networkPassphrase]).toEqual([old.contractId, old.passphrase]);
       // More tokens than before, so the contract's count alone cannot tell the chains apart.
       for (let i = 0; i < old.tokens + 2; i++) chain.launchToken({ creator: i % 2 === 0 ? chain.randomAccount() : chain.creators[0] });
-      chain.advance(5);
-      expect(chain.oldestLedger).toBeGreaterThan(old.latest);
+      chain.advance(advance);
+      expect(chain.latestLedger).toBeGreaterThan(old.cursor);
+      if (startOffset > 0) expect(chain.oldestLedger).toBeGreaterThan(old.cursor);
+      else expect(chain.oldestLedger).toBeLessThanOrEqual(old.cursor);
 
-      const r = await sync(sim, db);
+      const r = await syncJson(sim, db);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/network reset/);
       const s = summary(r);
@@ -76,31 +67,10 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
     });
   }, 120_000);
 
-  it("a reset whose new chain has passed the cursor inside its window: the cursor ledger's hash tells the chains apart", async () => {
-    await withSetup(backend, { scenario: { seed: 43, tokens: 8, creators: 3 } }, async (sim, db) => {
-      const { chain } = sim;
-      const first = await sync(sim, db);
-      expect(first.code, first.stderr).toBe(0);
-      const cursor = chain.latestLedger;
-      const oldTokens = chain.tokens.length;
-
-      chain.reset({ redeploy: true, sameContractId: true, startLedger: cursor - 50 });
-      for (let i = 0; i < oldTokens + 2; i++) chain.launchToken();
-      chain.advance(100);
-      expect(chain.oldestLedger).toBeLessThanOrEqual(cursor);
-      expect(chain.latestLedger).toBeGreaterThan(cursor);
-
-      const r = await sync(sim, db);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/network reset/);
-      expect(await tokenRows(db)).toEqual(truthRows(sim));
-    });
-  }, 120_000);
-
   it("a creator scan that fails during a gap run holds the cursor; the next run converges", async () => {
-    await withSetup(backend, { scenario: { seed: 44, tokens: 24, creators: 6 } }, async (sim, db) => {
+    await withSimnetAndDatabase(backend, { scenario: { seed: 44, tokens: 24, creators: 6 } }, async (sim, db) => {
       const { chain } = sim;
-      const first = await sync(sim, db);
+      const first = await syncJson(sim, db);
       expect(first.code, first.stderr).toBe(0);
       const cursor = await lastLedger(db);
       expect(cursor).toBe(String(chain.latestLedger));
@@ -113,7 +83,7 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
       chain.advance(chain.retentionLedgers + 10);
       sim.setFaults({ rate: 1, kinds: ["rpc32602"], entries: { creatorTokens: [token.creator] } });
 
-      const failed = await sync(sim, db);
+      const failed = await syncJson(sim, db);
       // The branch taken: the run finishes, the new token is listed missing (exit 2), the cursor stays.
       expect(failed.code, failed.stderr).toBe(2);
       expect(failed.stderr).toMatch(/events from ledger \d+ to \d+ were missed/);
@@ -126,7 +96,7 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
       expect(await tokenRows(db)).toEqual(truthRows(sim).filter((row) => row.address !== launched.tokenAddress));
 
       sim.setFaults(undefined);
-      const next = await sync(sim, db);
+      const next = await syncJson(sim, db);
       expect(next.code, next.stderr).toBe(0);
       expect(await tokenRows(db)).toEqual(truthRows(sim));
       expect(await lastLedger(db)).toBe(String(chain.latestLedger));
