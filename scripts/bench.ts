@@ -17,7 +17,11 @@
 //      both bins;
 //   6. launchpad sizes: a full sync and a no-change run through the bin at each of --launchpad-sizes tokens (one
 //      creator per five tokens): wall time and the bin's peak RSS by size (bench/launchpad.ts).
-// --only compare,scale,startup,launchpad runs just those sections (e.g. `--only launchpad`); default: all.
+//   7. fidelity, real-network situations (issue 9): a busy window (a buy in every one of the last 10,000 ledgers, so
+//      one getEvents scan holds more than a page), a full sync and an incremental one after 2,000 more buys; and an
+//      archived-heavy launchpad (entries untouched for 40,000 ledgers served archived, expired or evicted) against
+//      the same all-live one, full syncs taking turns, --repeat times each, in fresh processes.
+// --only compare,scale,startup,launchpad,fidelity runs just those sections (e.g. `--only fidelity`); default: all.
 // Each run reports wall time, RPC requests per method (the sync's own count and the simulator's), database time
 // and peak RSS.
 //
@@ -40,7 +44,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import type { SyncOptions } from "../src/config.ts";
 import { syncTokens } from "../src/sync.ts";
-import { startSimnet, type Simnet } from "../test/simnet/index.ts";
+import { startSimnet, type ScenarioOptions, type Simnet } from "../test/simnet/index.ts";
 import { activity } from "./bench/activity.ts";
 import { buildDist } from "./build.ts";
 import { runCli, type CliRun } from "./bench/cli-run.ts";
@@ -66,7 +70,12 @@ const TARGETS = {
   helpRatio: 1 / 3,
   /** Idle RSS at least this much below the baseline bin's. */
   idleRssSavedMb: 50,
+  /** The archived-heavy full sync: simulations at most, and wall time at most this share above the all-live one. */
+  archivedSimulations: 5,
+  archivedSlowdown: 0.1,
 };
+/** Archival by age for the archived-heavy scenario: most dormant tokens' and creators' entries lapse. */
+const ARCHIVE_AFTER_LEDGERS = 40_000;
 
 // `pnpm bench --only live|webhooks`: that benchmark alone, with flags of its own (scripts/bench/live.ts, webhooks.ts).
 const alone = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
@@ -151,12 +160,12 @@ const opts = {
   cli: !flags["skip-cli"],
   concurrency: flags.concurrency === undefined ? undefined : whole("concurrency", flags.concurrency, 1),
   baselineCommit: flags["baseline-commit"],
-  only: new Set(sectionList(flags.only ?? "compare,scale,startup,launchpad")),
+  only: new Set(sectionList(flags.only ?? "compare,scale,startup,launchpad,fidelity")),
   launchpadSizes: (flags["launchpad-sizes"] ?? "").split(",").map((v) => whole("launchpad-sizes", v.trim(), 1)),
 };
 
 function sectionList(value: string | undefined): string[] {
-  const sections = ["compare", "scale", "startup", "launchpad"];
+  const sections = ["compare", "scale", "startup", "launchpad", "fidelity"];
   const list = (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
   const bad = list.find((v) => !sections.includes(v));
   if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill, live or webhooks alone`);
@@ -225,6 +234,13 @@ const results: {
   };
   startup?: { label: string; help: CliRun & { repeatsMs: number[] }; idle: IdleRss }[];
   launchpad?: SizeRun[];
+  fidelity?: {
+    busy?: { scenario: ScenarioBuild; busiestScanEvents: number; runs: RunResult[] };
+    archived?: {
+      live: { scenario: ScenarioBuild; run: RunResult };
+      archived: { scenario: ScenarioBuild; run: RunResult; tokenEntries: Record<string, number>; creatorEntries: Record<string, number> };
+    };
+  };
 } = {};
 
 // ---------- run ----------
@@ -236,6 +252,8 @@ writeBatchTimer.install();
 let server: BenchServer | undefined;
 let serverLabel = "";
 let sim: Simnet | undefined;
+/** A second simulator open at the same time (the all-live twin of the archived-heavy one). */
+let twin: Simnet | undefined;
 let child: SyncChild | undefined;
 const bins: BinVariant[] = [];
 const cleanup = async (): Promise<void> => {
@@ -244,6 +262,8 @@ const cleanup = async (): Promise<void> => {
   child = undefined;
   await sim?.close().catch(() => {});
   sim = undefined;
+  await twin?.close().catch(() => {});
+  twin = undefined;
   const s = server;
   server = undefined;
   await s?.close({ keepDatabases: flags["keep-databases"] });
@@ -413,6 +433,8 @@ try {
       log,
     });
   }
+  // 7. real-network situations
+  if (opts.only.has("fidelity")) await benchFidelity(server);
 } finally {
   await cleanup();
 }
@@ -420,6 +442,71 @@ try {
 const targets = evaluate();
 print(targets);
 writeJson(targets);
+
+// ---------- step 7 ----------
+
+/** The situations of issue 9 at launchpad scale, each sync in a fresh process. */
+async function benchFidelity(server: BenchServer): Promise<void> {
+  const fidelity: NonNullable<typeof results.fidelity> = {};
+  results.fidelity = fidelity;
+  {
+    // A buy every ledger (5 s) over the last 10,000 ledgers: 20,000 factory events from buys alone.
+    const built = await buildScenario(opts.tokens, opts.creators, { denseTrading: { ledgers: 10_000, tradesPerLedger: 1 } });
+    sim = built.sim;
+    const db = await server.createDatabase("busy_window");
+    const runs = [await runInChild("busy window: full sync", sim, db)];
+    const busiestScanEvents = busiestScan(sim, runs[0]!.report.cursor.from, runs[0]!.report.cursor.to);
+    sim.chain.tradeBurst({ ledgers: 2_000, tradesPerLedger: 1 });
+    warmSimulator(sim);
+    runs.push(await runInChild("busy window: incremental after 2,000 buys", sim, db));
+    fidelity.busy = { scenario: built.info, busiestScanEvents, runs };
+    await sim.close();
+    sim = undefined;
+  }
+  {
+    const live = await buildScenario(opts.tokens, opts.creators);
+    twin = live.sim;
+    const archived = await buildScenario(opts.tokens, opts.creators, { archiveAfterLedgers: ARCHIVE_AFTER_LEDGERS });
+    sim = archived.sim;
+    const states = (list: (string | undefined)[]): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const st of list) out[st ?? "none"] = (out[st ?? "none"] ?? 0) + 1;
+      return out;
+    };
+    const chain = archived.sim.chain;
+    const tokenEntries = states(chain.tokens.map((t) => chain.tokenEntryState(t)));
+    const creatorEntries = states(chain.creators.map((c) => chain.creatorEntryState(c)));
+    log(`archived-heavy: TokenInfo entries ${JSON.stringify(tokenEntries)}, CreatorTokens entries ${JSON.stringify(creatorEntries)}`);
+    // Alternating, and in turn first (ABBA), so that changes in the machine's load and the database's background
+    // work after a run (checkpoints, autovacuum of the last run's rows) fall on both alike.
+    const liveRuns: RunResult[] = [];
+    const archivedRuns: RunResult[] = [];
+    for (let i = 0; i < opts.repeat; i++) {
+      const pair = [
+        async () => liveRuns.push(await runInChild("all-live: full sync", live.sim, await server.createDatabase(`live_full${i}`))),
+        async () => archivedRuns.push(await runInChild("archived-heavy: full sync", archived.sim, await server.createDatabase(`archived_full${i}`))),
+      ];
+      if (i % 2 === 1) pair.reverse();
+      for (const run of pair) await run();
+    }
+    fidelity.archived = {
+      live: { scenario: live.info, run: median(liveRuns) },
+      archived: { scenario: archived.info, run: median(archivedRuns), tokenEntries, creatorEntries },
+    };
+  }
+}
+
+/** The most factory events one getEvents scan (10,000 ledgers, counted from `from`) of from..to holds. */
+function busiestScan(s: Simnet, from: number | null, to: number | null): number {
+  if (from === null || to === null) return 0;
+  const perScan = new Map<number, number>();
+  for (const e of s.chain.retainedEvents({ factoryOnly: true })) {
+    if (e.ledger < from || e.ledger > to) continue;
+    const scan = Math.floor((e.ledger - from) / 10_000);
+    perScan.set(scan, (perScan.get(scan) ?? 0) + 1);
+  }
+  return Math.max(0, ...perScan.values());
+}
 
 // ---------- helpers ----------
 
@@ -446,10 +533,10 @@ function syncOptions(s: Simnet, databaseUrl: string): SyncOptions {
   };
 }
 
-async function buildScenario(nTokens: number, nCreators: number): Promise<{ sim: Simnet; info: ScenarioBuild }> {
-  log(`building a scenario of ${int(nTokens)} tokens / ${int(nCreators)} creators (seed ${opts.seed})`);
+async function buildScenario(nTokens: number, nCreators: number, extra: ScenarioOptions = {}): Promise<{ sim: Simnet; info: ScenarioBuild }> {
+  log(`building a scenario of ${int(nTokens)} tokens / ${int(nCreators)} creators (seed ${opts.seed}) ${JSON.stringify(extra)}`);
   const t0 = performance.now();
-  const s = await startSimnet({ scenario: { tokens: nTokens, creators: nCreators, seed: opts.seed }, latencyMs: opts.latencyMs });
+  const s = await startSimnet({ scenario: { ...extra, tokens: nTokens, creators: nCreators, seed: opts.seed }, latencyMs: opts.latencyMs });
   const buildMs = performance.now() - t0;
   const encodeMs = warmSimulator(s);
   collectGarbage();
@@ -574,8 +661,33 @@ function evaluate(): Target[] {
     const n = total(incr.simRequests);
     out.push({ name: "no-change incremental: RPC requests", goal: `<= ${TARGETS.incrementalRequests}`, measured: String(n), met: n <= TARGETS.incrementalRequests });
   }
-  out.push(...startupTargets(), ...launchpadTargets());
+  out.push(...startupTargets(), ...launchpadTargets(), ...fidelityTargets());
   return out;
+}
+
+/** The archived-heavy full sync against its all-live twin. */
+function fidelityTargets(): Target[] {
+  const arch = results.fidelity?.archived;
+  if (!arch) return [];
+  const a = arch.archived.run;
+  const l = arch.live.run;
+  const sims = a.simRequests.simulateTransaction ?? 0;
+  const slowdown = a.measurement.wallMs / l.measurement.wallMs - 1;
+  return [
+    {
+      name: `archived-heavy full sync, ${int(arch.archived.scenario.tokens)} tokens: simulateTransaction`,
+      goal: `<= ${TARGETS.archivedSimulations}`,
+      measured: String(sims),
+      met: sims <= TARGETS.archivedSimulations,
+    },
+    {
+      name: "archived-heavy full sync: wall time against the all-live one",
+      goal: `at most +${TARGETS.archivedSlowdown * 100}%`,
+      measured: `${slowdown >= 0 ? "+" : ""}${(slowdown * 100).toFixed(1)}%`,
+      met: slowdown <= TARGETS.archivedSlowdown,
+      note: `${ms(a.measurement.wallMs)} vs ${ms(l.measurement.wallMs)} (medians, runs taking turns)`,
+    },
+  ];
 }
 
 /** The largest launchpad size against its targets; memory growth from the smallest size to it. */
@@ -846,6 +958,35 @@ function print(targets: Target[]): void {
         ),
       ),
     );
+  }
+
+  const f = results.fidelity;
+  if (f) {
+    lines.push("");
+    lines.push("7. Real-network situations, each sync in a fresh process:");
+    const runs: RunResult[] = [...(f.busy?.runs ?? []), ...(f.archived ? [f.archived.live.run, f.archived.archived.run] : [])];
+    lines.push(
+      table(
+        ["run", "synced / unchanged", "rows", "wall", "requests", "RSS peak"],
+        runs.map((r) => [
+          r.label,
+          `${int(r.report.synced)} / ${int(r.report.unchanged)}`,
+          `${int(r.rowsInDatabase)} of ${int(r.report.contractTokenCount)}`,
+          r.repeatsMs ? `${ms(r.measurement.wallMs)} (median of ${r.repeatsMs.length}: ${r.repeatsMs.map(ms).join(", ")})` : ms(r.measurement.wallMs),
+          String(total(r.simRequests)),
+          mb(peakRss(r)),
+        ]),
+      ),
+    );
+    lines.push("  RPC requests per method:");
+    for (const r of runs) lines.push(`    ${r.label}: ${requests(r.simRequests)}`);
+    if (f.busy) lines.push(`  busy window: the busiest getEvents scan of the full sync holds ${int(f.busy.busiestScanEvents)} factory events (pages of at most 10,000).`);
+    if (f.archived) {
+      const a = f.archived.archived;
+      lines.push(
+        `  archived-heavy (entries untouched for ${int(ARCHIVE_AFTER_LEDGERS)} ledgers archived): TokenInfo ${JSON.stringify(a.tokenEntries)}, CreatorTokens ${JSON.stringify(a.creatorEntries)}.`,
+      );
+    }
   }
 
   if (targets.length > 0) {

@@ -11,6 +11,7 @@ import type { Measurement, TraceEvent } from "./measure.ts";
 
 export interface ReportSummary {
   discovered: SyncReport["discovered"];
+  cursor: SyncReport["cursor"];
   contractTokenCount: number;
   synced: number;
   unchanged: number;
@@ -24,6 +25,7 @@ export interface ReportSummary {
 export function summarize(report: SyncReport): ReportSummary {
   return {
     discovered: report.discovered,
+    cursor: report.cursor,
     contractTokenCount: report.contractTokenCount,
     synced: report.synced,
     unchanged: report.unchanged,
