@@ -27,6 +27,9 @@ describe("dense trading", () => {
     const inBurst = sn.chain.retainedEvents({ factoryOnly: true }).filter((e) => e.ledger >= start);
     expect(inBurst.length).toBe(12_000);
     expect(new Set(inBurst.map((e) => e.name))).toEqual(new Set(["tokens_bought", "tokens_bought_detailed"]));
+    // Only active creators' tokens trade: dormant creators stay dormant.
+    expect(sn.scenario.dormantCreators.length).toBeGreaterThan(0);
+    expect(sn.chain.dormantCreators()).toEqual(sn.scenario.dormantCreators);
 
     let res = await rawResult(sn.url, "getEvents", { startLedger: start, filters: factoryFilter(sn), pagination: { limit: 5_000 } });
     const pages = [res.events.length];

@@ -36,9 +36,9 @@ export interface ScenarioOptions {
   /** With archiveAfterLedgers: ledgers from expiry to eviction (default archiveAfterLedgers / 4). */
   evictAfterLedgers?: number;
   /**
-   * Dense trading appended after the history (SimChain.tradeBurst): `ledgers` more ledgers holding
-   * `tradesPerLedger` buys each, e.g. { ledgers: 1500, tradesPerLedger: 4 } puts 12,000 factory
-   * events in one 10,000-ledger range.
+   * Dense trading appended after the history (SimChain.tradeBurst) on active creators' tokens:
+   * `ledgers` more ledgers holding `tradesPerLedger` buys each, e.g. { ledgers: 1300,
+   * tradesPerLedger: 4 } puts 10,400 factory events in one 10,000-ledger range.
    */
   denseTrading?: { ledgers: number; tradesPerLedger: number };
   /** Keep every ledger's transactions (for getLedgers from a datastore and the data lake; default false). */
@@ -202,7 +202,11 @@ export function buildScenario(opts: ScenarioOptions = {}, networkPassphrase?: st
     }
   }
 
-  if (opts.denseTrading) chain.tradeBurst(opts.denseTrading);
+  if (opts.denseTrading) {
+    // Active creators' tokens only, so that dormant creators and quiet tokens stay what they are.
+    const pool = chain.tokens.filter((t) => t.status === "Bonding" && !dormantSet.has(t.creator) && !quiet.has(t.id));
+    chain.tradeBurst({ ...opts.denseTrading, tokens: pool.length > 0 ? pool : undefined });
+  }
 
   return {
     chain,
