@@ -168,7 +168,7 @@ function sessionOptions(opts: Record<string, unknown>, io: Io) {
 }
 
 function exitStatus(report: SyncReport): number {
-  return report.failed.length > 0 || report.missingIds.length > 0 ? EXIT.partial : EXIT.ok;
+  return report.partial ? EXIT.partial : EXIT.ok;
 }
 
 /** SIGINT/SIGTERM abort the work (it stops after its current batch) for as long as it runs. */

@@ -231,8 +231,7 @@ export class SyncSession {
       try {
         result = await run.execute();
         if (runId !== null) {
-          const partial = result.failed.length > 0 || result.missingIds.length > 0;
-          await store.finishRun(runId, partial ? "PARTIAL" : "SUCCEEDED", run.counts);
+          await store.finishRun(runId, result.partial ? "PARTIAL" : "SUCCEEDED", run.counts);
         }
       } catch (error) {
         if (runId !== null) await store.finishRun(runId, "FAILED", run.counts, this.redact(messageOf(error))).catch(() => {});

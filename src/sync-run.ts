@@ -39,6 +39,8 @@ export interface TokenLine {
 }
 
 export interface RunResult {
+  /** Something was left undone: tokens failed, ids are missing, or creators' lists could not be read. */
+  partial: boolean;
   cursor: { from: number | null; to: number | null };
   discovered: { events: number; storage: number; manual: number; total: number };
   contractTokenCount: number;
@@ -46,6 +48,8 @@ export interface RunResult {
   synced: number;
   unchanged: number;
   failed: { address: string; error: string }[];
+  /** Creators whose token list could not be read: the cursor stayed for them. */
+  unscannedCreators: string[];
   tokens: TokenLine[];
   warnings: string[];
 }
@@ -399,6 +403,7 @@ export class SyncRun {
     this.counts.failed = this.#failed.size;
     this.counts.missing = missingIds.length;
     return {
+      partial: this.#failed.size > 0 || missingIds.length > 0 || this.#unscanned.size > 0,
       cursor: { from: scan?.fromLedger ?? null, to: scan?.toLedger ?? null },
       discovered: { events: this.counts.foundEvents, storage: this.counts.foundStorage, manual: this.counts.foundManual, total: this.#source.size },
       contractTokenCount,
@@ -406,6 +411,7 @@ export class SyncRun {
       synced: this.counts.synced,
       unchanged: this.counts.unchanged,
       failed: [...this.#failed].map(([address, error]) => ({ address, error: error.message })),
+      unscannedCreators: [...this.#unscanned],
       tokens: this.#lines,
       warnings: this.#warnings,
     };

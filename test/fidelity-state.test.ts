@@ -91,6 +91,8 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
       const s = summary(failed);
       expect(s.missingIds).toEqual([launched.id]);
       expect(s.failed).toEqual([]);
+      expect(s.unscannedCreators).toEqual([token.creator]);
+      expect(s.partial).toBe(true);
       expect(s.warnings.some((w) => /the cursor stays/.test(w))).toBe(true);
       expect(await lastLedger(db)).toBe(cursor);
       expect(await tokenRows(db)).toEqual(truthRows(sim).filter((row) => row.address !== launched.tokenAddress));

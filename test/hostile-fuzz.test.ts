@@ -60,6 +60,7 @@ function report(texts: { name: string; symbol: string; error: string; warning: s
     database: "embedded database at /tmp/x",
     dryRun: false,
     latestLedger: 10,
+    partial: true,
     cursor: { from: 1, to: 10 },
     discovered: { events: texts.length, storage: 0, manual: 0, total: texts.length },
     contractTokenCount: texts.length,
@@ -67,6 +68,7 @@ function report(texts: { name: string; symbol: string; error: string; warning: s
     synced: texts.length,
     unchanged: 0,
     failed: texts.map((t, i) => ({ address: address(i), error: t.error })),
+    unscannedCreators: [],
     tokens: texts.flatMap((t, i) => [
       { address: address(i), outcome: "new" as const, name: t.name, symbol: t.symbol, creator: StrKey.encodeEd25519PublicKey(Buffer.alloc(32, i)), status: "BONDING" },
       { address: address(i), outcome: "failed" as const, error: t.error },
