@@ -53,7 +53,8 @@ beforeAll(async () => {
     rows: await tokenRows(db),
     creators: await db.sql(CREATORS_SQL),
     state: await db.sql(STATE_SQL),
-    requests: total(summary(r).rpcRequests),
+    // Requests a run needs: a busy machine can make even this run retry a timed-out request.
+    requests: total(summary(r).rpcRequests) - retryLines(r.stderr).length,
   };
   expect(baseline.rows).toEqual(truthRows(sim));
 });

@@ -45,7 +45,7 @@ describe.each(backends)("SIGKILL between the write and the delivery, on %s", (ba
     const expected = expectedEvents(before, snapshot(sim));
 
     // Killed as soon as the first delivery reaches the receiver: the events are committed, none is answered.
-    const { child, done } = startCli(["--json", "--webhook-timeout", "2"], { env });
+    const { child, done } = startCli(["--json", "--webhook-timeout", "30"], { env });
     signalWhen(child, () => receiver.attempts.length > 0, "SIGKILL");
     const killed = await done;
     expect(killed.signal, killed.stderr).toBe("SIGKILL");
