@@ -91,7 +91,8 @@ describe.each(backends)("contract state on a real network's terms, on %s", (back
       const s = summary(failed);
       expect(s.missingIds).toEqual([launched.id]);
       expect(s.failed).toEqual([]);
-      expect(s.unscannedCreators).toEqual([token.creator]);
+      // The fault fails the whole getLedgerEntries request, so creators read with it are listed too.
+      expect(s.unscannedCreators).toContain(token.creator);
       expect(s.partial).toBe(true);
       expect(s.warnings.some((w) => /the cursor stays/.test(w))).toBe(true);
       expect(await lastLedger(db)).toBe(cursor);

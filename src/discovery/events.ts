@@ -9,8 +9,6 @@ import { RpcError, type RpcClient } from "../rpc/client.ts";
 
 /** stellar-rpc scans at most this many ledgers per getEvents request. */
 export const MAX_LEDGERS_PER_SCAN = 10_000;
-/** Ledgers skipped above a slid window's new start (about a minute of ledger closes). */
-const SLIDE_HEADROOM_LEDGERS = 12;
 /** stellar-rpc's own ceiling on `limit`; a provider may set a lower one (max-events-limit). */
 const MAX_PAGE = 10_000;
 
@@ -103,12 +101,10 @@ class Pager {
         const oldest = retentionStart(error);
         const at = cursor === null ? from : ledgerOf(cursor);
         if (oldest === null || oldest <= at) throw error;
-        // The window slid past where this range stood: what lay below its new start is gone from this RPC. Start a
-        // little above the new oldest ledger, or a round trip as long as a ledger close is refused again and again.
-        const restart = oldest + SLIDE_HEADROOM_LEDGERS;
-        this.scan.slidOut.push([at, Math.min(restart - 1, last)]);
-        if (restart > last) return;
-        from = restart;
+        // The window slid past where this range stood: what lay below its new start is gone from this RPC.
+        this.scan.slidOut.push([at, Math.min(oldest - 1, last)]);
+        if (oldest > last) return;
+        from = oldest;
         cursor = null;
         continue;
       }
