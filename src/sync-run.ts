@@ -73,6 +73,15 @@ export interface RunContext {
 
 type Known = Map<string, { onchainId: number; creator: string }>;
 
+interface KnownCreators {
+  /** Creators a person named (their tokens count as found manually). */
+  manual: Set<string>;
+  /** Creators whose list an earlier run read. */
+  scannedBefore: Set<string>;
+  /** Creators to scan while the events are read. */
+  pending: string[];
+}
+
 export class SyncRun {
   readonly counts: RunCounts = { foundEvents: 0, foundStorage: 0, foundManual: 0, synced: 0, unchanged: 0, failed: 0, missing: 0 };
   readonly #warnings: string[] = [];
@@ -92,6 +101,8 @@ export class SyncRun {
   /** Creators whose token list could not be read in this run. */
   readonly #unscanned = new Set<string>();
   #pendingWrites: Promise<void>[] = [];
+  /** Every read started, so that a failing run can wait for them before the database closes. */
+  readonly #reads: Promise<unknown>[] = [];
   #toRead = 0;
   #done = 0;
 
@@ -101,7 +112,9 @@ export class SyncRun {
     try {
       return await this.#execute();
     } catch (error) {
-      // Let the batch being written commit (or roll back) before the caller closes the database.
+      // Let the reads in flight end and the batch being written commit (or roll back) before the caller closes
+      // the database.
+      await Promise.allSettled(this.#reads);
       await Promise.allSettled(this.#pendingWrites);
       throw error;
     }
@@ -111,33 +124,62 @@ export class SyncRun {
     const { config, store } = this.ctx;
     // A read of named tokens needs only their rows, not the whole table's.
     const known = await store.knownTokens(config.tokens.length > 0 ? config.tokens : undefined);
-    const scan = config.tokens.length > 0 ? null : await this.scanEvents(known);
-    this.checkAborted();
-    const contractTokenCount = this.ctx.tokenCount;
-
-    if (!scan) {
+    let scan: EventScan | null = null;
+    if (config.tokens.length > 0) {
       for (const token of config.tokens) this.#source.set(token, "MANUAL");
       this.counts.foundManual = config.tokens.length;
       await this.read(config.tokens, known);
     } else {
-      const fresh = scan.fresh;
-      const discovered = new Set([...known.keys(), ...scan.tokens.keys()]);
-      const incomplete = contractTokenCount > discovered.size;
-      if (incomplete && !fresh) {
-        this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
-      }
-      const revealed = await this.read([...scan.tokens.keys()], known);
-      // After a gap, a known token may have changed in ledgers nobody can read any more.
-      if (fresh) await this.read([...known.keys()], known);
-      await this.discoverThroughCreators(known, { everyCreator: fresh || incomplete, rereadKnown: fresh, revealed });
+      scan = await this.discover(known);
     }
     await Promise.all(this.#pendingWrites);
     this.checkAborted(); // a signal during the last reads: stop before the cursor moves
     await this.finish(scan);
-    return this.result(contractTokenCount, known, scan);
+    return this.result(this.ctx.tokenCount, known, scan);
   }
 
-  private async scanEvents(known: Known): Promise<EventScan & { fresh: boolean }> {
+  /**
+   * Discovery, with the RPC kept busy: the creators' lists are read while the events are scanned, and each event
+   * range's tokens are read (and written) as soon as the range is done. Tokens that only the lists name are read
+   * once the scan is over, so a token named by both is recorded as found by its events, whatever the timing.
+   */
+  private async discover(known: Known): Promise<EventScan> {
+    const window = await this.window(known);
+    const creators = await this.knownCreators(known, window.fresh);
+    const early = creators.pending;
+    const earlyScan = this.scanCreators(early);
+    const eventReads: Array<Promise<Set<string>>> = [];
+    let scan: EventScan;
+    try {
+      scan = await this.scanEvents(window, (tokens) => eventReads.push(this.read(tokens, known)));
+    } catch (error) {
+      await Promise.allSettled([earlyScan]);
+      throw error;
+    }
+    const fresh = window.fresh || scan.slidOut.length > 0;
+    const contractTokenCount = this.ctx.tokenCount;
+    const discovered = new Set([...known.keys(), ...scan.tokens.keys()]);
+    const incomplete = contractTokenCount > discovered.size;
+    if (incomplete && !fresh) {
+      this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
+    }
+    // History's tokens (merged into the scan) and any range whose tokens were not handed over yet.
+    eventReads.push(this.read([...scan.tokens.keys()], known));
+    // After a gap, a known token may have changed in ledgers nobody can read any more.
+    if (fresh) eventReads.push(this.read([...known.keys()], known));
+    const revealed = new Set<string>();
+    for (const set of await Promise.all(eventReads)) for (const c of set) revealed.add(c);
+    await this.discoverThroughCreators(known, creators, {
+      everyCreator: fresh || incomplete,
+      rereadKnown: fresh,
+      revealed,
+      early: { creators: early, scan: earlyScan },
+    });
+    return scan;
+  }
+
+  /** Where this run's event scan starts, and whether the stored rows must be read again (first run, --full, gap). */
+  private async window(known: Known): Promise<{ from: number; fresh: boolean; incremental: boolean }> {
     const { config, store, latestLedger, oldestLedger } = this.ctx;
     let state = await store.loadState();
     const reset = state && (await this.detectReset(state, known));
@@ -159,6 +201,13 @@ export class SyncRun {
       );
       from = oldestLedger;
     }
+    return { from, fresh: !state || config.full || gap, incremental: state !== null && !config.full && !gap };
+  }
+
+  /** Scans the events from the window's start to the latest ledger; `onRange` gets each range's new tokens. */
+  private async scanEvents(window: { from: number; incremental: boolean }, onRange: (tokens: string[]) => void): Promise<EventScan> {
+    const { config, latestLedger } = this.ctx;
+    const from = window.from;
     const scan = await scanFactoryEvents({
       rpc: this.ctx.rpc,
       contractId: config.contractId,
@@ -166,12 +215,16 @@ export class SyncRun {
       toLedger: latestLedger,
       concurrency: config.concurrency,
       logger: this.ctx.logger,
+      onRange: (tokens) => {
+        this.checkAborted();
+        for (const token of tokens) this.#source.set(token, "EVENTS");
+        onRange(tokens);
+      },
     });
     if (scan.slidOut.length > 0) {
       const ranges = scan.slidOut.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(", ");
-      const cover = state && !config.full && !gap ? "; every known creator is rescanned to cover the gap" : "";
+      const cover = window.incremental ? "; every known creator is rescanned to cover the gap" : "";
       this.warn(`the RPC's retention window moved while the run read it: ledgers ${ranges} slid out before they were read${cover}`);
-      gap = true;
     }
     const history = this.ctx.discovered;
     if (history) {
@@ -188,7 +241,7 @@ export class SyncRun {
         ? `events: no new ledger since the last run (ledger ${latestLedger})`
         : `events: ${scan.events} factory events in ledgers ${from}..${latestLedger} named ${scan.tokens.size} tokens`,
     );
-    return { ...scan, fresh: !state || config.full || gap };
+    return scan;
   }
 
   /**
@@ -218,25 +271,36 @@ export class SyncRun {
   }
 
   /**
-   * Storage and manual strategies: read creators' token lists, read the new tokens, and scan the
-   * creators those tokens reveal, until no new creator turns up.
+   * The creators this run knows before its event scan (configured, and stored), and those of them to scan at
+   * once: all of them when the stored rows are read again, else those never scanned.
    */
-  private async discoverThroughCreators(
-    known: Known,
-    { everyCreator, rereadKnown, revealed }: { everyCreator: boolean; rereadKnown: boolean; revealed: Set<string> },
-  ): Promise<void> {
+  private async knownCreators(known: Known, everyCreator: boolean): Promise<KnownCreators> {
     const manual = new Set(this.ctx.config.creators.map((c) => c.address));
     for (const c of this.ctx.config.creators) this.noteCreator(c.address, c.source);
     const scannedBefore = new Set<string>();
-    const stored = await this.ctx.store.knownCreators();
-    for (const c of stored) {
+    for (const c of await this.ctx.store.knownCreators()) {
       this.noteCreator(c.address, "DATABASE");
       this.#storedCreators.add(c.address);
       if (c.scanned) scannedBefore.add(c.address);
     }
+    const pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
+    if (everyCreator) for (const t of known.values()) pending.add(t.creator);
+    return { manual, scannedBefore, pending: [...pending] };
+  }
+
+  /**
+   * Storage and manual strategies: read creators' token lists, read the new tokens, and scan the
+   * creators those tokens reveal, until no new creator turns up. The lists of `early` were read during the scan.
+   */
+  private async discoverThroughCreators(
+    known: Known,
+    { manual, scannedBefore }: KnownCreators,
+    options: { everyCreator: boolean; rereadKnown: boolean; revealed: Set<string>; early: { creators: string[]; scan: Promise<CreatorScan> } },
+  ): Promise<void> {
+    const { everyCreator, rereadKnown, revealed, early } = options;
     // A creator scanned before gains tokens only by launching, and launches are events this run reads:
     // it needs another scan only when the events may have a gap.
-    let pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
+    const pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
     if (everyCreator) for (const t of known.values()) pending.add(t.creator);
     for (const creator of revealed) {
       if (!scannedBefore.has(creator)) {
@@ -244,30 +308,10 @@ export class SyncRun {
         pending.add(creator);
       }
     }
-
-    const attempted = new Set<string>();
-    while (pending.size > 0) {
-      this.checkAborted();
-      const batch = [...pending].filter((c) => !attempted.has(c));
-      if (batch.length === 0) break;
-      for (const c of batch) attempted.add(c);
-      const result = await this.scanCreators(batch);
-      for (const c of result.scanned) this.#scanned.add(c);
-      for (const c of result.failed.keys()) this.#unscanned.add(c);
-      if (result.failed.size > 0) {
-        const [first] = result.failed;
-        const who = result.failed.size === 1 ? `creator ${first![0]}` : `${result.failed.size} creators (first: ${first![0]})`;
-        this.warn(`could not read the token list of ${who}: ${first![1].message}`);
-      }
-      const fresh: string[] = [];
-      for (const [token, creator] of result.tokens) {
-        const viaManual = manual.has(creator);
-        (viaManual ? this.#manualFound : this.#storageFound).add(token);
-        if (!this.#source.has(token)) this.#source.set(token, viaManual ? "MANUAL" : "STORAGE");
-        if (!known.has(token) || rereadKnown) fresh.push(token);
-      }
-      const readCreators = await this.read(fresh, known);
-      pending = new Set();
+    const attempted = new Set(early.creators);
+    let result = await early.scan;
+    for (;;) {
+      const readCreators = await this.readCreatorTokens(result, known, manual, rereadKnown);
       // A token named only by an event may belong to a creator nobody has scanned yet.
       for (const creator of readCreators) {
         if (!this.#scanned.has(creator) && !scannedBefore.has(creator)) {
@@ -275,9 +319,33 @@ export class SyncRun {
           pending.add(creator);
         }
       }
+      const batch = [...pending].filter((c) => !attempted.has(c));
+      if (batch.length === 0) break;
+      for (const c of batch) attempted.add(c);
+      this.checkAborted();
+      result = await this.scanCreators(batch);
     }
     this.counts.foundStorage = this.#storageFound.size;
     this.counts.foundManual += this.#manualFound.size;
+  }
+
+  /** Takes in one round of creators' lists and reads the tokens on them; returns the creators of those read. */
+  private async readCreatorTokens(result: CreatorScan, known: Known, manual: Set<string>, rereadKnown: boolean): Promise<Set<string>> {
+    for (const c of result.scanned) this.#scanned.add(c);
+    for (const c of result.failed.keys()) this.#unscanned.add(c);
+    if (result.failed.size > 0) {
+      const [first] = result.failed;
+      const who = result.failed.size === 1 ? `creator ${first![0]}` : `${result.failed.size} creators (first: ${first![0]})`;
+      this.warn(`could not read the token list of ${who}: ${first![1].message}`);
+    }
+    const fresh: string[] = [];
+    for (const [token, creator] of result.tokens) {
+      const viaManual = manual.has(creator);
+      (viaManual ? this.#manualFound : this.#storageFound).add(token);
+      if (!this.#source.has(token)) this.#source.set(token, viaManual ? "MANUAL" : "STORAGE");
+      if (!known.has(token) || rereadKnown) fresh.push(token);
+    }
+    return this.read(fresh, known);
   }
 
   private async scanCreators(creators: string[]): Promise<CreatorScan> {
@@ -295,7 +363,14 @@ export class SyncRun {
    * Reads the tokens not yet requested in this run, queues their writes, and returns the creators of those read
    * (not the values: a run of 100,000 tokens would hold every one of them until discovery ends).
    */
-  private async read(tokens: string[], known: Known): Promise<Set<string>> {
+  private read(tokens: string[], known: Known): Promise<Set<string>> {
+    const reading = this.#read(tokens, known);
+    reading.catch(() => {}); // awaited by its caller, or settled in execute() when the run fails first
+    this.#reads.push(reading);
+    return reading;
+  }
+
+  async #read(tokens: string[], known: Known): Promise<Set<string>> {
     const todo = tokens.filter((t) => !this.#requested.has(t));
     for (const t of todo) this.#requested.add(t);
     this.#toRead += todo.length;

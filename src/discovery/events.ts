@@ -26,6 +26,8 @@ export interface EventScanOptions {
   toLedger: number;
   concurrency?: number;
   logger?: EventLogger;
+  /** Called as each ledger range is done, with the tokens first named in it: their reads can start at once. */
+  onRange?: (tokens: string[]) => void;
 }
 
 /** Tokens and creators found, whatever the source (the RPC's events, or history). */
@@ -86,8 +88,14 @@ class Pager {
     this.#filters = [{ type: "contract", contractIds: [options.contractId] }];
   }
 
-  /** Reads ledgers first..last (inclusive). */
+  /** Reads ledgers first..last (inclusive), then hands over the tokens first named in them. */
   async readRange(first: number, last: number): Promise<void> {
+    const named: string[] = [];
+    await this.#readRange(first, last, named);
+    if (named.length > 0) this.options.onRange?.(named);
+  }
+
+  async #readRange(first: number, last: number, named: string[]): Promise<void> {
     const end = position(endOfLedgerCursor(last));
     let from = first;
     let cursor: string | null = null;
@@ -113,7 +121,7 @@ class Pager {
         if (raw.id <= lastId) continue;
         lastId = raw.id;
         if (raw.ledger < first || (raw.contractId && raw.contractId !== this.options.contractId)) continue;
-        record(this.scan, raw);
+        if (recordFactoryEvent(this.scan, raw, named)) this.scan.events++;
       }
       if (!page.cursor) throw new RpcError("getEvents: the response carries no cursor", { transient: false });
       if (position(page.cursor) >= end) return;
@@ -145,16 +153,16 @@ class Pager {
   }
 }
 
-function record(scan: EventScan, raw: RawEvent): void {
-  if (recordFactoryEvent(scan, raw)) scan.events++;
-}
-
-/** Notes the token and creator a factory event names; false when it is not a factory event. Shared with the history backfill. */
-export function recordFactoryEvent(found: Discovered, raw: RawEvent): boolean {
+/**
+ * Notes the token and creator a factory event names (a token named for the first time also goes to `named`);
+ * false when it is not a factory event. Shared with the history backfill.
+ */
+export function recordFactoryEvent(found: Discovered, raw: RawEvent, named?: string[]): boolean {
   const event = decodeFactoryEvent(raw);
   if (!event) return false;
   if (!event.token) return true;
   const seen = found.tokens.get(event.token);
+  if (seen === undefined) named?.push(event.token);
   if (seen === undefined || seen < event.ledger) found.tokens.set(event.token, event.ledger);
   if (event.creator) found.launches.set(event.token, event.creator);
   return true;

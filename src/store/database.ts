@@ -27,6 +27,11 @@ export interface Database {
   /** Where the data lives, safe to print (no password). */
   readonly label: string;
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on the driver itself: committed when it resolves, rolled back when it throws.
+   * The sync's batch writes use it; Prisma's interactive transactions cost several times the statement's own time.
+   */
+  transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** A session kept open until released: a PostgreSQL session-level lock lives as long as it. */
   openSession(): Promise<HeldSession>;
   close(): Promise<void>;
@@ -77,24 +82,37 @@ async function openPostgres(url: string): Promise<Database> {
     query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) =>
       (await client.query(sql, params)).rows as T[],
   });
+  const withSession = async <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    // A checked-out client that loses its server emits 'error': without a listener that kills the process.
+    // The statement in progress rejects on its own; the client is then discarded, not pooled again.
+    let broken: Error | undefined;
+    const onError = (error: Error) => (broken ??= error);
+    client.on("error", onError);
+    try {
+      return await fn(session(client));
+    } finally {
+      client.off("error", onError);
+      client.release(broken);
+    }
+  };
   return {
     prisma,
     kind: "postgres",
     label,
-    async withSession(fn) {
-      const client = await pool.connect();
-      // A checked-out client that loses its server emits 'error': without a listener that kills the process.
-      // The statement in progress rejects on its own; the client is then discarded, not pooled again.
-      let broken: Error | undefined;
-      const onError = (error: Error) => (broken ??= error);
-      client.on("error", onError);
-      try {
-        return await fn(session(client));
-      } finally {
-        client.off("error", onError);
-        client.release(broken);
-      }
-    },
+    withSession,
+    transaction: (fn) =>
+      withSession(async (s) => {
+        await s.exec("BEGIN");
+        try {
+          const result = await fn(s);
+          await s.exec("COMMIT");
+          return result;
+        } catch (error) {
+          await s.exec("ROLLBACK").catch(() => {});
+          throw error;
+        }
+      }),
     async openSession() {
       const client = await pool.connect();
       const lost = new AbortController();
@@ -155,6 +173,13 @@ async function openPglite(dataDir: string): Promise<Database> {
     kind: "pglite",
     label: `embedded database at ${dataDir}`,
     withSession: (fn) => fn(session),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          exec: async (sql) => void (await tx.exec(sql)),
+          query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows,
+        }),
+      ),
     openSession: async () => ({ ...session, lost: new AbortController().signal, release: async () => {} }),
     async close() {
       await prisma.$disconnect().catch(() => {});
@@ -177,6 +202,11 @@ export function describeDatabaseError(error: unknown): string {
     return typeof code === "string" && code !== "" ? `${original.trim()} (SQLSTATE ${code})` : original.trim();
   }
   const message = error instanceof Error ? error.message : String(error);
+  // The drivers' own errors (pg's DatabaseError, PGlite's) carry the SQLSTATE in `code`.
+  const sqlState = (error as { code?: unknown })?.code;
+  if (typeof sqlState === "string" && /^[0-9A-Z]{5}$/.test(sqlState) && message.trim() !== "") {
+    return `${message.split("\n")[0]!.trim()} (SQLSTATE ${sqlState})`;
+  }
   const line = message.split("\n").map((l) => l.trim()).find((l) => l !== "" && !/^Invalid `.*` invocation/.test(l));
   return line ?? (error instanceof Error ? error.name : "unknown error");
 }

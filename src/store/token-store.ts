@@ -110,11 +110,19 @@ export interface ChangeRecorder {
 }
 
 // A network reset can reuse a factory id with new token addresses: rows of the old chain name
-// tokens that no longer exist and would collide on (contract_id, onchain_id).
+// tokens that no longer exist and would collide on (contract_id, onchain_id). Each id is looked up in the unique
+// index (LIMIT 1 keeps the subquery a per-id lookup): the planner's statistics of a table filling from empty are
+// stale during a first sync, and a join would hash the whole table for every batch.
 const DELETE_SUPERSEDED = `
-DELETE FROM tokens old
-USING unnest($2::text[], $3::text[]) AS t(address, onchain_id)
-WHERE old.contract_id = $1 AND old.onchain_id = t.onchain_id::bigint AND old.address <> t.address`;
+DELETE FROM tokens
+WHERE address = ANY(ARRAY(
+  SELECT old.address
+  FROM unnest($2::text[], $3::bigint[]) AS t(address, onchain_id)
+  CROSS JOIN LATERAL (
+    SELECT o.address FROM tokens o WHERE o.contract_id = $1 AND o.onchain_id = t.onchain_id LIMIT 1
+  ) old
+  WHERE old.address <> t.address
+))`;
 
 const UPSERT_CREATORS = `
 INSERT INTO creators (address, source, last_scanned_at)
@@ -123,15 +131,16 @@ FROM unnest($1::text[], $2::text[], $3::text[]) AS c(address, source, scanned)
 ON CONFLICT (address) DO UPDATE SET last_scanned_at = excluded.last_scanned_at
 WHERE excluded.last_scanned_at IS NOT NULL`;
 
-// token_count is derived from the tokens table, so it can never disagree with it.
+// token_count is derived from the tokens table, so it can never disagree with it. Counted per creator through
+// the creator index: a join would scan the whole table for every batch.
 const REFRESH_CREATOR_COUNTS = `
+WITH n AS (
+  SELECT a.address, (SELECT count(*)::int FROM tokens t WHERE t.creator = a.address) AS count
+  FROM unnest($1::text[]) AS a(address)
+)
 UPDATE creators c SET token_count = n.count
-FROM (
-  SELECT a.address, count(t.address)::int AS count
-  FROM unnest($1::text[]) AS a(address) LEFT JOIN tokens t ON t.creator = a.address
-  GROUP BY a.address
-) n
-WHERE c.address = n.address AND c.token_count <> n.count`;
+FROM n
+WHERE c.address = ANY($1::text[]) AND c.address = n.address AND c.token_count <> n.count`;
 
 const UPSERT_STATE = `
 INSERT INTO sync_state (contract_id, network_passphrase, last_ledger, last_ledger_hash, updated_at)
@@ -203,45 +212,39 @@ export class TokenStore {
   }
 
   async #writeBatch(batch: BatchWrite): Promise<BatchResult> {
-    return this.db.prisma.$transaction(
-      async (tx) => {
-        let changed: string[] = [];
-        if (batch.tokens.length > 0) {
-          await tx.$executeRawUnsafe(
-            DELETE_SUPERSEDED,
-            this.contractId,
-            batch.tokens.map((t) => t.info.tokenAddress),
-            batch.tokens.map((t) => String(t.info.id)),
-          );
-          const rows = await tx.$queryRawUnsafe<{ address: string }[]>(
-            this.recorder?.statement ?? UPSERT_TOKENS,
-            ...tokenColumns(this.contractId, batch.tokens),
-            String(batch.ledger),
-            ...(this.recorder?.params() ?? []),
-          );
-          changed = rows.map((r) => r.address);
-        }
-        const creators = mergeCreatorWrites(batch.creators);
-        if (creators.length > 0) {
-          await tx.$executeRawUnsafe(
-            UPSERT_CREATORS,
-            creators.map((c) => c.address),
-            creators.map((c) => c.source),
-            creators.map((c) => String(c.scanned)),
-          );
-        }
-        const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
-        if (touched.length > 0) await tx.$executeRawUnsafe(REFRESH_CREATOR_COUNTS, touched);
-        if (batch.cursor) {
-          const c = batch.cursor;
-          await tx.$executeRawUnsafe(UPSERT_STATE, this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash);
-        }
-        // Last, so that nothing commits once the run's lock is gone (another run may have started).
-        await assertRunLockHeld(this.db, (sql, ...params) => tx.$queryRawUnsafe<{ held: boolean }[]>(sql, ...params));
-        return { changed };
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    );
+    return this.db.transaction(async (tx) => {
+      let changed: string[] = [];
+      if (batch.tokens.length > 0) {
+        await tx.query(DELETE_SUPERSEDED, [
+          this.contractId,
+          batch.tokens.map((t) => t.info.tokenAddress),
+          batch.tokens.map((t) => String(t.info.id)),
+        ]);
+        const rows = await tx.query<{ address: string }>(this.recorder?.statement ?? UPSERT_TOKENS, [
+          ...tokenColumns(this.contractId, batch.tokens),
+          String(batch.ledger),
+          ...(this.recorder?.params() ?? []),
+        ]);
+        changed = rows.map((r) => r.address);
+      }
+      const creators = mergeCreatorWrites(batch.creators);
+      if (creators.length > 0) {
+        await tx.query(UPSERT_CREATORS, [
+          creators.map((c) => c.address),
+          creators.map((c) => c.source),
+          creators.map((c) => String(c.scanned)),
+        ]);
+      }
+      const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
+      if (touched.length > 0) await tx.query(REFRESH_CREATOR_COUNTS, [touched]);
+      if (batch.cursor) {
+        const c = batch.cursor;
+        await tx.query(UPSERT_STATE, [this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash]);
+      }
+      // Last, so that nothing commits once the run's lock is gone (another run may have started).
+      await assertRunLockHeld(this.db, (sql, ...params) => tx.query<{ held: boolean }>(sql, params));
+      return { changed };
+    });
   }
 
   /** Called with the contract's run lock held, so a RUNNING row left behind is a run that died (e.g. SIGKILL). */

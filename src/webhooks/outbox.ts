@@ -40,7 +40,10 @@ function rowJson(alias: string): string {
 // cursor stored yet: an empty database, or one after a network reset) announces no additions unless asked.
 const RECORDING_UPSERT = `
 WITH ${INCOMING_TOKENS},
-old AS (SELECT t.address, ${rowJson("t")} AS row FROM tokens t WHERE t.address IN (SELECT address FROM incoming)),
+old AS (
+  SELECT t.address, t.row FROM unnest($1::text[]) AS i(address)
+  CROSS JOIN LATERAL (SELECT t.address, ${rowJson("t")} AS row FROM tokens t WHERE t.address = i.address LIMIT 1) t
+),
 up AS (${upsertTokens(`tokens.address, ${rowJson("tokens")} AS row, tokens.discovered_via::text AS strategy`)}),
 ev AS (
   SELECT up.address, 0 AS ord, 'token.added' AS type,
