@@ -107,11 +107,12 @@ async function runSync(opts: Record<string, unknown>, io: Io): Promise<number> {
         creators: opts.creator as string[] | undefined,
         tokens: opts.token as string[] | undefined,
         full: opts.full === true,
+        listTokens: opts.verbose === true,
         logger,
         signal,
         onProgress: showProgress ? (done, total) => total > LIST_LIMIT && io.stderr.write(`\r${progressBar(done, total)}`) : undefined,
       });
-      if (showProgress && report.tokens.length > LIST_LIMIT) io.stderr.write("\n");
+      if (showProgress && report.tokensRead > LIST_LIMIT) io.stderr.write("\n");
       io.stdout.write(`${json ? toJson(report) : toText(report, { verbose: opts.verbose === true })}\n`);
       return exitStatus(report);
     }),
@@ -132,6 +133,7 @@ async function runBackfill(opts: Record<string, unknown>, io: Io): Promise<numbe
         ...sessionOptions(opts, io),
         ...(Object.fromEntries(BACKFILL_FLAGS.map((k) => [k, opts[k]])) as Pick<BackfillOptions, (typeof BACKFILL_FLAGS)[number]>),
         trigger: io.env.SYNC_TRIGGER?.trim() || "backfill",
+        listTokens: opts.verbose === true,
         logger,
         signal,
         onLedgers: showProgress

@@ -3,18 +3,20 @@
 import { stripVTControlCharacters } from "node:util";
 import type { SyncReport, TokenLine } from "./sync.ts";
 
+import { LIST_LIMIT } from "./sync-run.ts";
+
 /** Above this many tokens the terminal shows failures only (and a progress bar while running). */
-export const LIST_LIMIT = 50;
+export { LIST_LIMIT };
 
 /** What `--json` prints: the report without the per-token lines and the local details. */
-export type JsonSummary = Omit<SyncReport, "tokens" | "database" | "networkPassphrase" | "rpcUrl">;
+export type JsonSummary = Omit<SyncReport, "tokens" | "tokensRead" | "database" | "networkPassphrase" | "rpcUrl">;
 
 export function toJson(report: SyncReport): string {
   return jsonSafe(jsonSummary(report));
 }
 
 export function jsonSummary(report: SyncReport): JsonSummary {
-  const { tokens: _lines, database: _db, networkPassphrase: _p, rpcUrl: _u, ...summary } = report;
+  const { tokens: _lines, tokensRead: _read, database: _db, networkPassphrase: _p, rpcUrl: _u, ...summary } = report;
   return summary;
 }
 
@@ -42,11 +44,11 @@ export function toText(report: SyncReport, options: { verbose?: boolean } = {}):
   out.push(
     `  discovered ${report.discovered.total} tokens: events ${report.discovered.events}, storage ${report.discovered.storage}, manual ${report.discovered.manual} (events: ${range})`,
   );
-  const listAll = options.verbose || report.tokens.length <= LIST_LIMIT;
+  const listAll = options.verbose || report.tokensRead <= LIST_LIMIT;
   const shown = listAll ? report.tokens : report.tokens.filter((t) => t.outcome === "failed");
   if (shown.length > 0) out.push("");
   for (const line of shown) out.push(formatLine(line));
-  if (!listAll) out.push(`  (${report.tokens.length} tokens read; pass --verbose to list every one)`);
+  if (!listAll) out.push(`  (${report.tokensRead} tokens read; pass --verbose to list every one)`);
   if (report.missingIds.length > 0) {
     out.push("", `  missing on-chain ids: ${report.missingIds.slice(0, 50).join(", ")}${report.missingIds.length > 50 ? ", …" : ""}`);
     out.push("  hint: pass their creators' addresses with CREATOR_ADDRESS=G... or --creator G...");

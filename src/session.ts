@@ -36,6 +36,8 @@ export interface RunHooks {
   env?: NodeJS.ProcessEnv;
   /** Called as tokens are written: done of total. */
   onProgress?: (done: number, total: number) => void;
+  /** Keep a report line for every token read (`--verbose`); by default past 50 tokens only failures keep theirs. */
+  listTokens?: boolean;
 }
 
 /** What a long-running owner of the session measures (metrics); every hook is optional. */
@@ -69,6 +71,8 @@ export interface SyncRequest {
   trigger?: string;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Keep a report line for every token read, however many. */
+  listTokens?: boolean;
   /** Record the run in sync_runs (default true; single-token reads from the API skip it). */
   record?: boolean;
 }
@@ -225,6 +229,7 @@ export class SyncSession {
         discovered: request.discovered,
         signal: request.signal,
         onProgress: request.onProgress,
+        listTokens: request.listTokens,
       });
       const runId = config.dryRun || request.record === false ? null : await store.startRun(config.trigger);
       let result: RunResult;

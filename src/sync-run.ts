@@ -11,6 +11,8 @@ import { RpcUnavailableError, type RpcClient } from "./rpc/client.ts";
 import { DecodeError } from "./contract/codec.ts";
 import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, SyncStateRow, TokenStore, TokenWrite } from "./store/token-store.ts";
 
+/** Above this many tokens read, a run's report keeps per-token lines for failures only (unless asked for all). */
+export const LIST_LIMIT = 50;
 /** At most this many tokens per transaction. */
 const MAX_BATCH_SIZE = 2000;
 /**
@@ -50,7 +52,13 @@ export interface RunResult {
   failed: { address: string; error: string }[];
   /** Creators whose token list could not be read: the cursor stayed for them. */
   unscannedCreators: string[];
+  /**
+   * Per-token lines: every failure, and the others only when the run read at most LIST_LIMIT tokens or
+   * `listTokens` was asked for (a line per token would grow with the launchpad).
+   */
   tokens: TokenLine[];
+  /** Tokens read in this run: the lines there were, whether kept or not. */
+  tokensRead: number;
   warnings: string[];
 }
 
@@ -69,6 +77,8 @@ export interface RunContext {
   discovered?: Discovered | undefined;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Keep a line for every token read, however many. */
+  listTokens?: boolean;
 }
 
 type Known = Map<string, { onchainId: number; creator: string }>;
@@ -86,6 +96,7 @@ export class SyncRun {
   readonly counts: RunCounts = { foundEvents: 0, foundStorage: 0, foundManual: 0, synced: 0, unchanged: 0, failed: 0, missing: 0 };
   readonly #warnings: string[] = [];
   readonly #lines: TokenLine[] = [];
+  #linesRead = 0;
   readonly #failed = new Map<string, Error>();
   /** How each token was first found in this run: discovered_via of new rows. */
   readonly #source = new Map<string, DiscoverySource>();
@@ -420,7 +431,7 @@ export class SyncRun {
       creators.push({ address: info.creator, source: this.#creatorSource.get(info.creator) ?? "TOKEN", scanned: this.#scanned.has(info.creator) });
     }
     if (this.ctx.config.dryRun) {
-      for (const info of infos) this.#lines.push(lineOf(info, "would-sync"));
+      for (const info of infos) this.#line(lineOf(info, "would-sync"));
       this.counts.synced += infos.length;
     } else if (tokens.length > 0) {
       const result = await this.ctx.store.writeBatch({ tokens, creators, ledger: this.#ledger() });
@@ -428,7 +439,7 @@ export class SyncRun {
       for (const info of infos) {
         const address = info.tokenAddress;
         const outcome: TokenOutcome = !changed.has(address) ? "unchanged" : known.has(address) ? "updated" : "new";
-        this.#lines.push(lineOf(info, outcome));
+        this.#line(lineOf(info, outcome));
         if (outcome === "unchanged") this.counts.unchanged++;
         else this.counts.synced++;
       }
@@ -487,7 +498,8 @@ export class SyncRun {
       unchanged: this.counts.unchanged,
       failed: [...this.#failed].map(([address, error]) => ({ address, error: error.message })),
       unscannedCreators: [...this.#unscanned],
-      tokens: this.#lines,
+      tokens: this.#reportedLines(),
+      tokensRead: this.#linesRead,
       warnings: this.#warnings,
     };
   }
@@ -499,7 +511,18 @@ export class SyncRun {
 
   private fail(address: string, error: Error): void {
     this.#failed.set(address, error);
-    this.#lines.push({ address, outcome: "failed", error: error.message, ...(error instanceof UnknownTokenError ? { unknown: true as const } : {}) });
+    this.#line({ address, outcome: "failed", error: error.message, ...(error instanceof UnknownTokenError ? { unknown: true as const } : {}) });
+  }
+
+  #line(line: TokenLine): void {
+    this.#linesRead++;
+    if (line.outcome === "failed" || this.ctx.listTokens || this.#linesRead <= LIST_LIMIT) this.#lines.push(line);
+  }
+
+  /** The lines to report: past LIST_LIMIT tokens, the failures only (unless every line was asked for). */
+  #reportedLines(): TokenLine[] {
+    if (this.ctx.listTokens || this.#linesRead <= LIST_LIMIT) return this.#lines;
+    return this.#lines.filter((l) => l.outcome === "failed");
   }
 
   private noteCreator(address: string, source: CreatorSource): void {

@@ -14,7 +14,7 @@ export { SyncSession } from "./session.ts";
 export async function syncTokens(options: SyncOptions & RunHooks = {}): Promise<SyncReport> {
   const session = await SyncSession.open(options);
   try {
-    const report = await session.sync({ signal: options.signal, onProgress: options.onProgress });
+    const report = await session.sync({ signal: options.signal, onProgress: options.onProgress, listTokens: options.listTokens });
     // A cron run delivers what it queued (and what earlier runs left) before it exits, within the webhook timeout.
     const webhooks = session.config.webhooks;
     if (webhooks && !session.config.dryRun) {

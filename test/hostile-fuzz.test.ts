@@ -68,6 +68,7 @@ function report(texts: { name: string; symbol: string; error: string; warning: s
     synced: texts.length,
     unchanged: 0,
     failed: texts.map((t, i) => ({ address: address(i), error: t.error })),
+    tokensRead: texts.length,
     unscannedCreators: [],
     tokens: texts.flatMap((t, i) => [
       { address: address(i), outcome: "new" as const, name: t.name, symbol: t.symbol, creator: StrKey.encodeEd25519PublicKey(Buffer.alloc(32, i)), status: "BONDING" },

@@ -94,7 +94,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       const save = async (): Promise<SyncReport | null> => {
         let report: SyncReport | null = null;
         if (found.tokens.size > 0 || next > to) {
-          report = await session.sync({ discovered: found, trigger: options.trigger ?? "backfill", signal: options.signal });
+          report = await session.sync({ discovered: found, trigger: options.trigger ?? "backfill", signal: options.signal, listTokens: options.listTokens });
           synced += report.synced;
         }
         if (!config.dryRun) {
