@@ -9,8 +9,11 @@ import { RpcError, type RpcClient } from "../rpc/client.ts";
 
 /** stellar-rpc scans at most this many ledgers per getEvents request. */
 export const MAX_LEDGERS_PER_SCAN = 10_000;
-/** stellar-rpc's own ceiling on `limit`; a provider may set a lower one (max-events-limit). */
-const MAX_PAGE = 10_000;
+/**
+ * Events asked for per page. stellar-rpc allows up to 10,000 (a provider may allow fewer: max-events-limit), but a
+ * page of 10,000 is ~7 MB of JSON and, with a range per request in flight, pages would dominate the run's memory.
+ */
+const PAGE_SIZE = 2_000;
 
 export interface EventLogger {
   info(message: string): void;
@@ -78,7 +81,7 @@ export async function scanFactoryEvents(options: EventScanOptions): Promise<Even
 
 /** Reads ranges of one window; shares what the RPC taught it (its page cap) across them. */
 class Pager {
-  #pageLimit = MAX_PAGE;
+  #pageLimit = PAGE_SIZE;
   readonly #filters: unknown[];
 
   constructor(
