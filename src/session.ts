@@ -132,11 +132,16 @@ export class SyncSession {
   static async open(options: SessionOptions = {}): Promise<SyncSession> {
     const config = resolveConfig(options, options.env);
     const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
+    // The connection opens while the RPC is checked; nothing is locked or migrated before the checks pass.
+    const connecting = openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    connecting.catch(() => {}); // awaited below, after the RPC's verdict
     try {
       session.#openedHead = await session.preflight();
+      session.#db = await connecting;
       await session.openDatabase(options.lock ?? true);
       return session;
     } catch (error) {
+      session.#db ??= await connecting.catch(() => null);
       await session.close();
       throw session.publicError(error);
     }
@@ -327,22 +332,23 @@ export class SyncSession {
     }
   }
 
+  /** Locks (when asked) and migrates the database opened, and sets up the store. */
   private async openDatabase(lock: boolean): Promise<void> {
     const config = this.config;
-    this.#db = await openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const db = this.db;
     if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
     if (config.dryRun) {
-      if (!(await isMigrated(this.#db))) {
-        throw new FatalError(`${this.#db.label} has no sync-tokens tables yet: run once without --dry-run, or run \`sync-tokens db migrate\``);
+      if (!(await isMigrated(db))) {
+        throw new FatalError(`${db.label} has no sync-tokens tables yet: run once without --dry-run, or run \`sync-tokens db migrate\``);
       }
     } else {
-      await migrateOrFail(this.#db);
+      await migrateOrFail(db);
     }
     // Webhooks: the batches' statements also write the outbox (loaded only when an endpoint is configured).
     const recorder = config.webhooks && !config.dryRun
-      ? await (await import("./webhooks/outbox.ts")).openOutbox(this.#db, config.contractId, config.webhooks, this.logger)
+      ? await (await import("./webhooks/outbox.ts")).openOutbox(db, config.contractId, config.webhooks, this.logger)
       : undefined;
-    this.#store = new TokenStore(this.#db, config.contractId, this.#observer.write, recorder);
+    this.#store = new TokenStore(db, config.contractId, this.#observer.write, recorder);
   }
 
   async #releaseLock(): Promise<void> {
