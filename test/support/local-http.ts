@@ -27,6 +27,9 @@ export async function startLocalServer(handler: Handler): Promise<LocalServer> {
   const sockets = new Set<Socket>();
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
+    // Decoded as one stream: a UTF-8 character split between two chunks must not turn into U+FFFD (a signed
+    // webhook body would then fail verification).
+    req.setEncoding("utf8");
     for await (const chunk of req) body += chunk;
     const seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
     requests.push(seen);
