@@ -1,18 +1,17 @@
 // ScVal ↔ domain for the SAC Factory: strict about shape and types, lenient only where the contract itself is
 // (creator-supplied strings). Layout facts come from /work/shared/contract/sac-factory.md.
-import { Address, StrKey, xdr } from "@stellar/stellar-sdk/base";
+// This is the SDK path: the reference for direct-decode.ts, which reads the hot values straight from their bytes
+// and defers to it for anything unusual.
+import { Address, xdr } from "@stellar/stellar-sdk/base";
 import type { AddressKind } from "../addresses.ts";
+import { addressText } from "./address-text.ts";
+import { DecodeError, FACTORY_TOPICS, LAUNCH_TOPICS, TOPIC_RE, creatorText, tokenStatus, utf8Lenient, utf8Strict } from "./decode-rules.ts";
+import { DEFER, eventFields } from "./direct-decode.ts";
 import type { BondingCurve, FactoryEvent, TokenInfo, TokenStatus } from "./types.ts";
 
-/** A value does not have the shape the factory's interface promises. Permanent for the value it came from. */
-export class DecodeError extends Error {
-  override name = "DecodeError";
-}
+export { DecodeError, LAUNCH_TOPICS };
 
 // ---- primitives -------------------------------------------------------------------------------------------
-
-const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const utf8Lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** Short, printable rendering of an untrusted name for error messages. */
 function quote(s: string): string {
@@ -67,51 +66,18 @@ function decodeAddress(val: xdr.ScVal, path: string, allowed: readonly AddressKi
   }
   try {
     return v.address.type === "scAddressTypeAccount"
-      ? strKey("account", v.address.accountId.ed25519.toBytes())
-      : strKey("contract", (v.address as xdr.ScAddressContract).contractId.value);
+      ? addressText("account", v.address.accountId.ed25519.toBytes(), 0)
+      : addressText("contract", (v.address as xdr.ScAddressContract).contractId.value, 0);
   } catch (e) {
     fail(path, `unencodable address: ${(e as Error).message}`);
   }
 }
 
-// StrKey encoding (base32 with a checksum) costs more than the rest of an event's decoding, and events name the
-// same tokens and creators again and again. Bounded: emptied when full, so memory does not grow with the chain.
-const strKeys = new Map<string, string>();
-const STRKEY_CACHE_MAX = 20_000;
-
-function strKey(kind: AddressKind, key: Uint8Array): string {
-  const id = kind[0] + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
-  let text = strKeys.get(id);
-  if (text === undefined) {
-    text = kind === "account" ? StrKey.encodeEd25519PublicKey(key) : StrKey.encodeContract(key);
-    if (strKeys.size >= STRKEY_CACHE_MAX) strKeys.clear();
-    strKeys.set(id, text);
-  }
-  return text;
-}
-
-/**
- * Creator-supplied text as PostgreSQL can store it: UTF-8 with invalid sequences replaced by U+FFFD and NUL
- * removed. Each change is noted in `repairs` so the row can say its text is not byte-exact.
- */
+/** Creator-supplied text as PostgreSQL can store it (see creatorText). */
 function decodeText(val: xdr.ScVal, path: string, repairs: string[]): string {
   const v = expectScVal(val, path);
   if (v.type !== "scvString") typeMismatch(v, "string", path);
-  const bytes = v.str.bytes;
-  let text: string;
-  try {
-    text = utf8Strict.decode(bytes);
-  } catch {
-    text = utf8Lenient.decode(bytes);
-    repairs.push(`${path}: replaced invalid UTF-8`);
-  }
-  if (text.includes("\0")) {
-    const before = text.length;
-    text = text.replaceAll("\0", "");
-    const removed = before - text.length;
-    repairs.push(`${path}: removed ${removed} NUL byte${removed === 1 ? "" : "s"}`);
-  }
-  return text;
+  return creatorText(v.str.bytes, path, repairs);
 }
 
 function decodeVec(val: xdr.ScVal, path: string): xdr.ScVal[] {
@@ -148,12 +114,6 @@ function prefixed(path: string, name: string): string {
 
 // ---- TokenInfo ----------------------------------------------------------------------------------------------
 
-const STATUS_VARIANTS: Readonly<Record<string, TokenStatus>> = {
-  Bonding: "BONDING",
-  Graduated: "GRADUATED",
-  GraduationFailed: "GRADUATION_FAILED",
-};
-
 /** A unit enum variant travels as a one-element Vec holding its name as a Symbol. */
 function decodeStatus(val: xdr.ScVal, path: string): TokenStatus {
   const items = decodeVec(val, path);
@@ -162,7 +122,7 @@ function decodeStatus(val: xdr.ScVal, path: string): TokenStatus {
     fail(path, "expected a unit enum variant [Symbol]");
   }
   const name = symbolText(variant);
-  const status = Object.hasOwn(STATUS_VARIANTS, name) ? STATUS_VARIANTS[name] : undefined;
+  const status = tokenStatus(name);
   if (status === undefined) fail(path, `unknown status variant ${quote(name)}`);
   return status;
 }
@@ -259,11 +219,10 @@ export function decodeContractDataEntry(entryXdrB64: string): { key: xdr.LedgerK
 
 // ---- events -------------------------------------------------------------------------------------------------
 
-/** Launch events also name the creator. */
-export const LAUNCH_TOPICS: ReadonlySet<string> = new Set(["token_launched", "token_launched_detailed"]);
+// The known topics' base64, so that their events' topic is one map lookup.
+const TOPICS: ReadonlyMap<string, string> = new Map(FACTORY_TOPICS.map((t) => [xdr.ScVal.scvSymbol(t).toXdr("base64"), t]));
 
-// Real topics are Soroban symbols; anything else is not ours and must not reach the database (NUL, etc.).
-const SYMBOL_RE = /^[A-Za-z0-9_]{1,32}$/;
+type RawEvent = { id: string; ledger: number; contractId?: string; topic: string[]; value: string };
 
 /**
  * A raw getEvents event → FactoryEvent. Never throws.
@@ -272,39 +231,62 @@ const SYMBOL_RE = /^[A-Za-z0-9_]{1,32}$/;
  *   so later contract versions' token events are still noticed); `creator` only for launch topics.
  *   Admin events, `liquidity_locked` and unknown topics come back with the topic only: the caller can count
  *   them, and a token field that fails to decode is simply left out.
+ * The data is read straight from its bytes (direct-decode.ts); anything unusual takes the SDK path,
+ * decodeFactoryEventWithSdk, which gives the same result.
  */
-export function decodeFactoryEvent(raw: {
-  id: string;
-  ledger: number;
-  contractId?: string;
-  topic: string[];
-  value: string;
-}): FactoryEvent | null {
+export function decodeFactoryEvent(raw: RawEvent): FactoryEvent | null {
   try {
-    if (typeof raw.id !== "string" || !Number.isSafeInteger(raw.ledger) || !Array.isArray(raw.topic)) return null;
-    if (raw.topic.length !== 1 || typeof raw.topic[0] !== "string") return null;
-    const topicVal = xdr.ScVal.fromXdr(raw.topic[0], "base64");
-    if (topicVal.type !== "scvSymbol") return null;
-    const topic = utf8Strict.decode(topicVal.sym.bytes);
-    if (!SYMBOL_RE.test(topic)) return null;
-
-    const event: FactoryEvent = { id: raw.id, ledger: raw.ledger, topic };
-    let fields: Map<string, xdr.ScVal>;
-    try {
-      fields = decodeStruct(xdr.ScVal.fromXdr(raw.value, "base64"), topic);
-    } catch {
-      return event;
-    }
-    const token = optional(() => decodeAddress(field(fields, "token", topic), `${topic}.token`, ["contract"]));
-    if (token !== undefined) event.token = token;
-    if (LAUNCH_TOPICS.has(topic)) {
-      const creator = optional(() => decodeAddress(field(fields, "creator", topic), `${topic}.creator`));
-      if (creator !== undefined) event.creator = creator;
-    }
+    const event = eventHead(raw, TOPICS.get(raw.topic[0] as string));
+    if (event === null) return null;
+    const fields = eventFields(raw.value, LAUNCH_TOPICS.has(event.topic));
+    if (fields === DEFER) return withDataFields(event, raw.value);
+    if (fields.token !== undefined) event.token = fields.token;
+    if (fields.creator !== undefined) event.creator = fields.creator;
     return event;
   } catch {
     return null;
   }
+}
+
+/** decodeFactoryEvent through the SDK's XDR classes only: the reference the direct decoding is tested against. */
+export function decodeFactoryEventWithSdk(raw: RawEvent): FactoryEvent | null {
+  try {
+    const event = eventHead(raw, undefined);
+    return event === null ? null : withDataFields(event, raw.value);
+  } catch {
+    return null;
+  }
+}
+
+/** The event without its data fields, or null when it is not factory-shaped. `known`: its topic, if looked up. */
+function eventHead(raw: RawEvent, known: string | undefined): FactoryEvent | null {
+  if (typeof raw.id !== "string" || !Number.isSafeInteger(raw.ledger) || !Array.isArray(raw.topic)) return null;
+  if (raw.topic.length !== 1 || typeof raw.topic[0] !== "string") return null;
+  let topic = known;
+  if (topic === undefined) {
+    const topicVal = xdr.ScVal.fromXdr(raw.topic[0], "base64");
+    if (topicVal.type !== "scvSymbol") return null;
+    topic = utf8Strict.decode(topicVal.sym.bytes);
+    if (!TOPIC_RE.test(topic)) return null;
+  }
+  return { id: raw.id, ledger: raw.ledger, topic };
+}
+
+function withDataFields(event: FactoryEvent, value: string): FactoryEvent {
+  const topic = event.topic;
+  let fields: Map<string, xdr.ScVal>;
+  try {
+    fields = decodeStruct(xdr.ScVal.fromXdr(value, "base64"), topic);
+  } catch {
+    return event;
+  }
+  const token = optional(() => decodeAddress(field(fields, "token", topic), `${topic}.token`, ["contract"]));
+  if (token !== undefined) event.token = token;
+  if (LAUNCH_TOPICS.has(topic)) {
+    const creator = optional(() => decodeAddress(field(fields, "creator", topic), `${topic}.creator`));
+    if (creator !== undefined) event.creator = creator;
+  }
+  return event;
 }
 
 function optional<T>(decode: () => T): T | undefined {

@@ -15,6 +15,9 @@ import {
   decodeTokenInfo,
   tokenInfoKey,
 } from "./codec.ts";
+import { DEFER, readAddressVec, readTokenInfo, type Deferred } from "./direct-decode.ts";
+import { EntryKeys } from "./entry-keys.ts";
+import type { XdrReader } from "./xdr-reader.ts";
 import type { TokenInfo } from "./types.ts";
 
 /** The contract rejected a read-only call (`error` in the simulate response). Permanent for that call. */
@@ -67,6 +70,8 @@ export class FactoryReader {
   readonly #contract: Contract;
   readonly #networkPassphrase: string;
   readonly #limit: LimitFunction;
+  readonly #tokenInfoKeys: EntryKeys;
+  readonly #creatorTokensKeys: EntryKeys;
   /** The highest latestLedger any getLedgerEntries answer reported: the ledger the entries read are from. */
   latestLedgerSeen = 0;
 
@@ -79,6 +84,8 @@ export class FactoryReader {
     this.#contract = new Contract(options.contractId);
     this.#networkPassphrase = options.networkPassphrase;
     this.#limit = pLimit(options.concurrency ?? 4);
+    this.#tokenInfoKeys = new EntryKeys(options.contractId, tokenInfoKey);
+    this.#creatorTokensKeys = new EntryKeys(options.contractId, creatorTokensKey);
   }
 
   /** Calls a read-only contract function through simulateTransaction and returns its result. */
@@ -146,8 +153,14 @@ export class FactoryReader {
   readTokenInfos(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
     return this.#readEntries(
       tokens,
-      (token) => tokenInfoKey(this.#contractId, token),
-      (value, token) => checkTokenAddress(decodeTokenInfo(value), token),
+      this.#tokenInfoKeys,
+      {
+        direct: (reader, token) => {
+          const info = readTokenInfo(reader);
+          return info === DEFER ? DEFER : checkTokenAddress(info, token);
+        },
+        sdk: (value, token) => checkTokenAddress(decodeTokenInfo(value), token),
+      },
       async (token) => (await this.getTokenInfo(token)) ?? new UnknownTokenError(`${token}: token unknown to the factory`),
     );
   }
@@ -156,8 +169,8 @@ export class FactoryReader {
   readCreatorTokens(creators: string[]): Promise<Map<string, string[] | Error>> {
     return this.#readEntries(
       creators,
-      (creator) => creatorTokensKey(this.#contractId, creator),
-      (value) => decodeAddressVec(value, "CreatorTokens"),
+      this.#creatorTokensKeys,
+      { direct: (reader) => readAddressVec(reader), sdk: (value) => decodeAddressVec(value, "CreatorTokens") },
       (creator) => this.getCreatorTokens(creator),
     );
   }
@@ -208,39 +221,87 @@ export class FactoryReader {
 
   /** Which of these tokens have a TokenInfo entry at all (live or archived), in one request of at most 200 keys. */
   async existingTokenEntries(tokens: string[]): Promise<Set<string>> {
-    const byKey = new Map(tokens.slice(0, MAX_KEYS_PER_REQUEST).map((t) => [tokenInfoKey(this.#contractId, t).toXdr("base64"), t]));
-    const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", { keys: [...byKey.keys()] });
+    const byKey = new Map<string, string>();
+    const keys: string[] = [];
+    for (const token of tokens.slice(0, MAX_KEYS_PER_REQUEST)) {
+      const key = this.#tokenInfoKeys.key(token);
+      if (key === undefined) throw new TypeError(`not a G... or C... address: ${JSON.stringify(token)}`);
+      byKey.set(key.key, token);
+      keys.push(key.xdr);
+    }
+    const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", { keys });
     const present = new Set<string>();
     for (const entry of Array.isArray(res?.entries) ? res.entries : []) {
       if (typeof entry?.xdr !== "string") continue;
-      try {
-        const token = byKey.get(decodeContractDataEntry(entry.xdr).key.toXdr("base64"));
-        if (token !== undefined) present.add(token);
-      } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-      }
+      const token = this.#entryOwner(entry.xdr, this.#tokenInfoKeys, byKey, (reader) => {
+        reader.skipScVal();
+        reader.end();
+        return true;
+      });
+      if (token !== undefined) present.add(token[0]);
     }
     return present;
+  }
+
+  /**
+   * The requested id a getLedgerEntries entry belongs to and its value decoded, or undefined when it is none of
+   * them or does not decode (DecodeError). The entry is read from its bytes; what that reading defers (or cannot
+   * place) takes the SDK path: decode the entry, re-encode its key.
+   */
+  #entryOwner<V>(
+    entryXdr: string,
+    keys: EntryKeys,
+    idByKey: Map<string, string>,
+    direct: (reader: XdrReader, id: string) => V | Deferred,
+    sdk?: (value: xdr.ScVal, id: string) => V,
+  ): [string, V] | undefined {
+    try {
+      const match = keys.match(entryXdr);
+      if (match !== undefined) {
+        const id = idByKey.get(match.key);
+        if (id === undefined) return undefined;
+        const value = direct(match.reader, id);
+        if (value !== DEFER) return [id, value];
+      }
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+    }
+    try {
+      const { key, value } = decodeContractDataEntry(entryXdr);
+      const bytes = key.toXdr();
+      // The lookup key: the address's last 36 bytes, just before the 4 of the durability.
+      const id = idByKey.get(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1", bytes.length - 40, bytes.length - 4));
+      if (id === undefined || keys.key(id)?.xdr !== Buffer.from(bytes).toString("base64")) return undefined;
+      return [id, sdk ? sdk(value, id) : (true as V)];
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return undefined;
+    }
   }
 
   /** The batch pattern shared by both reads: entries in bulk, then the per-item fallback for what they lacked. */
   async #readEntries<V>(
     ids: string[],
-    keyOf: (id: string) => xdr.LedgerKey,
-    decode: (value: xdr.ScVal, id: string) => V,
+    keys: EntryKeys,
+    decode: { direct: (reader: XdrReader, id: string) => V | Deferred; sdk: (value: xdr.ScVal, id: string) => V },
     fallback: (id: string) => Promise<V | Error>,
   ): Promise<Map<string, V | Error>> {
     const unique = [...new Set(ids)];
     const outcome = new Map<string, V | Error>();
     const idByKey = new Map<string, string>();
+    const requestKeys: string[] = [];
     for (const id of unique) {
-      if (isAddress(id)) idByKey.set(keyOf(id).toXdr("base64"), id);
-      else outcome.set(id, new Error(`${JSON.stringify(id)}: not a G... or C... address`));
+      const key = keys.key(id);
+      if (key === undefined) {
+        outcome.set(id, new Error(`${JSON.stringify(id)}: not a G... or C... address`));
+      } else {
+        idByKey.set(key.key, id);
+        requestKeys.push(key.xdr);
+      }
     }
 
-    const keys = [...idByKey.keys()];
     const batches: string[][] = [];
-    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_REQUEST) batches.push(keys.slice(i, i + MAX_KEYS_PER_REQUEST));
+    for (let i = 0; i < requestKeys.length; i += MAX_KEYS_PER_REQUEST) batches.push(requestKeys.slice(i, i + MAX_KEYS_PER_REQUEST));
     await this.#runAll(batches, async (batch) => {
       const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", {
         keys: batch,
@@ -252,13 +313,8 @@ export class FactoryReader {
         if (typeof entry !== "object" || entry === null) continue;
         const { xdr: entryXdr } = entry as { xdr?: unknown };
         if (typeof entryXdr !== "string") continue;
-        try {
-          const { key, value } = decodeContractDataEntry(entryXdr);
-          const id = idByKey.get(key.toXdr("base64"));
-          if (id !== undefined) outcome.set(id, decode(value, id));
-        } catch (e) {
-          if (!(e instanceof DecodeError)) throw e;
-        }
+        const owned = this.#entryOwner(entryXdr, keys, idByKey, decode.direct, decode.sdk);
+        if (owned !== undefined) outcome.set(owned[0], owned[1]);
       }
     });
 
