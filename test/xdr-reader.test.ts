@@ -391,12 +391,11 @@ function mutateVec(rng: Rng, val: xdr.ScVal): xdr.ScVal {
 // ---- the pieces -----------------------------------------------------------------------------------------------
 
 describe("addressText", () => {
-  it("is the SDK's StrKey, also for keys that share a cache slot", () => {
+  it("is the SDK's StrKey of any key, at any offset", () => {
     const rng = new Rng(5);
+    const edges = [new Uint8Array(32), new Uint8Array(32).fill(0xff)];
     for (let n = 0; n < 3_000; n++) {
-      const key = rng.bytes(32);
-      // Every third key collides with the previous one's slot: same first and last two bytes.
-      if (n % 3 === 2) key.set([1, 2], 0), key.set([3, 4], 30);
+      const key = edges[n] ?? rng.bytes(32);
       const bytes = Uint8Array.from([...rng.bytes(n % 5), ...key]);
       expect(addressText("contract", bytes, n % 5)).toBe(StrKey.encodeContract(Buffer.from(key)));
       expect(addressText("account", bytes, n % 5)).toBe(StrKey.encodeEd25519PublicKey(Buffer.from(key)));
