@@ -168,13 +168,11 @@ export function readTokenInfo(r: XdrReader): TokenInfo | Deferred {
     const at = infoAt;
     const end = r.pos;
 
-    const u32 = (f: F): number | undefined => (seek(r, at[f] as number, SCV.u32) ? r.u32() : undefined);
-    const i128 = (pos: number): bigint | undefined => (seek(r, pos, SCV.i128) ? r.i128() : undefined);
-    const id = u32(F.id);
-    const holdersCount = u32(F.holdersCount);
+    const id = u32At(r, at[F.id] as number);
+    const holdersCount = u32At(r, at[F.holdersCount] as number);
     const createdAt = seek(r, at[F.createdAt] as number, SCV.u64) ? r.u64() : undefined;
-    const xlmRaised = i128(at[F.xlmRaised] as number);
-    const marketCap = i128(at[F.marketCap] as number);
+    const xlmRaised = i128At(r, at[F.xlmRaised] as number);
+    const marketCap = i128At(r, at[F.marketCap] as number);
     const creator = addressAt(r, at[F.creator] as number, true, true);
     const tokenAddress = addressAt(r, at[F.tokenAddress] as number, true, false);
     const status = readStatus(r, at[F.status] as number);
@@ -194,16 +192,10 @@ export function readTokenInfo(r: XdrReader): TokenInfo | Deferred {
     }
     // Texts last, in the SDK path's order, so that the repairs are listed in the same order.
     const textRepairs: string[] = [];
-    const text = (f: F, path: string): string | undefined => {
-      if (!seek(r, at[f] as number, SCV.string)) return undefined;
-      const length = r.variable();
-      const from = r.startOf(length);
-      return creatorText(r.bytes.subarray(from, from + length), path, textRepairs);
-    };
-    const name = text(F.name, "name");
-    const symbol = text(F.symbol, "symbol");
-    const imageUrl = text(F.imageUrl, "image_url");
-    const description = text(F.description, "description");
+    const name = textAt(r, at[F.name] as number, "name", textRepairs);
+    const symbol = textAt(r, at[F.symbol] as number, "symbol", textRepairs);
+    const imageUrl = textAt(r, at[F.imageUrl] as number, "image_url", textRepairs);
+    const description = textAt(r, at[F.description] as number, "description", textRepairs);
     if (name === undefined || symbol === undefined || imageUrl === undefined || description === undefined) return DEFER;
     r.pos = end;
     return { id, creator, tokenAddress, name, symbol, imageUrl, description, createdAt, status, bondingCurve, xlmRaised, marketCap, holdersCount, textRepairs };
@@ -222,16 +214,31 @@ function readStatus(r: XdrReader, at: number): TokenInfo["status"] | undefined {
 
 function readCurve(r: XdrReader): BondingCurve | undefined {
   if (!readStruct(r, CURVE_FIELDS, curveAt, 1)) return undefined;
-  const i128 = (i: number): bigint | undefined => (seek(r, curveAt[i] as number, SCV.i128) ? r.i128() : undefined);
-  const k = i128(0);
-  const tokensRemaining = i128(1);
-  const tokensSold = i128(2);
-  const totalSupply = i128(3);
-  const xlmReserve = i128(4);
+  const k = i128At(r, curveAt[0] as number);
+  const tokensRemaining = i128At(r, curveAt[1] as number);
+  const tokensSold = i128At(r, curveAt[2] as number);
+  const totalSupply = i128At(r, curveAt[3] as number);
+  const xlmReserve = i128At(r, curveAt[4] as number);
   if (k === undefined || tokensRemaining === undefined || tokensSold === undefined || totalSupply === undefined || xlmReserve === undefined) {
     return undefined;
   }
   return { totalSupply, tokensSold, tokensRemaining, xlmReserve, k };
+}
+
+// Typed reads of a field at `at` (-1: absent); undefined when absent or of another type.
+function u32At(r: XdrReader, at: number): number | undefined {
+  return seek(r, at, SCV.u32) ? r.u32() : undefined;
+}
+
+function i128At(r: XdrReader, at: number): bigint | undefined {
+  return seek(r, at, SCV.i128) ? r.i128() : undefined;
+}
+
+function textAt(r: XdrReader, at: number, path: string, repairs: string[]): string | undefined {
+  if (!seek(r, at, SCV.string)) return undefined;
+  const length = r.variable();
+  const from = r.startOf(length);
+  return creatorText(r.bytes.subarray(from, from + length), path, repairs);
 }
 
 // ---- Vec<Address> -------------------------------------------------------------------------------------------
