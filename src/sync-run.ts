@@ -159,6 +159,7 @@ export class SyncRun {
     const creators = await this.knownCreators(known, window.fresh);
     const early = creators.pending;
     const earlyScan = this.scanCreators(early);
+    earlyScan.catch(() => {}); // an outage: awaited (and thrown) below, not "unhandled" while the events are read
     const eventReads: Array<Promise<Set<string>>> = [];
     let scan: EventScan;
     try {
