@@ -1,6 +1,5 @@
 // One run's plan: discover token addresses (events, then creators' lists), read their TokenInfo,
 // write them in batches, and move the cursor once nothing in the event window is left to retry.
-import pLimit from "p-limit";
 import type { SyncConfig } from "./config.ts";
 import { MAX_KEYS_PER_REQUEST, SimulationError, UnknownTokenError, type FactoryReader } from "./contract/factory.ts";
 import type { TokenInfo } from "./contract/types.ts";
@@ -108,7 +107,9 @@ export class SyncRun {
   readonly #readIds = new Set<number>();
   readonly #storageFound = new Set<string>();
   readonly #manualFound = new Set<string>();
-  readonly #writes = pLimit(1);
+  /** Batches read, waiting for their transaction (see #queueWrite). */
+  readonly #writeQueue: Array<{ infos: TokenInfo[]; count: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #draining = false;
   /** Creators whose token list could not be read in this run. */
   readonly #unscanned = new Set<string>();
   #pendingWrites: Promise<void>[] = [];
@@ -179,8 +180,9 @@ export class SyncRun {
     eventReads.push(this.read([...scan.tokens.keys()], known));
     // After a gap, a known token may have changed in ledgers nobody can read any more.
     if (fresh) eventReads.push(this.read([...known.keys()], known));
-    const revealed = new Set<string>();
-    for (const set of await Promise.all(eventReads)) for (const c of set) revealed.add(c);
+    // The creators of the tokens the events named: known once those reads are done.
+    const revealed = Promise.all(eventReads).then((sets) => new Set(sets.flatMap((set) => [...set])));
+    revealed.catch(() => {}); // awaited in discoverThroughCreators
     await this.discoverThroughCreators(known, creators, {
       everyCreator: fresh || incomplete,
       rereadKnown: fresh,
@@ -307,23 +309,31 @@ export class SyncRun {
   private async discoverThroughCreators(
     known: Known,
     { manual, scannedBefore }: KnownCreators,
-    options: { everyCreator: boolean; rereadKnown: boolean; revealed: Set<string>; early: { creators: string[]; scan: Promise<CreatorScan> } },
+    options: {
+      everyCreator: boolean;
+      rereadKnown: boolean;
+      /** The creators of the tokens the events named, once read. */
+      revealed: Promise<Set<string>>;
+      early: { creators: string[]; scan: Promise<CreatorScan> };
+    },
   ): Promise<void> {
     const { everyCreator, rereadKnown, revealed, early } = options;
     // A creator scanned before gains tokens only by launching, and launches are events this run reads:
     // it needs another scan only when the events may have a gap.
     const pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
     if (everyCreator) for (const t of known.values()) pending.add(t.creator);
-    for (const creator of revealed) {
+    const attempted = new Set(early.creators);
+    // The early lists' tokens are read while the event-named tokens still are: the scan is over, so which strategy
+    // found a token no longer depends on timing.
+    let reading = this.readCreatorTokens(await early.scan, known, manual, rereadKnown);
+    for (const creator of await revealed) {
       if (!scannedBefore.has(creator)) {
         this.noteCreator(creator, "TOKEN");
         pending.add(creator);
       }
     }
-    const attempted = new Set(early.creators);
-    let result = await early.scan;
     for (;;) {
-      const readCreators = await this.readCreatorTokens(result, known, manual, rereadKnown);
+      const readCreators = await reading;
       // A token named only by an event may belong to a creator nobody has scanned yet.
       for (const creator of readCreators) {
         if (!this.#scanned.has(creator) && !scannedBefore.has(creator)) {
@@ -335,14 +345,14 @@ export class SyncRun {
       if (batch.length === 0) break;
       for (const c of batch) attempted.add(c);
       this.checkAborted();
-      result = await this.scanCreators(batch);
+      reading = this.readCreatorTokens(await this.scanCreators(batch), known, manual, rereadKnown);
     }
     this.counts.foundStorage = this.#storageFound.size;
     this.counts.foundManual += this.#manualFound.size;
   }
 
   /** Takes in one round of creators' lists and reads the tokens on them; returns the creators of those read. */
-  private async readCreatorTokens(result: CreatorScan, known: Known, manual: Set<string>, rereadKnown: boolean): Promise<Set<string>> {
+  private readCreatorTokens(result: CreatorScan, known: Known, manual: Set<string>, rereadKnown: boolean): Promise<Set<string>> {
     for (const c of result.scanned) this.#scanned.add(c);
     for (const c of result.failed.keys()) this.#unscanned.add(c);
     if (result.failed.size > 0) {
@@ -402,12 +412,48 @@ export class SyncRun {
         else batch.push(info);
       }
       for (const info of batch) creators.add(info.creator);
-      // Writing overlaps the next batch's reads; writes stay in order, one transaction each.
-      const written = this.#writes(() => this.write(batch, known, slice.length));
+      // Writing overlaps the next batch's reads; writes stay in order.
+      const written = this.#queueWrite(batch, known, slice.length);
       written.catch(() => {}); // awaited in execute(); this only keeps an early failure from being "unhandled"
       this.#pendingWrites.push(written);
     }
     return creators;
+  }
+
+  /**
+   * Queues a batch's write. Batches that wait while a transaction runs go together into the next one (at most
+   * MAX_BATCH_SIZE tokens): event ranges hand over a few hundred tokens each, and every transaction has a fixed cost.
+   */
+  #queueWrite(infos: TokenInfo[], known: Known, count: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#writeQueue.push({ infos, count, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        void this.#drainWrites(known);
+      }
+    });
+  }
+
+  async #drainWrites(known: Known): Promise<void> {
+    try {
+      while (this.#writeQueue.length > 0) {
+        const group = [this.#writeQueue.shift()!];
+        let size = group[0]!.infos.length;
+        while (this.#writeQueue.length > 0 && size + this.#writeQueue[0]!.infos.length <= MAX_BATCH_SIZE) {
+          const next = this.#writeQueue.shift()!;
+          group.push(next);
+          size += next.infos.length;
+        }
+        try {
+          await this.write(group.flatMap((g) => g.infos), known, group.reduce((n, g) => n + g.count, 0));
+          for (const g of group) g.resolve();
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   private async readBatch(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
