@@ -3,10 +3,11 @@
 import { stripVTControlCharacters } from "node:util";
 import type { SyncReport, TokenLine } from "./sync.ts";
 
-import { LIST_LIMIT } from "./sync-run.ts";
-
-/** Above this many tokens the terminal shows failures only (and a progress bar while running). */
-export { LIST_LIMIT };
+/**
+ * Above this many tokens the terminal shows failures only (and a progress bar while running), and a run keeps
+ * lines for failures only unless every line is asked for.
+ */
+export const LIST_LIMIT = 50;
 
 /** What `--json` prints: the report without the per-token lines and the local details. */
 export type JsonSummary = Omit<SyncReport, "tokens" | "tokensRead" | "database" | "networkPassphrase" | "rpcUrl">;

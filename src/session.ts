@@ -132,16 +132,18 @@ export class SyncSession {
   static async open(options: SessionOptions = {}): Promise<SyncSession> {
     const config = resolveConfig(options, options.env);
     const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
-    // The connection opens while the RPC is checked; nothing is locked or migrated before the checks pass.
-    const connecting = openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    connecting.catch(() => {}); // awaited below, after the RPC's verdict
+    // PostgreSQL's connection opens while the RPC is checked (nothing is locked, migrated or written before the checks
+    // pass); the embedded database only after them, since opening it creates its folder.
+    const open = () => openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const connecting = config.databaseUrl ? open() : null;
+    connecting?.catch(() => {}); // awaited below, after the RPC's verdict
     try {
       session.#openedHead = await session.preflight();
-      session.#db = await connecting;
+      session.#db = await (connecting ?? open());
       await session.openDatabase(options.lock ?? true);
       return session;
     } catch (error) {
-      session.#db ??= await connecting.catch(() => null);
+      session.#db ??= connecting && (await connecting.catch(() => null));
       await session.close();
       throw session.publicError(error);
     }

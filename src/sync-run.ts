@@ -8,10 +8,9 @@ import { scanFactoryEvents, type Discovered, type EventScan } from "./discovery/
 import { InterruptedError } from "./errors.ts";
 import { RpcUnavailableError, type RpcClient } from "./rpc/client.ts";
 import { DecodeError } from "./contract/codec.ts";
+import { LIST_LIMIT } from "./report.ts";
 import type { CreatorSource, CreatorWrite, DiscoverySource, RunCounts, SyncStateRow, TokenStore, TokenWrite } from "./store/token-store.ts";
 
-/** Above this many tokens read, a run's report keeps per-token lines for failures only (unless asked for all). */
-export const LIST_LIMIT = 50;
 /** At most this many tokens per transaction. */
 const MAX_BATCH_SIZE = 2000;
 /**
@@ -162,9 +161,16 @@ export class SyncRun {
     const earlyScan = this.scanCreators(early);
     earlyScan.catch(() => {}); // an outage: awaited (and thrown) below, not "unhandled" while the events are read
     const eventReads: Array<Promise<Set<string>>> = [];
+    // Event-named tokens are read a full batch at a time as ranges hand them over, the rest once the scan is over:
+    // requests stay full (200 keys), and how many there are does not depend on which range finished first.
+    const named: string[] = [];
+    const batch = this.#batchSize;
     let scan: EventScan;
     try {
-      scan = await this.scanEvents(window, (tokens) => eventReads.push(this.read(tokens, known)));
+      scan = await this.scanEvents(window, (tokens) => {
+        named.push(...tokens);
+        while (named.length >= batch) eventReads.push(this.read(named.splice(0, batch), known));
+      });
     } catch (error) {
       await Promise.allSettled([earlyScan]);
       throw error;
@@ -176,8 +182,8 @@ export class SyncRun {
     if (incomplete && !fresh) {
       this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
     }
-    // History's tokens (merged into the scan) and any range whose tokens were not handed over yet.
-    eventReads.push(this.read([...scan.tokens.keys()], known));
+    // What is left of the ranges' tokens, and history's (merged into the scan).
+    eventReads.push(this.read([...named, ...scan.tokens.keys()], known));
     // After a gap, a known token may have changed in ledgers nobody can read any more.
     if (fresh) eventReads.push(this.read([...known.keys()], known));
     // The creators of the tokens the events named: known once those reads are done.
@@ -397,8 +403,7 @@ export class SyncRun {
     for (const t of todo) this.#requested.add(t);
     this.#toRead += todo.length;
     const creators = new Set<string>();
-    // One batch fills every parallel getLedgerEntries request, so no request slot idles between batches.
-    const batchSize = Math.min(MAX_BATCH_SIZE, MAX_KEYS_PER_REQUEST * this.ctx.config.concurrency);
+    const batchSize = this.#batchSize;
     for (let i = 0; i < todo.length; i += batchSize) {
       this.checkAborted();
       const slice = todo.slice(i, i + batchSize);
@@ -418,6 +423,11 @@ export class SyncRun {
       this.#pendingWrites.push(written);
     }
     return creators;
+  }
+
+  /** Tokens read at once: one batch fills every parallel getLedgerEntries request, so no request slot idles. */
+  get #batchSize(): number {
+    return Math.min(MAX_BATCH_SIZE, MAX_KEYS_PER_REQUEST * this.ctx.config.concurrency);
   }
 
   /**
@@ -500,7 +510,7 @@ export class SyncRun {
     if (this.ctx.config.dryRun) return;
     const creators: CreatorWrite[] = [...this.#creatorSource]
       .filter(([address]) => this.#scanned.has(address) || !this.#storedCreators.has(address))
-      .map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address) }));
+      .map(([address, source]) => ({ address, source, scanned: this.#scanned.has(address), settled: !this.#storedCreators.has(address) }));
     const retryable = [...this.#failed].some(([address, error]) => scan?.tokens.has(address) && !isFinal(error));
     if (scan && retryable) this.warn("some tokens named by events could not be read: the cursor stays, and the next run reads them again");
     // A creator left unscanned may hold tokens that changed where no event is left to say so.

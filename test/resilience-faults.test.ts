@@ -211,9 +211,11 @@ describe("a run that cannot make progress stops with exit 1 and a clear reason",
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^sync-tokens: error: .*getLedgerEntries: HTTP 503.*gave up after 9 attempts/m);
     expect(r.stderr, "a clear reason, not a crash").not.toMatch(/unexpected failure/);
-    // One request's retry budget, not one per batch or per phase: once a request has tried for its whole
-    // budget with nothing answering, no other request is sent.
-    expect(counters.getLedgerEntries).toBe(9);
+    // One request's retry budget, not one per batch or per phase. Two readers use getLedgerEntries side by side (the
+    // creators' lists, read while the events are, and the tokens), each request at most 9 attempts; once one has
+    // tried for its whole budget with nothing answering, no other request is sent.
+    expect(counters.getLedgerEntries).toBeGreaterThanOrEqual(9);
+    expect(counters.getLedgerEntries).toBeLessThanOrEqual(18);
     expect(elapsed).toBeLessThan(ONE_BUDGET_MS);
     expect(await db.sql(`SELECT * FROM sync_state`)).toEqual([]);
     const runs = await db.sql<{ outcome: string; error: string }>(`SELECT outcome::text, error FROM sync_runs`);

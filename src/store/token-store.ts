@@ -29,6 +29,12 @@ export interface CreatorWrite {
   source: CreatorSource;
   /** Set when the creator's token list was read in this run. */
   scanned: boolean;
+  /**
+   * The run met the creator for the first time, and `source` is what it settled on once its discovery was over:
+   * it replaces the provisional TOKEN a batch wrote earlier in the run (a token read before the event naming its
+   * creator's launch had been scanned).
+   */
+  settled?: boolean;
 }
 
 export type CursorWrite = SyncStateRow;
@@ -130,6 +136,11 @@ SELECT address, source::creator_source, CASE WHEN scanned::boolean THEN now() EN
 FROM unnest($1::text[], $2::text[], $3::text[]) AS c(address, source, scanned)
 ON CONFLICT (address) DO UPDATE SET last_scanned_at = excluded.last_scanned_at
 WHERE excluded.last_scanned_at IS NOT NULL`;
+
+const SETTLE_CREATOR_SOURCES = `
+UPDATE creators c SET source = i.source::creator_source
+FROM unnest($1::text[], $2::text[]) AS i(address, source)
+WHERE c.address = i.address AND c.source = 'TOKEN' AND i.source <> 'TOKEN'`;
 
 // token_count is derived from the tokens table, so it can never disagree with it. Counted per creator through
 // the creator index: a join would scan the whole table for every batch.
@@ -244,6 +255,10 @@ export class TokenStore {
           creators.map((c) => c.source),
           creators.map((c) => String(c.scanned)),
         ]);
+        const settled = creators.filter((c) => c.settled);
+        if (settled.length > 0) {
+          await tx.query(SETTLE_CREATOR_SOURCES, [settled.map((c) => c.address), settled.map((c) => c.source)]);
+        }
       }
       const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
       if (touched.length > 0) await tx.query(REFRESH_CREATOR_COUNTS, [touched]);
@@ -323,7 +338,7 @@ function mergeCreatorWrites(creators: CreatorWrite[]): CreatorWrite[] {
   const byAddress = new Map<string, CreatorWrite>();
   for (const c of creators) {
     const prev = byAddress.get(c.address);
-    byAddress.set(c.address, prev ? { ...prev, scanned: prev.scanned || c.scanned } : c);
+    byAddress.set(c.address, prev ? { ...prev, scanned: prev.scanned || c.scanned, settled: prev.settled || c.settled } : c);
   }
   return [...byAddress.values()];
 }
