@@ -53,6 +53,11 @@ export interface SessionObserver {
 export interface SessionOptions extends SyncOptions, RunHooks {
   observer?: SessionObserver;
   /**
+   * Load Prisma's client for `session.db.prisma` (default true; always with webhook endpoints, whose outbox uses
+   * it). A session that only syncs needs none: its statements go to the driver.
+   */
+  prisma?: boolean;
+  /**
    * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
    * write that needs the lock fails; the lock can be taken later with `tryLock()`.
    */
@@ -134,7 +139,8 @@ export class SyncSession {
     const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
     // PostgreSQL's connection opens while the RPC is checked (nothing is locked, migrated or written before the checks
     // pass); the embedded database only after them, since opening it creates its folder.
-    const open = () => openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const prisma = (options.prisma ?? true) || config.webhooks !== null;
+    const open = () => openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, prisma });
     const connecting = config.databaseUrl ? open() : null;
     connecting?.catch(() => {}); // awaited below, after the RPC's verdict
     try {

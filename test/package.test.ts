@@ -91,20 +91,20 @@ describe("the compiled CLI loads only what a command uses", () => {
     expect([...r.loaded]).toEqual([]);
   });
 
-  it("a sync into PostgreSQL loads the SDK and pg but not PGlite, the HTTP stack or the backfill's zstd", async () => {
+  it("a sync into PostgreSQL loads the SDK and pg but not Prisma's client, PGlite, the HTTP stack or the backfill's zstd", async () => {
     const r = await runRecorded(["--json"], { env: { ...simEnv(sim), DATABASE_URL: db.databaseUrl } });
     expect(r.code, r.stderr).toBe(0);
-    expect([...r.loaded].sort()).toEqual(["pg", "prisma", "sdk"]);
+    expect([...r.loaded].sort()).toEqual(["pg", "sdk"]);
     expect(await tokenRows(db)).toEqual(expectedRows(sim));
   });
 
-  it("db migrate, with --database-url after the subcommand, migrates that database and loads neither the SDK nor PGlite", async () => {
+  it("db migrate, with --database-url after the subcommand, migrates that database and loads neither the SDK, Prisma's client nor PGlite", async () => {
     const fresh = await createTestDatabase("postgres");
     try {
       const r = await runRecorded(["db", "migrate", "--database-url", fresh.databaseUrl!]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^applied ${migrations.join(", ")} to `));
-      expect([...r.loaded].sort()).toEqual(["pg", "prisma"]);
+      expect([...r.loaded].sort()).toEqual(["pg"]);
       expect(await fresh.sql("SELECT count(*)::int AS n FROM tokens")).toEqual([{ n: 0 }]);
     } finally {
       await fresh.drop();
