@@ -53,8 +53,11 @@ export function testSecret(): string {
 }
 
 /** syncTokens() options for this simulator and database, every creator reachable (as cliEnv for the CLI). */
-export function syncOptions(sim: Simnet, db: TestDatabase): SyncOptions {
+export function syncOptions(sim: Simnet, db: TestDatabase): SyncOptions & { env: NodeJS.ProcessEnv } {
   return {
+    // Not the process's environment: under CI it names the PostgreSQL server in DATABASE_URL, and a run meant for
+    // the embedded database would write there instead.
+    env: {},
     rpcUrl: sim.url,
     networkPassphrase: sim.networkPassphrase,
     contractId: sim.contractId,
