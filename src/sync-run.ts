@@ -177,10 +177,11 @@ export class SyncRun {
     }
     const fresh = window.fresh || scan.slidOut.length > 0;
     const contractTokenCount = this.ctx.tokenCount;
-    const discovered = new Set([...known.keys(), ...scan.tokens.keys()]);
-    const incomplete = contractTokenCount > discovered.size;
+    let discovered = known.size;
+    for (const token of scan.tokens.keys()) if (!known.has(token)) discovered++;
+    const incomplete = contractTokenCount > discovered;
     if (incomplete && !fresh) {
-      this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered.size} are known: scanning every known creator`);
+      this.ctx.logger.info(`the contract reports ${contractTokenCount} tokens and ${discovered} are known: scanning every known creator`);
     }
     // What is left of the ranges' tokens, and history's (merged into the scan).
     eventReads.push(this.read([...named, ...scan.tokens.keys()], known));
@@ -248,13 +249,15 @@ export class SyncRun {
     }
     const history = this.ctx.discovered;
     if (history) {
-      for (const [token, ledger] of history.tokens) if ((scan.tokens.get(token) ?? -1) < ledger) scan.tokens.set(token, ledger);
+      for (const [token, ledger] of history.tokens) {
+        if ((scan.tokens.get(token) ?? -1) < ledger) scan.tokens.set(token, ledger);
+        this.#source.set(token, "EVENTS");
+      }
       for (const [token, creator] of history.launches) scan.launches.set(token, creator);
     }
     this.counts.fromLedger = from;
     this.counts.toLedger = latestLedger;
     this.counts.foundEvents = scan.tokens.size;
-    for (const token of scan.tokens.keys()) this.#source.set(token, "EVENTS");
     for (const creator of scan.launches.values()) this.noteCreator(creator, "EVENT");
     this.ctx.logger.info(
       from > latestLedger
@@ -303,9 +306,7 @@ export class SyncRun {
       this.#storedCreators.add(c.address);
       if (c.scanned) scannedBefore.add(c.address);
     }
-    const pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
-    if (everyCreator) for (const t of known.values()) pending.add(t.creator);
-    return { manual, scannedBefore, pending: [...pending] };
+    return { manual, scannedBefore, pending: [...this.#creatorsToScan(known, scannedBefore, everyCreator)] };
   }
 
   /**
@@ -324,10 +325,7 @@ export class SyncRun {
     },
   ): Promise<void> {
     const { everyCreator, rereadKnown, revealed, early } = options;
-    // A creator scanned before gains tokens only by launching, and launches are events this run reads:
-    // it needs another scan only when the events may have a gap.
-    const pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
-    if (everyCreator) for (const t of known.values()) pending.add(t.creator);
+    const pending = this.#creatorsToScan(known, scannedBefore, everyCreator);
     const attempted = new Set(early.creators);
     // The early lists' tokens are read while the event-named tokens still are: the scan is over, so which strategy
     // found a token no longer depends on timing.
@@ -355,6 +353,16 @@ export class SyncRun {
     }
     this.counts.foundStorage = this.#storageFound.size;
     this.counts.foundManual += this.#manualFound.size;
+  }
+
+  /**
+   * The creators met so far whose lists this run reads. A creator scanned before gains tokens only by launching,
+   * and launches are events this run reads: it needs another scan only when the events may have a gap.
+   */
+  #creatorsToScan(known: Known, scannedBefore: Set<string>, everyCreator: boolean): Set<string> {
+    const pending = new Set([...this.#creatorSource.keys()].filter((c) => everyCreator || !scannedBefore.has(c)));
+    if (everyCreator) for (const t of known.values()) pending.add(t.creator);
+    return pending;
   }
 
   /** Takes in one round of creators' lists and reads the tokens on them; returns the creators of those read. */

@@ -183,11 +183,7 @@ async function openPglite(dataDir: string, withPrisma: boolean): Promise<Databas
     throw new DatabaseError(`cannot open the embedded database at ${dataDir}: ${(error as Error).message}`);
   }
   let prisma: PrismaClient | undefined;
-  const session: SqlSession = {
-    exec: async (sql) => void (await db.exec(sql)),
-    query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) =>
-      (await db.query<T>(sql, params)).rows,
-  };
+  const session = pgliteSession(db);
   return {
     get prisma() {
       if (!prismaModules) noPrisma();
@@ -197,19 +193,24 @@ async function openPglite(dataDir: string, withPrisma: boolean): Promise<Databas
     kind: "pglite",
     label: `embedded database at ${dataDir}`,
     withSession: (fn) => fn(session),
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({
-          exec: async (sql) => void (await tx.exec(sql)),
-          query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows,
-        }),
-      ),
+    transaction: (fn) => db.transaction((tx) => fn(pgliteSession(tx))),
     openSession: async () => ({ ...session, lost: new AbortController().signal, release: async () => {} }),
     async close() {
       await prisma?.$disconnect().catch(() => {});
       await db.close().catch(() => {});
       lock.release();
     },
+  };
+}
+
+/** Statements on PGlite itself or on one of its transactions (the same two methods). */
+function pgliteSession(q: {
+  exec(sql: string): Promise<unknown>;
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}): SqlSession {
+  return {
+    exec: async (sql) => void (await q.exec(sql)),
+    query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await q.query<T>(sql, params)).rows,
   };
 }
 

@@ -102,6 +102,20 @@ export const Address: FC<{ value: string; href?: string }> = ({ value, href }) =
 
 export const tokenHref = (address: string): string => `/tokens/${encodeURIComponent(address)}`;
 
+/** A token's name (linking to its page) and symbol, as the first two cells of a table row. */
+export const TokenNameCells: FC<{ token: { address: string; name: string; symbol: string } }> = ({ token: t }) => (
+  <>
+    <td>
+      <a href={tokenHref(t.address)}>
+        <Text value={t.name} max={60} />
+      </a>
+    </td>
+    <td>
+      <Text value={t.symbol} max={16} />
+    </td>
+  </>
+);
+
 /** A result or error box after an action. */
 export const Notice: FC<{ kind: "ok" | "error" | "info"; children?: Child }> = ({ kind, children }) => (
   <div class={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>

@@ -7,7 +7,7 @@ import type { DailyActivity } from "../../../store/activity-queries.ts";
 import { formatDuration, formatInteger, formatTime } from "../format.ts";
 import type { MinuteCounts } from "../rpc-rate.ts";
 import { BarChart, type ChartBucket } from "./charts.tsx";
-import { Address, Page, StatusBadge, Text, tokenHref } from "./layout.tsx";
+import { Address, Page, StatusBadge, Text, TokenNameCells } from "./layout.tsx";
 
 export const OVERVIEW_LIVE_PATH = "/_dashboard/live/overview";
 
@@ -161,14 +161,7 @@ const NewestTokens: FC<{ tokens: TokenRow[] }> = ({ tokens }) => (
             {tokens.map((t) => (
               <tr>
                 <td class="num">{t.onchainId}</td>
-                <td>
-                  <a href={tokenHref(t.address)}>
-                    <Text value={t.name} max={60} />
-                  </a>
-                </td>
-                <td>
-                  <Text value={t.symbol} max={16} />
-                </td>
+                <TokenNameCells token={t} />
                 <td>
                   <Address value={t.creator} />
                 </td>

@@ -4,7 +4,7 @@
 import type { FC } from "hono/jsx";
 import { TOKEN_SORTS, TOKEN_STATUSES, type SortOrder, type TokenRow, type TokenSort } from "../../../store/token-queries.ts";
 import { formatBasisPoints, formatInteger, formatStroops, formatTime, graduationBasisPoints } from "../format.ts";
-import { Address, Notice, Page, StatusBadge, Text, tokenHref } from "./layout.tsx";
+import { Address, Notice, Page, StatusBadge, TokenNameCells } from "./layout.tsx";
 
 export interface TokensView {
   q: string;
@@ -141,14 +141,7 @@ const TokenRowView: FC<{ token: TokenRow }> = ({ token: t }) => {
   const bp = graduationBasisPoints(t.xlmRaised);
   return (
     <tr data-address={t.address}>
-      <td>
-        <a href={tokenHref(t.address)}>
-          <Text value={t.name} max={60} />
-        </a>
-      </td>
-      <td>
-        <Text value={t.symbol} max={16} />
-      </td>
+      <TokenNameCells token={t} />
       <td>
         <Address value={t.creator} href={`/tokens?q=${encodeURIComponent(t.creator)}`} />
       </td>
