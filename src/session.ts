@@ -89,6 +89,8 @@ export interface ChainHead {
   latestLedgerHash: string | null;
   /** get_token_count, read right after latestLedger. */
   tokenCount: number;
+  /** The latest ledger of the node that counted, when it said (a load-balanced node may be ahead of latestLedger). */
+  tokenCountLedger: number | null;
 }
 
 const silent: Logger = { info() {}, warn() {} };
@@ -203,7 +205,7 @@ export class SyncSession {
     const hash = latest.status === "fulfilled" && latest.value.sequence === h.latestLedger ? latest.value.hash : null;
     if (latest.status === "rejected" && latest.reason instanceof InterruptedError) throw latest.reason;
     // After getHealth, so that the count never includes a launch newer than the event window read up to it.
-    let tokenCount: number;
+    let tokenCount: { count: number; ledger: number | null };
     try {
       tokenCount = await this.reader.getTokenCount();
     } catch (error) {
@@ -212,7 +214,7 @@ export class SyncSession {
         cause: error,
       });
     }
-    return { latestLedger: h.latestLedger, oldestLedger: h.oldestLedger, latestLedgerHash: hash, tokenCount };
+    return { latestLedger: h.latestLedger, oldestLedger: h.oldestLedger, latestLedgerHash: hash, tokenCount: tokenCount.count, tokenCountLedger: tokenCount.ledger };
   }
 
   /** Runs the pipeline once and records it in sync_runs. */
@@ -239,6 +241,7 @@ export class SyncSession {
         oldestLedger: head?.oldestLedger ?? 0,
         latestLedgerHash: head?.latestLedgerHash ?? null,
         tokenCount: head?.tokenCount ?? 0,
+        tokenCountLedger: head?.tokenCountLedger ?? null,
         discovered: request.discovered,
         signal: request.signal,
         onProgress: request.onProgress,

@@ -5,6 +5,7 @@ import { MAX_KEYS_PER_REQUEST, SimulationError, UnknownTokenError, type FactoryR
 import type { TokenInfo } from "./contract/types.ts";
 import { scanCreators, type CreatorScan } from "./discovery/creators.ts";
 import { scanFactoryEvents, type Discovered, type EventScan } from "./discovery/events.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import { InterruptedError } from "./errors.ts";
 import { RpcUnavailableError, type RpcClient } from "./rpc/client.ts";
 import { DecodeError } from "./contract/codec.ts";
@@ -18,6 +19,19 @@ const MAX_BATCH_SIZE = 2000;
  * an RPC lagging behind (e.g. after switching providers), which is only waited out.
  */
 const RESET_MARGIN_LEDGERS = 1000;
+/**
+ * An RPC this many ledgers behind the stored cursor is worth a warning (a stale provider); less is load-balanced
+ * nodes lagging each other, which only means that the pass has nothing to read yet.
+ */
+const LAG_WARNING_LEDGERS = 60;
+/** Reads of tokens answered by a node behind their latest event are asked again this often, after a pause each. */
+const STALE_READ_RETRIES = 4;
+const STALE_READ_PAUSE_MS = 250;
+
+/** A token's state came from a node that had not yet seen its latest event: the next pass reads it again. */
+export class StaleReadError extends Error {
+  override name = "StaleReadError";
+}
 
 export interface Logger {
   info(message: string): void;
@@ -71,6 +85,8 @@ export interface RunContext {
   /** Hash of latestLedger (stored with the cursor as the chain's fingerprint), when known. */
   latestLedgerHash: string | null;
   tokenCount: number;
+  /** The latest ledger of the node that counted (null: not said). */
+  tokenCountLedger?: number | null;
   /** Tokens and launches found outside the RPC's window (history), read like those the events name. */
   discovered?: Discovered | undefined;
   signal?: AbortSignal;
@@ -116,6 +132,10 @@ export class SyncRun {
   readonly #reads: Promise<unknown>[] = [];
   #toRead = 0;
   #done = 0;
+  /** Token -> ledger of its latest event read: its state must come from a node at least there. */
+  readonly #eventLedgers = new Map<string, number>();
+  /** Token -> latest ledger of the node its state was read from. */
+  readonly #readAt = new Map<string, number>();
 
   constructor(private readonly ctx: RunContext) {}
 
@@ -142,6 +162,8 @@ export class SyncRun {
       await this.read(config.tokens, known);
     } else {
       scan = await this.discover(known);
+      await Promise.all(this.#pendingWrites);
+      await this.rereadStale(known);
     }
     await Promise.all(this.#pendingWrites);
     this.checkAborted(); // a signal during the last reads: stop before the cursor moves
@@ -211,7 +233,11 @@ export class SyncRun {
       known.clear();
       state = null;
     } else if (state && state.lastLedger > latestLedger) {
-      this.warn(`the RPC is ${state.lastLedger - latestLedger} ledgers behind the last run: nothing new to read from it yet`);
+      // A node behind the one the last pass read (load balancers, or a slower provider): nothing to read yet.
+      const behind = state.lastLedger - latestLedger;
+      const say = `the RPC is ${behind} ledgers behind the last run: nothing new to read from it yet`;
+      if (behind >= LAG_WARNING_LEDGERS) this.warn(say);
+      else this.ctx.logger.info(say);
     }
     let from = state && !config.full ? state.lastLedger + 1 : oldestLedger;
     let gap = false;
@@ -236,6 +262,7 @@ export class SyncRun {
       toLedger: latestLedger,
       concurrency: config.concurrency,
       logger: this.ctx.logger,
+      tokens: this.#eventLedgers,
       onRange: (tokens) => {
         this.checkAborted();
         for (const token of tokens) this.#source.set(token, "EVENTS");
@@ -256,13 +283,15 @@ export class SyncRun {
       for (const [token, creator] of history.launches) scan.launches.set(token, creator);
     }
     this.counts.fromLedger = from;
-    this.counts.toLedger = latestLedger;
+    this.counts.toLedger = scan.toLedger;
     this.counts.foundEvents = scan.tokens.size;
     for (const creator of scan.launches.values()) this.noteCreator(creator, "EVENT");
+    // A node behind the ledger aimed for ended the scan early (load-balanced nodes lag): the next pass reads on.
+    const short = scan.toLedger < latestLedger && from <= latestLedger ? ` (a node answering was at ledger ${scan.toLedger}; the next pass reads on)` : "";
     this.ctx.logger.info(
       from > latestLedger
         ? `events: no new ledger since the last run (ledger ${latestLedger})`
-        : `events: ${scan.events} factory events in ledgers ${from}..${latestLedger} named ${scan.tokens.size} tokens`,
+        : `events: ${scan.events} factory events in ledgers ${from}..${scan.toLedger} named ${scan.tokens.size} tokens${short}`,
     );
     return scan;
   }
@@ -277,18 +306,26 @@ export class SyncRun {
     if (state.lastLedger > latestLedger + RESET_MARGIN_LEDGERS) {
       return `the stored cursor (ledger ${state.lastLedger}) is ahead of the chain (ledger ${latestLedger})`;
     }
-    // The contract's count never goes down.
-    if (tokenCount < known.size) return `the contract reports ${tokenCount} tokens, fewer than the ${known.size} stored`;
     if (state.lastLedgerHash && state.lastLedger >= oldestLedger && state.lastLedger <= latestLedger) {
       const hash = await reader.getLedgerHash(state.lastLedger);
       if (hash !== null && hash !== state.lastLedgerHash) return `ledger ${state.lastLedger} has another hash than when it was read`;
       if (hash !== null) return null;
     }
-    // The fingerprint is out of reach: the contract never deletes a token, so stored tokens must still exist.
+    // No fingerprint to compare (out of the window, a node behind it, or an RPC without getLedgers). The contract
+    // never deletes a token, so the stored tokens must still exist. A count below the stored rows alone proves
+    // nothing: a load-balanced node behind the last run counts fewer.
     const sample = sampleOf([...known.keys()], MAX_KEYS_PER_REQUEST);
-    if (sample.length > 0 && state.lastLedger < oldestLedger) {
+    const inWindow = state.lastLedger >= oldestLedger;
+    const fewer = tokenCount < known.size;
+    if (sample.length > 0 && (!inWindow || fewer || reader.servesLedgers === false)) {
       const present = await reader.existingTokenEntries(sample);
-      if (present.size === 0) return `none of ${sample.length} stored tokens exists on the chain any more`;
+      if (present.size === 0) {
+        return fewer
+          ? `the contract reports ${tokenCount} tokens, fewer than the ${known.size} stored, and none of ${sample.length} stored tokens exists on the chain any more`
+          : `none of ${sample.length} stored tokens exists on the chain any more`;
+      }
+    } else if (inWindow && reader.servesLedgers === false) {
+      this.ctx.logger.info("reset check skipped: the RPC serves no getLedgers (no ledger hash to compare) and no token is stored yet");
     }
     return null;
   }
@@ -476,7 +513,19 @@ export class SyncRun {
 
   private async readBatch(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
     try {
-      return await this.ctx.reader.readTokenInfos(tokens);
+      const results = await this.ctx.reader.readTokenInfos(tokens, this.#readAt);
+      // Load-balanced nodes lag each other: one behind a token's latest event answers with an older state (or none,
+      // before its launch). Ask again; the balancer soon sends the request to a node that has caught up.
+      for (let attempt = 1; ; attempt++) {
+        const stale = tokens.filter((t) => this.#isStale(t));
+        if (stale.length === 0) return results;
+        if (attempt > STALE_READ_RETRIES) {
+          for (const t of stale) results.set(t, this.#staleError(t));
+          return results;
+        }
+        await sleep(STALE_READ_PAUSE_MS * attempt, undefined, this.ctx.signal ? { signal: this.ctx.signal } : {}).catch(() => this.checkAborted());
+        for (const [t, v] of await this.ctx.reader.readTokenInfos(stale, this.#readAt)) results.set(t, v);
+      }
     } catch (error) {
       // An interruption, or an RPC found to be down, ends the run: these tokens did not fail, they were not read.
       if (error instanceof InterruptedError || error instanceof RpcUnavailableError) throw error;
@@ -484,6 +533,31 @@ export class SyncRun {
       const e = error instanceof Error ? error : new Error(String(error));
       return new Map(tokens.map((t) => [t, e]));
     }
+  }
+
+  /** True when the token's state was read from a node behind its latest event read. */
+  #isStale(token: string): boolean {
+    const event = this.#eventLedgers.get(token);
+    const at = this.#readAt.get(token);
+    return event !== undefined && at !== undefined && at < event;
+  }
+
+  #staleError(token: string): StaleReadError {
+    return new StaleReadError(
+      `${token}: the RPC answered from ledger ${this.#readAt.get(token)}, before the token's event at ledger ${this.#eventLedgers.get(token)} (load-balanced nodes lag each other)`,
+    );
+  }
+
+  /**
+   * Tokens read before a later range named them again, from a node behind that later event: read once more, so
+   * that no stored state is older than the events the cursor passes.
+   */
+  private async rereadStale(known: Known): Promise<void> {
+    const stale = [...this.#readAt.keys()].filter((t) => this.#isStale(t) && !this.#failed.has(t));
+    if (stale.length === 0) return;
+    for (const t of stale) this.#requested.delete(t);
+    await this.read(stale, known);
+    await Promise.all(this.#pendingWrites);
   }
 
   private async write(infos: TokenInfo[], known: Known, count: number): Promise<void> {
@@ -532,7 +606,12 @@ export class SyncRun {
       creators,
       ledger: this.#ledger(),
       cursor: moveCursor
-        ? { networkPassphrase: this.ctx.config.networkPassphrase, lastLedger: scan.toLedger, lastLedgerHash: this.ctx.latestLedgerHash }
+        ? {
+            networkPassphrase: this.ctx.config.networkPassphrase,
+            lastLedger: scan.toLedger,
+            // The hash read is the aimed-for ledger's: a scan that a lagging node ended early has no fingerprint.
+            lastLedgerHash: scan.toLedger === this.ctx.latestLedger ? this.ctx.latestLedgerHash : null,
+          }
         : undefined,
     });
   }
@@ -543,6 +622,13 @@ export class SyncRun {
       const ids = new Set([...known.values()].map((t) => t.onchainId));
       for (const id of this.#readIds) ids.add(id);
       for (let id = 0; id < contractTokenCount; id++) if (!ids.has(id)) missingIds.push(id);
+      const launchedLater = this.#launchedAfterScan(missingIds, contractTokenCount, scan);
+      if (launchedLater > 0) {
+        missingIds.length -= launchedLater;
+        this.ctx.logger.info(
+          `the ${launchedLater} newest tokens were counted by a node ahead of ledger ${scan.toLedger}, where this pass's events end: the next pass reads them`,
+        );
+      }
       if (missingIds.length > 0) {
         const failedNote = this.#failed.size > 0 ? `; ${this.#failed.size} tokens failed to read (above) and may be among them` : "";
         this.warn(
@@ -567,6 +653,19 @@ export class SyncRun {
       tokensRead: this.#linesRead,
       warnings: this.#warnings,
     };
+  }
+
+  /**
+   * How many of the missing ids are launches newer than the events read: the count came from a node ahead of the
+   * scan's end (load-balanced nodes lag each other), and ids are given in launch order, so those are the newest.
+   * The next pass's events name them; warning now would raise an alarm that the next pass clears.
+   */
+  #launchedAfterScan(missingIds: number[], count: number, scan: EventScan): number {
+    const countedAt = this.ctx.tokenCountLedger;
+    if (countedAt === null || countedAt === undefined || countedAt <= scan.toLedger) return 0;
+    let tail = 0;
+    while (tail < missingIds.length && missingIds[missingIds.length - 1 - tail] === count - 1 - tail) tail++;
+    return tail;
   }
 
   /** The ledger the values written are from: the window's end, or what the entries' reads reported. */

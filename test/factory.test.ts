@@ -254,7 +254,7 @@ describe("FactoryReader thin calls", () => {
       entries: new Map(),
       simulate: ({ fn }) => (fn === "get_token_count" ? { result: xdr.ScVal.scvU32(42) } : { result: tokenInfo(t, "single") }),
     });
-    expect(await factory.getTokenCount()).toBe(42);
+    expect((await factory.getTokenCount()).count).toBe(42);
     expect((await factory.getTokenInfo(t))?.name).toBe("single");
   });
 

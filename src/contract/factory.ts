@@ -74,6 +74,8 @@ export class FactoryReader {
   readonly #creatorTokensKeys: EntryKeys;
   /** The highest latestLedger any getLedgerEntries answer reported: the ledger the entries read are from. */
   latestLedgerSeen = 0;
+  /** Whether the RPC serves getLedgers (some providers do not): undefined until asked. */
+  servesLedgers: boolean | undefined;
 
   constructor(options: FactoryReaderOptions) {
     if (!StrKey.isValidContract(options.contractId)) {
@@ -88,8 +90,11 @@ export class FactoryReader {
     this.#creatorTokensKeys = new EntryKeys(options.contractId, creatorTokensKey);
   }
 
-  /** Calls a read-only contract function through simulateTransaction and returns its result. */
-  async simulate(fn: string, args: xdr.ScVal[]): Promise<xdr.ScVal> {
+  /**
+   * Calls a read-only contract function through simulateTransaction and returns its result; `atLedger` is told
+   * the latest ledger of the node that answered (the state the result describes).
+   */
+  async simulate(fn: string, args: xdr.ScVal[], atLedger?: (ledger: number) => void): Promise<xdr.ScVal> {
     const tx = new TransactionBuilder(new Account(NULL_ACCOUNT, "0"), {
       fee: "100",
       networkPassphrase: this.#networkPassphrase,
@@ -102,6 +107,7 @@ export class FactoryReader {
       { transaction: tx.toXdr() },
     );
     if (typeof res !== "object" || res === null) throw new SimulationError(fn, "result is not an object");
+    if (typeof res.latestLedger === "number") atLedger?.(res.latestLedger);
     if (typeof res.error === "string") throw new SimulationError(fn, res.error);
     const b64 = res.results?.[0]?.xdr;
     if (typeof b64 !== "string") throw new SimulationError(fn, "response carries no result");
@@ -112,13 +118,16 @@ export class FactoryReader {
     }
   }
 
-  async getTokenCount(): Promise<number> {
-    return decodeU32(await this.simulate("get_token_count", []), "get_token_count");
+  /** get_token_count, and the latest ledger of the node that counted (load-balanced nodes differ). */
+  async getTokenCount(): Promise<{ count: number; ledger: number | null }> {
+    let ledger: number | null = null;
+    const count = decodeU32(await this.simulate("get_token_count", [], (l) => (ledger = l)), "get_token_count");
+    return { count, ledger };
   }
 
   /** null when the factory does not know the token. */
-  async getTokenInfo(token: string): Promise<TokenInfo | null> {
-    const info = decodeOptionTokenInfo(await this.simulate("get_token_info", [addressArg(token)]));
+  async getTokenInfo(token: string, atLedger?: (ledger: number) => void): Promise<TokenInfo | null> {
+    const info = decodeOptionTokenInfo(await this.simulate("get_token_info", [addressArg(token)], atLedger));
     return info === null ? null : checkTokenAddress(info, token);
   }
 
@@ -149,8 +158,9 @@ export class FactoryReader {
   /**
    * TokenInfo per token, from storage entries where possible, else from `get_token_info`. A token's own
    * failure (unknown to the factory, undecodable, rejected simulation) is its map value; RPC failures throw.
+   * `readAt`, when given, gets the latest ledger of the node each token's answer came from.
    */
-  readTokenInfos(tokens: string[]): Promise<Map<string, TokenInfo | Error>> {
+  readTokenInfos(tokens: string[], readAt?: Map<string, number>): Promise<Map<string, TokenInfo | Error>> {
     return this.#readEntries(
       tokens,
       this.#tokenInfoKeys,
@@ -161,7 +171,9 @@ export class FactoryReader {
         },
         sdk: (value, token) => checkTokenAddress(decodeTokenInfo(value), token),
       },
-      async (token) => (await this.getTokenInfo(token)) ?? new UnknownTokenError(`${token}: token unknown to the factory`),
+      async (token) =>
+        (await this.getTokenInfo(token, (ledger) => readAt?.set(token, ledger))) ?? new UnknownTokenError(`${token}: token unknown to the factory`),
+      readAt,
     );
   }
 
@@ -211,8 +223,12 @@ export class FactoryReader {
     let res: { ledgers?: Array<{ hash?: unknown; sequence?: unknown }> } | null;
     try {
       res = await this.#rpc.request("getLedgers", { startLedger: sequence, pagination: { limit: 1 } });
+      this.servesLedgers = true;
     } catch (error) {
-      if (error instanceof RpcError && !error.transient) return null;
+      if (error instanceof RpcError && !error.transient) {
+        if (error.rpcCode === -32601) this.servesLedgers = false;
+        return null;
+      }
       throw error;
     }
     const ledger = res?.ledgers?.[0];
@@ -285,10 +301,13 @@ export class FactoryReader {
     keys: EntryKeys,
     decode: { direct: (reader: XdrReader, id: string) => V | Deferred; sdk: (value: xdr.ScVal, id: string) => V },
     fallback: (id: string) => Promise<V | Error>,
+    readAt?: Map<string, number>,
   ): Promise<Map<string, V | Error>> {
     const unique = [...new Set(ids)];
     const outcome = new Map<string, V | Error>();
     const idByKey = new Map<string, string>();
+    /** Request key (XDR) -> lookup key. */
+    const keyIds = new Map<string, string>();
     const requestKeys: string[] = [];
     for (const id of unique) {
       const key = keys.key(id);
@@ -296,6 +315,7 @@ export class FactoryReader {
         outcome.set(id, new Error(`${JSON.stringify(id)}: not a G... or C... address`));
       } else {
         idByKey.set(key.key, id);
+        if (readAt) keyIds.set(key.xdr, key.key);
         requestKeys.push(key.xdr);
       }
     }
@@ -307,7 +327,9 @@ export class FactoryReader {
         keys: batch,
       });
       // A malformed result or entry only costs the fast path: what it lacks is read by simulation below.
-      if (typeof res?.latestLedger === "number") this.latestLedgerSeen = Math.max(this.latestLedgerSeen, res.latestLedger);
+      const at = typeof res?.latestLedger === "number" ? res.latestLedger : null;
+      if (at !== null) this.latestLedgerSeen = Math.max(this.latestLedgerSeen, at);
+      if (at !== null && readAt) for (const key of batch) readAt.set(idByKey.get(keyIds.get(key)!)!, at);
       const entries: unknown[] = Array.isArray(res?.entries) ? res.entries : [];
       for (const entry of entries) {
         if (typeof entry !== "object" || entry === null) continue;

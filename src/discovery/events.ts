@@ -3,6 +3,10 @@
 // request carries the ledger range, every later one the cursor alone, and the range is done once the cursor has
 // passed its last ledger (a short page says nothing: the RPC may stop a page early). Only the tokens and creators
 // named are kept, so memory does not grow with the number of events.
+//
+// Providers run several nodes behind a load balancer, each at its own latest ledger. A request that lands on a
+// node behind the ledger a range aims for ends that range at the ledger the node has: the scan then reached only
+// that far (`toLedger`), and the cursor moves no further. The next pass reads the rest.
 import pLimit from "p-limit";
 import { decodeFactoryEvent } from "../contract/codec.ts";
 import { RpcError, type RpcClient } from "../rpc/client.ts";
@@ -31,6 +35,8 @@ export interface EventScanOptions {
   logger?: EventLogger;
   /** Called as each ledger range is done, with the tokens first named in it: their reads can start at once. */
   onRange?: (tokens: string[]) => void;
+  /** Where to note each token named, with the ledger of its latest event (default: a new map). */
+  tokens?: Map<string, number>;
 }
 
 /** Tokens and creators found, whatever the source (the RPC's events, or history). */
@@ -43,6 +49,7 @@ export interface Discovered {
 
 export interface EventScan extends Discovered {
   fromLedger: number;
+  /** The last ledger every event of which was read: the ledger asked for, or less when a node was behind it. */
   toLedger: number;
   /** Factory events read (after deduplication). */
   events: number;
@@ -61,11 +68,13 @@ interface RawEvent {
 interface GetEventsResult {
   events?: RawEvent[];
   cursor?: string;
+  /** The answering node's latest ledger. */
+  latestLedger?: number;
 }
 
 export async function scanFactoryEvents(options: EventScanOptions): Promise<EventScan> {
   const { fromLedger, toLedger } = options;
-  const scan: EventScan = { fromLedger, toLedger, events: 0, tokens: new Map(), launches: new Map(), slidOut: [] };
+  const scan: EventScan = { fromLedger, toLedger, events: 0, tokens: options.tokens ?? new Map(), launches: new Map(), slidOut: [] };
   if (toLedger < fromLedger) return scan;
   const pager = new Pager(options, scan);
   const limit = pLimit(options.concurrency ?? 8);
@@ -76,12 +85,15 @@ export async function scanFactoryEvents(options: EventScanOptions): Promise<Even
   }
   await Promise.all(ranges);
   scan.slidOut = mergeRanges(scan.slidOut);
+  scan.toLedger = Math.min(toLedger, pager.reachedUpTo);
   return scan;
 }
 
 /** Reads ranges of one window; shares what the RPC taught it (its page cap) across them. */
 class Pager {
   #pageLimit = PAGE_SIZE;
+  /** The lowest ledger a range had to stop after because the node answering was behind it. */
+  reachedUpTo = Number.POSITIVE_INFINITY;
   readonly #filters: unknown[];
 
   constructor(
@@ -109,9 +121,16 @@ class Pager {
       try {
         page = await this.#request(cursor === null ? { startLedger: from, endLedger: last + 1 } : { cursor });
       } catch (error) {
-        const oldest = retentionStart(error);
+        const served = servedRange(error);
         const at = cursor === null ? from : ledgerOf(cursor);
-        if (oldest === null || oldest <= at) throw error;
+        if (served === null) throw error;
+        if (at > served.latest) {
+          // A node behind this range (load-balanced nodes lag each other): what it has not seen is the next pass's.
+          this.#stopAt(at - 1);
+          return;
+        }
+        const oldest = served.oldest;
+        if (oldest <= at) throw error;
         // The window slid past where this range stood: what lay below its new start is gone from this RPC.
         this.scan.slidOut.push([at, Math.min(oldest - 1, last)]);
         if (oldest > last) return;
@@ -128,11 +147,21 @@ class Pager {
       }
       if (!page.cursor) throw new RpcError("getEvents: the response carries no cursor", { transient: false });
       if (position(page.cursor) >= end) return;
+      const nodeLatest = page.latestLedger;
+      if (typeof nodeLatest === "number" && nodeLatest < last && position(page.cursor) >= position(endOfLedgerCursor(nodeLatest))) {
+        // The node scanned to its own latest ledger, short of this range's end.
+        this.#stopAt(nodeLatest);
+        return;
+      }
       if (cursor !== null && position(page.cursor) <= position(cursor)) {
         throw new RpcError(`getEvents: the cursor did not move past ${cursor}`, { transient: false });
       }
       cursor = page.cursor;
     }
+  }
+
+  #stopAt(ledger: number): void {
+    this.reachedUpTo = Math.min(this.reachedUpTo, ledger);
   }
 
   async #request(at: { startLedger: number; endLedger: number } | { cursor: string }): Promise<GetEventsResult> {
@@ -198,11 +227,11 @@ function pageCap(error: unknown): number | null {
   return n > 0 ? n : null;
 }
 
-/** `-32600 startLedger must be within the ledger range: X - Y`: the window's new first ledger X. */
-function retentionStart(error: unknown): number | null {
+/** `-32600 startLedger must be within the ledger range: X - Y`: the answering node's window X..Y. */
+function servedRange(error: unknown): { oldest: number; latest: number } | null {
   if (!(error instanceof RpcError) || error.rpcCode !== -32600) return null;
   const m = /must be within the ledger range: (\d+) - (\d+)/.exec(error.message);
-  return m ? Number(m[1]) : null;
+  return m ? { oldest: Number(m[1]), latest: Number(m[2]) } : null;
 }
 
 function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {

@@ -288,6 +288,9 @@ export class SimChain {
   private batchLedger: number | undefined;
   private txInLedger = { ledger: -1, txCount: 0, feeCount: 0 };
   private cache = new Map<string, string>();
+  /** Past TokenInfo states, newest last, kept while a load balancer's lagging nodes may still serve them. */
+  private versions: Map<string, Array<{ ledger: number; token: SimToken }>> | undefined;
+  private readonly touched = new Set<SimToken>();
 
   constructor(opts: ChainOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -309,6 +312,25 @@ export class SimChain {
     this.history = opts.keepHistory ? new EventLog() : undefined;
     this.protocolUpgradeLedger = opts.protocolUpgradeLedger ?? this.firstLedger;
     if (opts.deploy ?? true) this.deploy();
+  }
+
+  /**
+   * Keeps each token's TokenInfo as it stood after each of its last `depth` changes, so that a node `depth`
+   * ledgers behind can answer from its own state (`tokenAt`). Off by default: it costs a copy per trade.
+   */
+  keepVersions(depth: number): void {
+    if (depth > 0) this.versions ??= new Map();
+    this.versionDepth = depth;
+  }
+  private versionDepth = 0;
+
+  /** The token's TokenInfo as of `ledger`, or undefined when it was launched later. */
+  tokenAt(t: SimToken, ledger: number): SimToken | undefined {
+    if (t.launchLedger > ledger) return undefined;
+    if (t.lastModifiedLedger <= ledger) return t;
+    const past = this.versions?.get(t.tokenAddress) ?? [];
+    for (let i = past.length - 1; i >= 0; i--) if (past[i]!.ledger <= ledger) return past[i]!.token;
+    return past[0]?.token ?? t;
   }
 
   // ---------- time and retention ----------
@@ -506,6 +528,7 @@ export class SimChain {
       };
       this.tokens.push(token);
       this.byAddress.set(tokenAddress, token);
+      if (this.versions) this.touched.add(token);
       let list = this.byCreator.get(creator);
       if (!list) {
         list = [];
@@ -774,6 +797,7 @@ export class SimChain {
   }
 
   private touchToken(t: SimToken, ledger: number): void {
+    if (this.versions) this.touched.add(t);
     t.lastActivityLedger = ledger;
     t.lastModifiedLedger = ledger;
     t.liveUntilLedger = ledger + this.entryTtl;
@@ -804,7 +828,20 @@ export class SimChain {
       () => [sym("fee"), addr(source)], () => i128(fee));
     this.record(feeEvent);
     this.revision++;
-    return body(ctx);
+    const result = body(ctx);
+    if (this.versions) this.snapshotTouched(ledger);
+    return result;
+  }
+
+  private snapshotTouched(ledger: number): void {
+    for (const t of this.touched) {
+      const list = this.versions!.get(t.tokenAddress) ?? [];
+      if (list.at(-1)?.ledger === ledger) list.pop();
+      list.push({ ledger, token: { ...t } });
+      if (list.length > this.versionDepth + 1) list.shift();
+      this.versions!.set(t.tokenAddress, list);
+    }
+    this.touched.clear();
   }
 
   private emit(ctx: TxContext, name: string, fields: Record<string, Field>, contractId = this.contractId): SimEvent {

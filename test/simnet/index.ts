@@ -5,7 +5,7 @@ import { DEFAULT_PASSPHRASE, SimChain } from "./chain.ts";
 import type { FaultOptions } from "./faults.ts";
 import { LiveLedgers } from "./live.ts";
 import { buildScenario, type ScenarioInfo, type ScenarioOptions } from "./scenario.ts";
-import { SimServer } from "./server.ts";
+import { SimServer, type RequestHook } from "./server.ts";
 
 export { SimChain, DEFAULT_PASSPHRASE, PERSISTENT_TTL, PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, ADMIN_EVENTS } from "./chain.ts";
 export type {
@@ -26,6 +26,7 @@ export type {
 export type { SimEvent } from "./events.ts";
 export type { FaultKind, FaultOptions } from "./faults.ts";
 export type { ScenarioInfo, ScenarioOptions } from "./scenario.ts";
+export type { RequestHook } from "./server.ts";
 export { CONTRACT_ERRORS, READ_ONLY_FUNCTIONS } from "./contract.ts";
 
 export interface SimnetOptions {
@@ -48,6 +49,10 @@ export interface SimnetOptions {
   onLiveActivity?: (note: string) => void;
   /** getLedgers serves every ledger since the first, as stellar-rpc with a datastore does (keeps the history). */
   ledgersFromDatastore?: boolean;
+  /** Nodes behind a load balancer: each request lands on a node 0..lbLag ledgers behind the newest (default 0). */
+  lbLag?: number;
+  /** Methods this provider does not serve (-32601 method not found), e.g. ["getLedgers"]. */
+  withoutMethods?: string[];
 }
 
 export interface Simnet {
@@ -67,6 +72,10 @@ export interface Simnet {
   setLatency(ms: number): void;
   /** undefined: stellar-rpc's default, 10,000. */
   setMaxEventsLimit(limit: number | undefined): void;
+  /** 0: one node; n: each request lands on a node 0..n ledgers behind the newest. */
+  setLoadBalancerLag(n: number): void;
+  /** Called before each JSON-RPC request is answered, with its method and that method's running count. */
+  setRequestHook(hook: RequestHook | undefined): void;
   /** Live mode: stop closing ledgers (freeze the chain), and start again. No-ops otherwise. */
   pause(): void;
   resume(): void;
@@ -77,7 +86,7 @@ export interface Simnet {
 export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
   const scenario = opts.ledgersFromDatastore ? { ...opts.scenario, keepHistory: true } : opts.scenario;
   const { chain, info } = buildScenario(scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
-  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore, maxEventsLimit: opts.maxEventsLimit });
+  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore, maxEventsLimit: opts.maxEventsLimit, lbLag: opts.lbLag, lbSeed: info.seed, withoutMethods: opts.withoutMethods });
   const url = await server.listen(opts.port ?? 0);
   const live =
     opts.ledgerCloseMs === undefined
@@ -99,6 +108,8 @@ export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
     setFaults: (f) => server.setFaults(f),
     setLatency: (ms) => server.setLatency(ms),
     setMaxEventsLimit: (limit) => server.setMaxEventsLimit(limit),
+    setLoadBalancerLag: (n) => server.setLoadBalancerLag(n),
+    setRequestHook: (hook) => server.setRequestHook(hook),
     pause: () => live?.pause(),
     resume: () => live?.resume(),
     close: () => {

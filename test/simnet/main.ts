@@ -13,6 +13,7 @@
 //   --fault-seed N
 //   --passphrase TEXT   network passphrase
 //   --max-events-limit N  getEvents refuses a larger pagination.limit (stellar-rpc's max-events-limit)
+//   --lb-lag N            nodes behind a load balancer: each request lands on a node 0..N ledgers behind
 //   --ledger-close-ms MS  live mode: close a ledger every MS milliseconds (the window slides)
 //   --live-activity P   live mode: probability 0..1 that a ledger holds a launch or trades (default 1)
 //   --advance-every MS  same as --ledger-close-ms MS
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     "batches-per-partition": { type: "string" },
     "advance-every": { type: "string" },
     "max-events-limit": { type: "string" },
+    "lb-lag": { type: "string" },
     "ledger-close-ms": { type: "string" },
     "live-activity": { type: "string" },
     "archive-after": { type: "string" },
@@ -79,6 +81,7 @@ const simnet = await startSimnet({
   latencyMs: num(values.latency),
   faults: rate > 0 ? { rate, kinds, seed: num(values["fault-seed"]) } : undefined,
   maxEventsLimit: num(values["max-events-limit"]),
+  lbLag: num(values["lb-lag"]),
   ledgerCloseMs: num(values["ledger-close-ms"] ?? values["advance-every"]),
   liveActivity: num(values["live-activity"]) ?? 1,
   onLiveActivity: (note) => console.log(note),

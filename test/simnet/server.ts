@@ -7,7 +7,9 @@ import type { SimChain } from "./chain.ts";
 import { FaultInjector, type FaultKind, type FaultOptions } from "./faults.ts";
 import { MAX_EVENTS_LIMIT } from "./methods/get-events.ts";
 import { METHODS, type MethodContext } from "./methods/index.ts";
+import { chainAt } from "./node-view.ts";
 import { requestedEntries } from "./requested-entries.ts";
+import { Rng } from "./rng.ts";
 import { RpcError } from "./rpc-error.ts";
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -23,7 +25,16 @@ interface JsonRpcResponse {
 export interface ServerOptions extends MethodContext {
   latencyMs?: number;
   faults?: FaultOptions;
+  /** Nodes behind a load balancer: each request lands on a node 0..lbLag ledgers behind the newest. */
+  lbLag?: number;
+  /** Seeds the load balancer's choice of node (default 1). */
+  lbSeed?: number;
+  /** Methods this provider does not serve (-32601), e.g. ["getLedgers"]. */
+  withoutMethods?: string[];
 }
+
+/** Told of each JSON-RPC request before it is answered: method, and how many of that method came before it + 1. */
+export type RequestHook = (method: string, count: number) => void;
 
 export class SimServer {
   private readonly server: http.Server;
@@ -35,6 +46,10 @@ export class SimServer {
   private latencyMs: number;
   private closed = false;
   private readonly methodContext: MethodContext;
+  private lbLag = 0;
+  private readonly lbRng: Rng;
+  private hook: RequestHook | undefined;
+  private readonly withoutMethods: Set<string>;
 
   constructor(
     private readonly chain: SimChain,
@@ -43,6 +58,9 @@ export class SimServer {
     this.latencyMs = opts.latencyMs ?? 0;
     this.methodContext = { ledgersFromDatastore: opts.ledgersFromDatastore };
     this.setMaxEventsLimit(opts.maxEventsLimit);
+    this.lbRng = new Rng(opts.lbSeed ?? 1);
+    this.withoutMethods = new Set(opts.withoutMethods ?? []);
+    this.setLoadBalancerLag(opts.lbLag ?? 0);
     this.setFaults(opts.faults);
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
     // Clients keep connections open between polls; do not drop them sooner than a browser would.
@@ -74,6 +92,18 @@ export class SimServer {
 
   setFaults(f: FaultOptions | undefined): void {
     this.faults = f && f.rate > 0 ? new FaultInjector(f) : undefined;
+  }
+
+  /** 0: one node. n: each request lands on a node 0..n ledgers behind the newest, chosen at random (seeded). */
+  setLoadBalancerLag(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`lbLag ${n}`);
+    this.lbLag = n;
+    // A lagging node answers contract reads from its own, older state.
+    this.chain.keepVersions(n);
+  }
+
+  setRequestHook(hook: RequestHook | undefined): void {
+    this.hook = hook;
   }
 
   setLatency(ms: number): void {
@@ -131,7 +161,10 @@ export class SimServer {
       parseFailed = true;
     }
     const methods = parseFailed ? ["(parse error)"] : methodNames(parsed);
-    for (const m of methods) this.counts[m] = (this.counts[m] ?? 0) + 1;
+    for (const m of methods) {
+      this.counts[m] = (this.counts[m] ?? 0) + 1;
+      this.hook?.(m, this.counts[m]);
+    }
 
     const fault = this.faults?.pick(methods, () => (Array.isArray(parsed) ? parsed : [parsed]).flatMap((r) => requestedEntries(this.chain, r)));
     if (fault && fault !== "truncated" && fault !== "slow") {
@@ -140,7 +173,7 @@ export class SimServer {
     }
     const payload = parseFailed
       ? errorResponse(null, -32700, "parse error: request body is not valid JSON")
-      : this.dispatch(parsed);
+      : this.dispatch(parsed, this.node());
     let text = payload === undefined ? "" : JSON.stringify(payload);
     if (fault === "truncated") text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     const delay = this.latencyMs + (fault === "slow" ? (this.faults?.slowMs ?? 0) : 0);
@@ -193,29 +226,36 @@ export class SimServer {
     this.timers.add(t);
   }
 
-  /** A single request or a batch; undefined when nothing is to be answered (notifications). */
-  private dispatch(body: unknown): JsonRpcResponse | JsonRpcResponse[] | undefined {
-    if (Array.isArray(body)) {
-      if (body.length === 0) return errorResponse(null, -32600, "invalid request: empty batch");
-      const out = body.map((r) => this.call(r)).filter((r): r is JsonRpcResponse => r !== undefined);
-      return out.length > 0 ? out : undefined;
-    }
-    return this.call(body);
+  /** The chain as the node this request landed on sees it. */
+  private node(): SimChain {
+    if (this.lbLag === 0) return this.chain;
+    const lag = this.lbRng.int(0, this.lbLag);
+    return chainAt(this.chain, Math.max(this.chain.firstLedger, this.chain.latestLedger - lag));
   }
 
-  private call(req: unknown): JsonRpcResponse | undefined {
+  /** A single request or a batch; undefined when nothing is to be answered (notifications). */
+  private dispatch(body: unknown, chain: SimChain): JsonRpcResponse | JsonRpcResponse[] | undefined {
+    if (Array.isArray(body)) {
+      if (body.length === 0) return errorResponse(null, -32600, "invalid request: empty batch");
+      const out = body.map((r) => this.call(r, chain)).filter((r): r is JsonRpcResponse => r !== undefined);
+      return out.length > 0 ? out : undefined;
+    }
+    return this.call(body, chain);
+  }
+
+  private call(req: unknown, chain: SimChain): JsonRpcResponse | undefined {
     if (!req || typeof req !== "object" || Array.isArray(req)) return errorResponse(null, -32600, "invalid request");
     const r = req as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
     const id = typeof r.id === "string" || typeof r.id === "number" ? r.id : null;
     if (r.jsonrpc !== "2.0" || typeof r.method !== "string") return errorResponse(id, -32600, "invalid request: expected jsonrpc 2.0 and a method");
     const isNotification = !("id" in r);
-    const handler = Object.hasOwn(METHODS, r.method) ? METHODS[r.method] : undefined;
+    const handler = Object.hasOwn(METHODS, r.method) && !this.withoutMethods.has(r.method) ? METHODS[r.method] : undefined;
     let response: JsonRpcResponse;
     if (!handler) {
       response = errorResponse(id, -32601, `method not found: ${r.method}`);
     } else {
       try {
-        response = { jsonrpc: "2.0", id, result: handler(this.chain, r.params, this.methodContext) };
+        response = { jsonrpc: "2.0", id, result: handler(chain, r.params, this.methodContext) };
       } catch (e) {
         response = e instanceof RpcError ? errorResponse(id, e.code, e.message, e.data) : errorResponse(id, -32603, `internal error: ${String(e)}`);
       }
