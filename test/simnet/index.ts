@@ -5,7 +5,7 @@ import { DEFAULT_PASSPHRASE, SimChain } from "./chain.ts";
 import type { FaultOptions } from "./faults.ts";
 import { LiveLedgers } from "./live.ts";
 import { buildScenario, type ScenarioInfo, type ScenarioOptions } from "./scenario.ts";
-import { SimServer } from "./server.ts";
+import { SimServer, type RequestHook } from "./server.ts";
 
 export { SimChain, DEFAULT_PASSPHRASE, PERSISTENT_TTL, PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, ADMIN_EVENTS } from "./chain.ts";
 export type {
@@ -26,6 +26,7 @@ export type {
 export type { SimEvent } from "./events.ts";
 export type { FaultKind, FaultOptions } from "./faults.ts";
 export type { ScenarioInfo, ScenarioOptions } from "./scenario.ts";
+export type { RequestHook } from "./server.ts";
 export { CONTRACT_ERRORS, READ_ONLY_FUNCTIONS } from "./contract.ts";
 
 export interface SimnetOptions {
@@ -40,6 +41,8 @@ export interface SimnetOptions {
   faults?: FaultOptions;
   /** stellar-rpc's max-events-limit: getEvents answers -32602 `limit must not exceed N` above it (default 10,000). */
   maxEventsLimit?: number;
+  /** stellar-rpc's max-ledgers-limit: getLedgers answers -32600 `limit must not exceed N` above it (default 200). */
+  maxLedgersLimit?: number;
   /** Live mode: a ledger closes every this many ms, and the retention window slides with it. */
   ledgerCloseMs?: number;
   /** Live mode: probability (0..1) that a closed ledger holds a launch or a few trades (default 0). */
@@ -67,6 +70,10 @@ export interface Simnet {
   setLatency(ms: number): void;
   /** undefined: stellar-rpc's default, 10,000. */
   setMaxEventsLimit(limit: number | undefined): void;
+  /** undefined: stellar-rpc's default, 200. */
+  setMaxLedgersLimit(limit: number | undefined): void;
+  /** Called before each JSON-RPC request is answered, with its method and that method's running count. */
+  setRequestHook(hook: RequestHook | undefined): void;
   /** Live mode: stop closing ledgers (freeze the chain), and start again. No-ops otherwise. */
   pause(): void;
   resume(): void;
@@ -77,7 +84,7 @@ export interface Simnet {
 export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
   const scenario = opts.ledgersFromDatastore ? { ...opts.scenario, keepHistory: true } : opts.scenario;
   const { chain, info } = buildScenario(scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
-  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore, maxEventsLimit: opts.maxEventsLimit });
+  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore, maxEventsLimit: opts.maxEventsLimit, maxLedgersLimit: opts.maxLedgersLimit });
   const url = await server.listen(opts.port ?? 0);
   const live =
     opts.ledgerCloseMs === undefined
@@ -99,6 +106,8 @@ export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
     setFaults: (f) => server.setFaults(f),
     setLatency: (ms) => server.setLatency(ms),
     setMaxEventsLimit: (limit) => server.setMaxEventsLimit(limit),
+    setMaxLedgersLimit: (limit) => server.setMaxLedgersLimit(limit),
+    setRequestHook: (hook) => server.setRequestHook(hook),
     pause: () => live?.pause(),
     resume: () => live?.resume(),
     close: () => {

@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { SimChain } from "./chain.ts";
 import { FaultInjector, type FaultKind, type FaultOptions } from "./faults.ts";
 import { MAX_EVENTS_LIMIT } from "./methods/get-events.ts";
+import { MAX_LEDGERS_LIMIT } from "./methods/get-ledgers.ts";
 import { METHODS, type MethodContext } from "./methods/index.ts";
 import { requestedEntries } from "./requested-entries.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -25,6 +26,9 @@ export interface ServerOptions extends MethodContext {
   faults?: FaultOptions;
 }
 
+/** Told of each JSON-RPC request before it is answered: method, and how many of that method came before it + 1. */
+export type RequestHook = (method: string, count: number) => void;
+
 export class SimServer {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -35,6 +39,7 @@ export class SimServer {
   private latencyMs: number;
   private closed = false;
   private readonly methodContext: MethodContext;
+  private hook: RequestHook | undefined;
 
   constructor(
     private readonly chain: SimChain,
@@ -43,6 +48,7 @@ export class SimServer {
     this.latencyMs = opts.latencyMs ?? 0;
     this.methodContext = { ledgersFromDatastore: opts.ledgersFromDatastore };
     this.setMaxEventsLimit(opts.maxEventsLimit);
+    this.setMaxLedgersLimit(opts.maxLedgersLimit);
     this.setFaults(opts.faults);
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
     // Clients keep connections open between polls; do not drop them sooner than a browser would.
@@ -76,6 +82,10 @@ export class SimServer {
     this.faults = f && f.rate > 0 ? new FaultInjector(f) : undefined;
   }
 
+  setRequestHook(hook: RequestHook | undefined): void {
+    this.hook = hook;
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = Math.max(0, ms);
   }
@@ -84,6 +94,12 @@ export class SimServer {
   setMaxEventsLimit(limit: number | undefined): void {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`maxEventsLimit ${limit}`);
     this.methodContext.maxEventsLimit = limit ?? MAX_EVENTS_LIMIT;
+  }
+
+  /** undefined restores stellar-rpc's default (200). */
+  setMaxLedgersLimit(limit: number | undefined): void {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`maxLedgersLimit ${limit}`);
+    this.methodContext.maxLedgersLimit = limit ?? MAX_LEDGERS_LIMIT;
   }
 
   async close(): Promise<void> {
@@ -131,7 +147,10 @@ export class SimServer {
       parseFailed = true;
     }
     const methods = parseFailed ? ["(parse error)"] : methodNames(parsed);
-    for (const m of methods) this.counts[m] = (this.counts[m] ?? 0) + 1;
+    for (const m of methods) {
+      this.counts[m] = (this.counts[m] ?? 0) + 1;
+      this.hook?.(m, this.counts[m]);
+    }
 
     const fault = this.faults?.pick(methods, () => (Array.isArray(parsed) ? parsed : [parsed]).flatMap((r) => requestedEntries(this.chain, r)));
     if (fault && fault !== "truncated" && fault !== "slow") {
