@@ -121,7 +121,6 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       let lastSave = scanStarted;
       for await (const chunk of source.chunks(start, to, extractor, options.signal)) {
         for (const gap of chunk.gaps ?? []) {
-          logger?.warn(`backfill: ledgers ${gap.from}..${gap.to} not read: ${gap.reason}`);
           const last = gaps.at(-1);
           if (last && last.to + 1 === gap.from && last.reason === gap.reason) last.to = gap.to;
           else gaps.push({ ...gap });
@@ -144,6 +143,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
         }
       }
       const scanSeconds = (performance.now() - scanStarted) / 1000;
+      for (const gap of gaps) logger?.warn(`backfill: ledgers ${gap.from}..${gap.to} not read: ${gap.reason}`);
       next = to + 1;
       const report = (await save()) as SyncReport;
       const read = to + 1 - start - gaps.reduce((n, g) => n + g.to + 1 - g.from, 0);
