@@ -1,7 +1,8 @@
 // `sync-tokens backfill --ledgers-rpc` against what real getLedgers providers do, end to end through the CLI
 // on PostgreSQL: a page cap below 200 (refused as stellar-rpc's max-ledgers-limit does, or pages cut short),
-// and a retention window that slides while the range is being paged.
+// nodes behind a load balancer, and a retention window that slides while the range is being paged.
 
+import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { BackfillJson } from "../src/history/report.ts";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
@@ -35,6 +36,19 @@ const factoryEventsIn = (sim: Simnet, from: number, to: number, ranges = [[from,
   }
   return n;
 };
+/** A proxy's upstream call and its answer to the client. */
+const upstream = async (sim: Simnet, body: string): Promise<any> =>
+  (await fetch(sim.url, { method: "POST", headers: { "content-type": "application/json" }, body })).json();
+const reply = (res: ServerResponse, payload: unknown) => {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify(payload));
+};
+/** An RPC serving all history (one with a datastore) whose tokens are all older than its event window. */
+const historySim = async (seed: number, tokens: number): Promise<Simnet> => {
+  const sim = await startSimnet({ scenario: { seed, tokens, creators: tokens / 4, historyLedgers: 3_000, retentionLedgers: 500 }, ledgersFromDatastore: true });
+  sim.chain.advance(sim.chain.retentionLedgers);
+  return sim;
+};
 const rowsOf = (sim: Simnet, tokens: SimToken[]) => [...tokens].sort((a, b) => a.id - b.id).map((t) => expectedRow(t, sim.contractId));
 
 describe("backfill through a getLedgers provider that caps its pages", () => {
@@ -43,20 +57,16 @@ describe("backfill through a getLedgers provider that caps its pages", () => {
   const CUT = 23;
 
   beforeAll(async () => {
-    // getLedgers serves all history (an RPC with a datastore); every token is older than the event window.
-    sim = await startSimnet({ scenario: { seed: 33, tokens: 24, creators: 6, historyLedgers: 4_000, retentionLedgers: 500 }, ledgersFromDatastore: true });
-    sim.chain.advance(sim.chain.retentionLedgers);
+    sim = await historySim(33, 24);
     // A provider that answers at most CUT ledgers a page, whatever the limit asked (no error).
     proxy = await startLocalServer(async (req, res) => {
-      const upstream = await fetch(sim.url, { method: "POST", headers: { "content-type": "application/json" }, body: req.body });
-      const answer = (await upstream.json()) as { result?: { ledgers?: Array<{ sequence: number }>; cursor?: string } };
+      const answer = (await upstream(sim, req.body)) as { result?: { ledgers?: Array<{ sequence: number }>; cursor?: string } };
       const r = answer.result;
       if (JSON.parse(req.body).method === "getLedgers" && r?.ledgers && r.ledgers.length > CUT) {
         r.ledgers = r.ledgers.slice(0, CUT);
         r.cursor = String(r.ledgers.at(-1)!.sequence);
       }
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(answer));
+      reply(res, answer);
     });
   });
   afterAll(async () => {
@@ -97,6 +107,62 @@ describe("backfill through a getLedgers provider that caps its pages", () => {
     await expectExact(db, JSON.parse(r.stdout) as BackfillJson, from, to);
     const pages = proxy.requests.filter((q) => JSON.parse(q.body).method === "getLedgers");
     expect(pages.length).toBeGreaterThanOrEqual(Math.ceil((to - from + 1) / CUT));
+  });
+});
+
+describe("backfill through getLedgers behind a load balancer whose nodes lag", () => {
+  let sim: Simnet;
+  let proxy: LocalServer;
+  const LAG = 2;
+
+  beforeAll(async () => {
+    sim = await historySim(35, 12);
+    // The range's last pages land first on a node LAG ledgers behind: it answers up to its own latest, then
+    // refuses a start above it as stellar-rpc does (-32600 with its own range); the third ask reaches a node
+    // that has caught up.
+    let lagged = 0;
+    proxy = await startLocalServer(async (req, res) => {
+      const body = JSON.parse(req.body) as { id: number; method: string; params?: { startLedger?: number; pagination?: { limit?: number } } };
+      const latest = sim.chain.latestLedger;
+      const behind = latest - LAG;
+      const start = body.params?.startLedger ?? 0;
+      const page = body.method === "getLedgers" && (body.params?.pagination?.limit ?? 0) > 1;
+      let forward = req.body;
+      if (page && start > behind && lagged < 2) {
+        lagged++;
+        reply(res, { jsonrpc: "2.0", id: body.id, error: { code: -32600, message: `start ledger must be between the oldest ledger: ${sim.chain.firstLedger} and the latest ledger: ${behind} for this rpc instance` } });
+        return;
+      }
+      if (page && start <= behind && start + (body.params!.pagination!.limit! - 1) > behind && lagged === 0) {
+        forward = JSON.stringify({ ...body, params: { ...body.params, pagination: { limit: behind - start + 1 } } });
+      }
+      const answer = (await upstream(sim, forward)) as { result?: { latestLedger?: number } };
+      if (forward !== req.body && answer.result) answer.result.latestLedger = behind; // the lagging node's own latest
+      reply(res, answer);
+    });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await sim?.close();
+  });
+
+  it("a start above the answering node's latest ledger is waited for: every ledger read, exit 0, no warning", async () => {
+    const db = await fresh();
+    const from = sim.chain.firstLedger;
+    const to = sim.chain.latestLedger;
+    const r = await backfillCli(sim, db, ["--ledgers-rpc", proxy.url, "--from-ledger", String(from), "--to-ledger", String(to), "--allow-http"]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as BackfillJson;
+    expect(s).toMatchObject({ fromLedger: from, toLedger: to, ledgersRead: to - from + 1, gaps: [] });
+    expect(s.factoryEvents).toBe(factoryEventsIn(sim, from, to));
+    expect(await tokenRows(db)).toEqual(rowsOf(sim, sim.chain.tokens));
+    expect(r.stderr).not.toMatch(/warning: backfill/);
+    // The lagging node was met: two refusals above its latest ledger.
+    const refusedAbove = proxy.requests.filter((q) => {
+      const b = JSON.parse(q.body);
+      return b.method === "getLedgers" && (b.params?.pagination?.limit ?? 0) > 1 && b.params.startLedger > to - LAG;
+    });
+    expect(refusedAbove.length).toBeGreaterThanOrEqual(3);
   });
 });
 
