@@ -7,7 +7,7 @@ import dotenv from "dotenv";
 import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
 import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./report.ts";
 import type { BackfillOptions } from "./history/backfill.ts";
-import { backfillToJson, backfillToText, ledgerProgress } from "./history/report.ts";
+import { backfillPartial, backfillToJson, backfillToText, ledgerProgress } from "./history/report.ts";
 import type { Logger, SyncReport } from "./sync.ts";
 import { addWebhookCommands, addWebhookOptions, webhookOptions } from "./webhooks/cli.ts";
 
@@ -56,13 +56,20 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .description(
       "find every token in the factory's whole history: read ledgers from a SEP-54 data lake or a getLedgers RPC, then sync the tokens found (takes the options above too)",
     )
-    .option("--datastore <dir|url>", "a SEP-54 data lake (Galexie layout): a folder or an http(s) URL")
-    .option("--ledgers-rpc <url>", "an RPC that serves getLedgers over the range (e.g. stellar-rpc with a datastore)")
+    .option(
+      "--datastore <dir|url>",
+      "a SEP-54 data lake, a folder or an http(s) URL: its root (Galexie's .config.json beside the partitions, or v0.2.0's config.json naming ledgersPath), its config file, or its partitions' folder",
+    )
+    .option("--ledgers-rpc <url>", "an RPC that serves getLedgers over the range (e.g. stellar-rpc with a datastore); a page cap below 200 is learnt")
     .option("--from-ledger <n>", "first ledger to read")
     .option("--since <date>", "or: from the first ledger closed on or after this date (YYYY-MM-DD or ISO 8601)")
     .option("--to-ledger <n>", "last ledger to read (default: the last the source serves)")
     .option("--download-concurrency <n>", "files or pages read ahead in parallel (default 8 for a data lake, 4 for an RPC)")
     .option("--save-every <seconds>", "store the tokens found and move the backfill's cursor at least this often (default 60)")
+    .addHelpText(
+      "after",
+      "\nLedgers the RPC drops from its window while the range is read are reported as a gap and skipped (exit 2);\nthe cursor stays at the gap, so a rerun with a source that holds them reads them.\nExit status: 0 all read and synced, 2 a gap or tokens failed or missing, 1 fatal error, 75 locked, 130/143 interrupted.",
+    )
     .action(async (_opts: unknown, command: Command) => {
       exitCode = await runBackfill(command.optsWithGlobals(), io);
     });
@@ -145,7 +152,7 @@ async function runBackfill(opts: Record<string, unknown>, io: Io): Promise<numbe
       });
       if (shown) io.stderr.write("\n");
       io.stdout.write(`${json ? backfillToJson(report) : backfillToText(report, { verbose: opts.verbose === true })}\n`);
-      return exitStatus(report.sync);
+      return backfillPartial(report) ? EXIT.partial : EXIT.ok;
     }),
   );
 }

@@ -1,7 +1,8 @@
 // `sync-tokens backfill` end to end: the real CLI against the simulator, on PostgreSQL and PGlite.
 // Every token is older than the RPC's event window and no creator is configured, so a normal run
 // finds only the tokens of creators active in the window; the backfill, reading the whole history
-// from a SEP-54 data lake (folder, or over HTTP) or from getLedgers, finds every one of them.
+// from a SEP-54 data lake (folder, or over HTTP; Galexie's layout or SEP-54 v0.2.0's) or from
+// getLedgers, finds every one of them.
 
 import { cp, mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -22,6 +23,8 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 let sim: Simnet;
 let lakeDir: string;
 let lake: DatalakeSummary;
+let sepDir: string;
+let sepLake: DatalakeSummary; // SEP-54 v0.2.0: <sepDir>/stellar/pubnet/config.json names "/stellar/pubnet/ledgers"
 const layout = { ledgersPerBatch: 64, batchesPerPartition: 16 };
 
 beforeAll(async () => {
@@ -35,11 +38,20 @@ beforeAll(async () => {
   chain.advance(5);
   lakeDir = await mkdtemp(path.join(os.tmpdir(), "lake-e2e-"));
   lake = await writeDatalake(chain, lakeDir, layout);
+  sepDir = await mkdtemp(path.join(os.tmpdir(), "lake-sep54-"));
+  sepLake = await writeDatalake(chain, sepDir, { ...layout, format: "sep54", storePath: "stellar/pubnet" });
 });
 afterAll(async () => {
   await sim?.close();
-  if (lakeDir) await rm(lakeDir, { recursive: true, force: true });
+  for (const dir of [lakeDir, sepDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+/** The factory's events in ledgers from..to, as the simulator emitted them. */
+const factoryEventsIn = (from: number, to: number): number => {
+  let n = 0;
+  for (let seq = from; seq <= to; seq++) for (const tx of sim.chain.ledgerTransactions(seq) ?? []) n += tx.events.filter((e) => e.contractId === sim.contractId).length;
+  return n;
+};
 
 const env = (db: TestDatabase): Record<string, string | undefined> => ({
   RPC_URL: sim.url,
@@ -85,8 +97,21 @@ describe.each(backends)("backfill on %s", (backend) => {
     expect(s.sync.missingIds).toEqual([]);
     expect(s).toMatchObject({ fromLedger: sim.chain.firstLedger, toLedger: lake.toLedger, resumedAt: null, tokensFound: sim.chain.tokens.length });
     expect(s.ledgersRead).toBe(lake.toLedger - sim.chain.firstLedger + 1);
+    expect(s.gaps).toEqual([]);
+    expect(s.factoryEvents).toBe(factoryEventsIn(sim.chain.firstLedger, lake.toLedger));
     await expectEverything(db);
     expect(await cursorRow(db)).toEqual({ from_ledger: String(sim.chain.firstLedger), to_ledger: String(lake.toLedger), next_ledger: String(lake.toLedger + 1) });
+  });
+
+  it("a SEP-54 v0.2.0 lake (its root's config.json names ledgersPath) backfills exactly too", async () => {
+    const db = await fresh();
+    const r = await backfillCli(db, ["--datastore", sepLake.root, "--from-ledger", String(sim.chain.firstLedger)]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = summary(r);
+    expect(s).toMatchObject({ source: `the data lake at ${sepLake.root}`, fromLedger: sim.chain.firstLedger, toLedger: sepLake.toLedger, gaps: [], tokensFound: sim.chain.tokens.length });
+    expect(s.factoryEvents).toBe(factoryEventsIn(sim.chain.firstLedger, sepLake.toLedger));
+    expect(s.sync.missingIds).toEqual([]);
+    await expectEverything(db);
   });
 
   it("through getLedgers from an RPC serving its datastore, from a date, finds every token", async () => {
@@ -150,7 +175,7 @@ describe("backfill: a bad source gives one clear line, exit 1, and writes nothin
         return;
       }
       try {
-        const body = await readFile(path.join(lakeDir, key));
+        const body = await readFile(mode === "sep54" ? path.join(sepDir, key) : path.join(lakeDir, key));
         res.writeHead(200, { "content-type": "application/octet-stream" });
         res.end(body);
       } catch {
@@ -187,7 +212,7 @@ describe("backfill: a bad source gives one clear line, exit 1, and writes nothin
   });
 
   it("a folder that is no data lake, and a plain-http URL to another host", async () => {
-    await fails(["--datastore", badDir, "--from-ledger", first()], /the data lake at .* is not a SEP-54 data lake: it has no \.config\.json/, { before: true });
+    await fails(["--datastore", badDir, "--from-ledger", first()], /the data lake at .* is not a SEP-54 data lake: it has neither config\.json \(SEP-54 v0\.2\.0\) nor \.config\.json \(Galexie\)$/, { before: true });
     await fails(["--datastore", "http://lake.example.invalid/", "--from-ledger", first()], /data lake URL http:\/\/lake\.example\.invalid\/ is plain http/, { before: true });
   });
 
@@ -200,6 +225,38 @@ describe("backfill: a bad source gives one clear line, exit 1, and writes nothin
       await fails(["--ledgers-rpc", windowOnly.url, "--from-ledger", first()], new RegExp(`the RPC at ${windowOnly.url.replace(/\./g, "\\.")} does not serve ledger ${first()} \\(it serves ledgers ${windowOnly.chain.oldestLedger}\\.\\.`));
     } finally {
       await windowOnly.close();
+    }
+  });
+
+  it("a SEP-54 v0.2.0 config without ledgersPath, or whose ledgersPath names no folder", async () => {
+    const dir = path.join(badDir, "sep54");
+    await cp(sepLake.root, dir, { recursive: true });
+    const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8"));
+    await writeFile(path.join(dir, "config.json"), JSON.stringify({ ...config, ledgersPath: undefined }));
+    await fails(["--datastore", dir, "--from-ledger", first()], /the data lake at .*sep54 has a config\.json without ledgersPath \(the partitions' folder\)$/);
+    await writeFile(path.join(dir, "config.json"), JSON.stringify({ ...config, ledgersPath: "/stellar/pubnet/elsewhere" }));
+    await fails(["--datastore", dir, "--from-ledger", first()], /has a config\.json whose ledgersPath "\/stellar\/pubnet\/elsewhere" names no folder \(looked for .*sep54\/stellar\/pubnet\/elsewhere\)$/);
+    await writeFile(path.join(dir, "config.json"), JSON.stringify({ ...config, ledgersPath: "/../../etc" }));
+    await fails(["--datastore", dir, "--from-ledger", first()], /whose ledgersPath "\/\.\.\/\.\.\/etc" is not a folder of the store$/);
+  });
+
+  it("a SEP-54 v0.2.0 lake over HTTP, named by its root, its config file or its partitions' folder", async () => {
+    const root = `${server.url}sep54/stellar/pubnet/`;
+    const range = ["--from-ledger", first(), "--to-ledger", String(sim.chain.firstLedger + 200)];
+    for (const location of [`${root}config.json`, `${root}ledgers/`]) {
+      const r = await backfillCli(db, ["--datastore", location, ...range, "--dry-run"]);
+      expect(r.code === 0 || r.code === 2, r.stderr).toBe(true);
+      expect(summary(r)).toMatchObject({ ledgersRead: 201, gaps: [], factoryEvents: factoryEventsIn(sim.chain.firstLedger, sim.chain.firstLedger + 200) });
+    }
+    // A missing file of that lake is named by its path from the root the user gave.
+    const key = `ledgers/${datalakeKey(inRange(), layout)}`;
+    const file = path.join(sepLake.root, key);
+    const bytes = await readFile(file);
+    await rm(file);
+    try {
+      await fails(["--datastore", root, "--from-ledger", first()], new RegExp(`does not serve ledger ${inRange() - (inRange() % 64)}: ${key.replace(/\./g, "\\.")} is missing`));
+    } finally {
+      await writeFile(file, bytes);
     }
   });
 

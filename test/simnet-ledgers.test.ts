@@ -76,6 +76,31 @@ describe("getLedgers", () => {
     expect(await err({ startLedger: oldest, xdrFormat: "yaml" })).toMatchObject({ code: -32602 });
   });
 
+  it("a max-ledgers-limit below 200 refuses larger pages as stellar-rpc does; the request hook runs before each answer", async () => {
+    const err = async (params: unknown) => (await rawRpc(window.url, "getLedgers", params)).error;
+    const oldest = window.chain.oldestLedger;
+    const seen: Array<[string, number, number]> = [];
+    window.setMaxLedgersLimit(25);
+    window.resetCounters(); // the hook's count is the method's counter
+    window.setRequestHook((method, count) => {
+      seen.push([method, count, window.chain.latestLedger]);
+      if (method === "getLedgers" && count === 2) window.chain.advance(1); // the second request sees one more ledger
+    });
+    try {
+      const before = window.chain.latestLedger;
+      expect(await err({ startLedger: oldest, pagination: { limit: 26 } })).toEqual({ code: -32600, message: "limit must not exceed 25" });
+      const r = await rawResult(window.url, "getLedgers", { startLedger: oldest + 5, pagination: { limit: 25 } });
+      expect(r.ledgers).toHaveLength(25);
+      expect([r.latestLedger, r.oldestLedger]).toEqual([before + 1, oldest + 1]);
+      expect((await rawResult(window.url, "getLedgers", { startLedger: oldest + 5 })).ledgers).toHaveLength(50); // the default is not refused
+      expect(seen.filter(([m]) => m === "getLedgers").map(([, n]) => n)).toEqual([1, 2, 3]);
+    } finally {
+      window.setMaxLedgersLimit(undefined);
+      window.setRequestHook(undefined);
+    }
+    expect(await err({ startLedger: window.chain.oldestLedger, pagination: { limit: 200 } })).toBeUndefined();
+  });
+
   it("serves all history only in datastore mode, where oldestLedger stays the local window's", async () => {
     const first = lake.chain.firstLedger;
     expect((await rawRpc(window.url, "getLedgers", { startLedger: first })).error.code).toBe(-32600);
@@ -148,6 +173,23 @@ describe("SEP-54 data lake writer", () => {
       expect(batch.endSequence - batch.startSequence + 1).toBe(batch.ledgerCloseMetas.length);
       const served = await rawResult(lake.url, "getLedgers", { startLedger: seq, pagination: { limit: 1 } });
       expect(batch.ledgerCloseMetas[seq - batch.startSequence]!.toXdr("base64")).toBe(served.ledgers[0].metadataXdr);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes SEP-54 v0.2.0's layout: config.json naming ledgersPath from the store's root, partitions below it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lake-sep54-"));
+    try {
+      const chain = lake.chain;
+      const from = chain.firstLedger;
+      const summary = await writeDatalake(chain, dir, { ledgersPerBatch: 2, batchesPerPartition: 8, fromLedger: from, toLedger: from + 40, format: "sep54", storePath: "stellar/pubnet" });
+      expect(summary.root).toBe(path.join(dir, "stellar", "pubnet"));
+      expect(await readdir(summary.root)).toEqual(["config.json", "ledgers"]);
+      const config = JSON.parse(await readFile(path.join(summary.root, "config.json"), "utf8"));
+      expect(config).toEqual({ networkPassphrase: chain.networkPassphrase, ledgersPath: "/stellar/pubnet/ledgers", compression: "zstd", ledgersPerBatch: 2, batchesPerPartition: 8 });
+      const batch = xdr.LedgerCloseMetaBatch.fromXdr(zstdDecompressSync(await readFile(path.join(dir, config.ledgersPath, datalakeKey(from + 7, config)))));
+      expect(batch.startSequence).toBe(from + 7 - ((from + 7) % 2));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

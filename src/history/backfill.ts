@@ -6,6 +6,10 @@
 // Resumable: what was found is handed over at least every `saveEvery` seconds and at the end, then the
 // backfill's own cursor (backfill_state) moves past the ledgers read. An interruption loses at most
 // the ledgers read since the last save; a source that fails stops the run before that save.
+//
+// Ledgers an RPC dropped from its window while the range was read are a gap: reading goes on after it,
+// the report lists it (exit 2, as for tokens missing), and the cursor stays at its first ledger, so a
+// rerun with a source that still holds them (a data lake) reads them.
 
 import { resolveConfig, validateHttpUrl, ConfigError } from "../config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
@@ -15,7 +19,7 @@ import { loadCursor, saveCursor } from "./cursor.ts";
 import { DatastoreSource } from "./datastore.ts";
 import { EventExtractor } from "./extract.ts";
 import { LedgersRpcSource } from "./ledgers-rpc.ts";
-import { interrupted, ledgerAtTime, servedRange, type LedgerSource } from "./source.ts";
+import { interrupted, ledgerAtTime, servedRange, type LedgerGap, type LedgerSource } from "./source.ts";
 
 export interface BackfillOptions extends SessionOptions {
   /** A SEP-54 data lake: a folder or an http(s) URL. Exactly one of datastore and ledgersRpc. */
@@ -41,7 +45,10 @@ export interface BackfillReport {
   toLedger: number;
   /** The ledger this run started at when it continued an earlier one, else null. */
   resumedAt: number | null;
+  /** Ledgers read: the range from resumedAt (or fromLedger), less the gaps. */
   ledgersRead: number;
+  /** Ledgers of the range the source no longer served when they were asked for: not read, so tokens may be missing. */
+  gaps: LedgerGap[];
   factoryEvents: number;
   tokensFound: number;
   creatorsFound: number;
@@ -78,7 +85,8 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
     }
     const session = await SyncSession.open(options);
     try {
-      const { from, to } = await resolveRange(source, range, (await session.head()).latestLedger);
+      const { from, to: planned } = await resolveRange(source, range, (await session.head()).latestLedger);
+      let to = planned;
       const cursor = await loadCursor(session.db, config.contractId);
       const resumable = cursor && cursor.fromLedger === from && cursor.networkPassphrase === config.networkPassphrase && cursor.nextLedger > from;
       const start = resumable ? Math.min(cursor.nextLedger, to + 1) : from;
@@ -91,6 +99,9 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       let events = 0;
       let next = start;
       let synced = 0;
+      const gaps: LedgerGap[] = [];
+      // The cursor never moves past a ledger that was not read.
+      const resumeAt = () => Math.min(next, gaps[0]?.from ?? next);
       const save = async (): Promise<SyncReport | null> => {
         let report: SyncReport | null = null;
         if (found.tokens.size > 0 || next > to) {
@@ -98,7 +109,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
           synced += report.synced;
         }
         if (!config.dryRun) {
-          await saveCursor(session.db, config.contractId, { networkPassphrase: config.networkPassphrase, source: source.label, fromLedger: from, toLedger: to, nextLedger: next });
+          await saveCursor(session.db, config.contractId, { networkPassphrase: config.networkPassphrase, source: source.label, fromLedger: from, toLedger: to, nextLedger: resumeAt() });
         }
         found.tokens.clear();
         found.launches.clear();
@@ -109,31 +120,44 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       const scanStarted = performance.now();
       let lastSave = scanStarted;
       for await (const chunk of source.chunks(start, to, extractor, options.signal)) {
+        for (const gap of chunk.gaps ?? []) {
+          const last = gaps.at(-1);
+          if (last && last.to + 1 === gap.from && last.reason === gap.reason) last.to = gap.to;
+          else gaps.push({ ...gap });
+        }
         for (const raw of chunk.events) if (recordFactoryEvent(found, raw)) events++;
         for (const t of found.tokens.keys()) tokens.add(t);
         for (const c of found.launches.values()) creators.add(c);
         next = chunk.to + 1;
         options.onLedgers?.(next - start, to - start + 1);
         if (options.signal?.aborted) throw interrupted(options.signal);
+        if (chunk.endedAt !== undefined) {
+          logger?.warn(`backfill: ${source.label} has not reached ledger ${chunk.endedAt + 1} yet: the range ends at ${chunk.endedAt}`);
+          to = chunk.endedAt;
+          break;
+        }
         if (performance.now() - lastSave >= saveEveryMs && next <= to) {
           await save();
-          logger?.info(`backfill: ledgers ${from}..${next - 1} read and their tokens stored; cursor saved at ${next}`);
+          logger?.info(`backfill: ledgers ${from}..${next - 1} read and their tokens stored; cursor saved at ${resumeAt()}`);
           lastSave = performance.now();
         }
       }
       const scanSeconds = (performance.now() - scanStarted) / 1000;
+      for (const gap of gaps) logger?.warn(`backfill: ledgers ${gap.from}..${gap.to} not read: ${gap.reason}`);
       next = to + 1;
       const report = (await save()) as SyncReport;
+      const read = to + 1 - start - gaps.reduce((n, g) => n + g.to + 1 - g.from, 0);
       return {
         source: source.label,
         fromLedger: from,
         toLedger: to,
         resumedAt: resumable ? start : null,
-        ledgersRead: to + 1 - start,
+        ledgersRead: read,
+        gaps,
         factoryEvents: events,
         tokensFound: tokens.size,
         creatorsFound: creators.size,
-        ledgersPerSecond: scanSeconds > 0 ? Math.round((to + 1 - start) / scanSeconds) : 0,
+        ledgersPerSecond: scanSeconds > 0 ? Math.round(read / scanSeconds) : 0,
         synced,
         sync: report,
         durationMs: Math.round(performance.now() - startedAt),

@@ -1,18 +1,17 @@
-// A SEP-54 data lake (as Galexie writes it) in a folder or behind an http(s) URL:
-//   <root>/.config.json                   networkPassphrase, compression ("zstd"), ledgersPerBatch, batchesPerPartition
-//   <root>/<partition>/<batch>.xdr.zst    zstd-compressed XDR LedgerCloseMetaBatch
+// A SEP-54 data lake in a folder or behind an http(s) URL, in Galexie's layout or SEP-54 v0.2.0's
+// (./lake-config.ts finds the config and the partitions' folder):
+//   <partitions>/<partition>/<batch>.xdr.zst    zstd-compressed XDR LedgerCloseMetaBatch
 // Names carry 0xFFFFFFFF - start in hex, so the newest sort first: "%08X--%d-%d" for partitions and
 // batches ("%08X--%d.xdr.zst" for one ledger per batch); a partition of one ledger has no folder.
 // Downloads run `concurrency` at a time with retries on transient HTTP failures.
 
-import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { xdr } from "@stellar/stellar-sdk";
 import { FatalError, InterruptedError, messageOf } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
-import { withRetry } from "../rpc/retry.ts";
 import { CorruptLedgerError, decode, ledgerSummary, type EventExtractor } from "./extract.ts";
-import { interrupted, readAhead, type LedgerChunk, type LedgerSource } from "./source.ts";
+import { readLakeConfig, type LakeConfig } from "./lake-config.ts";
+import { folderStore, urlStore, type LakeStore } from "./lake-store.ts";
+import { readAhead, type LedgerChunk, type LedgerSource } from "./source.ts";
 import { zstdDecompress } from "./zstd.ts";
 
 export interface DatastoreLayout {
@@ -29,7 +28,7 @@ export interface DatastoreOptions {
 
 const hex = (n: number): string => (0xffffffff - n).toString(16).toUpperCase().padStart(8, "0");
 
-/** The object holding ledger `seq`, relative to the root. */
+/** The object holding ledger `seq`, relative to the partitions' folder. */
 export function objectKey(seq: number, layout: DatastoreLayout): string {
   const start = seq - (seq % layout.ledgersPerBatch);
   const name = layout.ledgersPerBatch === 1 ? `${hex(start)}--${start}` : `${hex(start)}--${start}-${start + layout.ledgersPerBatch - 1}`;
@@ -39,117 +38,47 @@ export function objectKey(seq: number, layout: DatastoreLayout): string {
   return `${hex(p)}--${p}-${p + partitionSize - 1}/${name}.xdr.zst`;
 }
 
-class HttpStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly transient: boolean,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
-/** Reads objects from a folder or a URL; null when the object does not exist. */
-type ObjectReader = (key: string) => Promise<Uint8Array | null>;
-
-function folderReader(root: string): ObjectReader {
-  return async (key) => {
-    try {
-      return await readFile(path.join(root, ...key.split("/")));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
-  };
-}
-
-function httpReader(base: URL, options: DatastoreOptions): ObjectReader {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  return (key) =>
-    withRetry(
-      async () => {
-        const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
-        let response: Response;
-        try {
-          response = await fetch(new URL(key, base), { signal: AbortSignal.any(signals) });
-        } catch (error) {
-          if (options.signal?.aborted) throw interrupted(options.signal);
-          throw Object.assign(new Error(messageOf(error)), { transient: true });
-        }
-        if (response.status === 404) return null;
-        if (!response.ok) {
-          await response.body?.cancel();
-          throw new HttpStatusError(response.status, response.status === 429 || response.status >= 500);
-        }
-        return new Uint8Array(await response.arrayBuffer());
-      },
-      { retries: 4, maxRetryTimeMs: 20_000, minBackoffMs: 200, maxBackoffMs: 4_000, signal: options.signal },
-      (e): e is Error & { transient: boolean } => e instanceof Error && "transient" in e,
-    );
-}
-
 export class DatastoreSource implements LedgerSource {
   readonly label: string;
   readonly networkPassphrase: string;
   readonly layout: DatastoreLayout;
-  readonly #read: ObjectReader;
+  /** "galexie" (.config.json beside the partitions) or "sep54" (v0.2.0: config.json naming ledgersPath). */
+  readonly format: LakeConfig["layout"];
+  readonly #store: LakeStore;
+  readonly #prefix: string;
   readonly #concurrency: number;
   #cached: { key: string; metas: ReturnType<typeof xdr.LedgerCloseMetaBatch.schema.decode> } | undefined;
 
-  private constructor(label: string, read: ObjectReader, config: { networkPassphrase: string } & DatastoreLayout, concurrency: number) {
+  private constructor(label: string, store: LakeStore, config: LakeConfig, concurrency: number) {
     this.label = label;
-    this.#read = read;
+    this.#store = store;
+    this.#prefix = config.prefix;
+    this.format = config.layout;
     this.networkPassphrase = config.networkPassphrase;
     this.layout = { ledgersPerBatch: config.ledgersPerBatch, batchesPerPartition: config.batchesPerPartition };
     this.#concurrency = concurrency;
   }
 
-  /** Opens the lake at a folder or an http(s) URL (already validated) and reads its .config.json. */
+  /** Opens the lake at a folder or an http(s) URL (already validated): its root, its config file, or (SEP-54 v0.2.0) its partitions' folder. */
   static async open(location: string, options: DatastoreOptions = {}): Promise<DatastoreSource> {
-    const isUrl = /^https?:\/\//i.test(location);
-    let read: ObjectReader;
-    let label: string;
-    if (isUrl) {
-      const base = new URL(location.endsWith("/") ? location : `${location}/`);
-      label = redactUrl(base.toString());
-      read = httpReader(base, options);
+    const url = /^https?:\/\//i.test(location) ? new URL(location) : undefined;
+    // A config file named directly (any name ending in .json): its folder is the lake.
+    const name = url ? decodeURIComponent(url.pathname.split("/").at(-1)!) : path.basename(location);
+    const file = /\.json$/i.test(name) ? name : undefined;
+    let store: LakeStore;
+    if (url) {
+      store = urlStore(file ? new URL(".", url) : url, options);
     } else {
-      label = path.resolve(location);
-      const info = await stat(label).catch(() => null);
-      if (!info?.isDirectory()) throw new FatalError(`the data lake at ${label} is not a folder`);
-      read = folderReader(label);
+      store = folderStore(file ? path.dirname(location) : location);
+      if (!(await store.exists())) throw new FatalError(`the data lake at ${store.where} is not a folder`);
     }
-    label = `the data lake at ${label}`;
-    const fail = (why: string) => new FatalError(`${label} ${why}`);
-    let raw: Uint8Array | null;
-    try {
-      raw = await read(".config.json");
-    } catch (error) {
-      throw fail(`could not be read: .config.json: ${messageOf(error)}`);
-    }
-    if (!raw) throw fail("is not a SEP-54 data lake: it has no .config.json");
-    let config: Record<string, unknown>;
-    try {
-      config = JSON.parse(Buffer.from(raw).toString("utf8")) as Record<string, unknown>;
-    } catch {
-      throw fail("has a .config.json that is not JSON");
-    }
-    const positive = (name: string) => {
-      const v = config[name];
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw fail(`has a .config.json whose ${name} is not a positive integer`);
-      return v;
-    };
-    if (typeof config["networkPassphrase"] !== "string" || config["networkPassphrase"] === "") throw fail("has a .config.json without networkPassphrase");
-    if (config["compression"] !== "zstd") throw fail(`uses compression ${JSON.stringify(config["compression"])}: only zstd is supported`);
-    return new DatastoreSource(
-      label,
-      read,
-      { networkPassphrase: config["networkPassphrase"], ledgersPerBatch: positive("ledgersPerBatch"), batchesPerPartition: positive("batchesPerPartition") },
-      options.concurrency ?? 8,
-    );
+    const label = `the data lake at ${store.where}`;
+    const config = await readLakeConfig(store, (why) => new FatalError(`${label} ${why}`), file);
+    return new DatastoreSource(label, store, config, options.concurrency ?? 8);
   }
 
   async has(seq: number): Promise<boolean> {
-    return (await this.#object(objectKey(seq, this.layout))) !== null;
+    return (await this.#object(this.#key(seq))) !== null;
   }
 
   async lastOf(seq: number): Promise<number> {
@@ -160,7 +89,7 @@ export class DatastoreSource implements LedgerSource {
   async closeTime(seq: number): Promise<number> {
     const batch = await this.#batch(seq);
     const meta = batch.ledgerCloseMetas[seq - batch.startSequence];
-    if (!meta) throw this.#corrupt(objectKey(seq, this.layout), `it holds ledgers ${batch.startSequence}..${batch.endSequence}, not ${seq}`);
+    if (!meta) throw this.#corrupt(this.#key(seq), `it holds ledgers ${batch.startSequence}..${batch.endSequence}, not ${seq}`);
     return ledgerSummary(meta).closeTime;
   }
 
@@ -181,7 +110,7 @@ export class DatastoreSource implements LedgerSource {
   }
 
   async #chunk([from, to]: [number, number], extractor: EventExtractor): Promise<LedgerChunk> {
-    const key = objectKey(from, this.layout);
+    const key = this.#key(from);
     const bytes = await this.#decompressed(key, from);
     let found: ReturnType<EventExtractor["fromBatch"]>;
     try {
@@ -198,7 +127,7 @@ export class DatastoreSource implements LedgerSource {
   }
 
   async #batch(seq: number) {
-    const key = objectKey(seq, this.layout);
+    const key = this.#key(seq);
     if (this.#cached?.key !== key) {
       const metas = decodeBatch(await this.#decompressed(key, seq), (why) => this.#corrupt(key, why));
       this.#cached = { key, metas };
@@ -216,9 +145,14 @@ export class DatastoreSource implements LedgerSource {
     }
   }
 
+  /** The object holding `seq`, from the folder the lake was named by (so that messages show where it is). */
+  #key(seq: number): string {
+    return this.#prefix + objectKey(seq, this.layout);
+  }
+
   async #object(key: string): Promise<Uint8Array | null> {
     try {
-      return await this.#read(key);
+      return await this.#store.read(key);
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
       throw new FatalError(`${this.label} failed to give ${key}: ${messageOf(error)}`);

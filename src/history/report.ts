@@ -4,6 +4,11 @@ import type { BackfillReport } from "./backfill.ts";
 
 export type BackfillJson = Omit<BackfillReport, "sync"> & { sync: JsonSummary };
 
+/** Exit 2 when ledgers were left unread, as for tokens missing: the backfill is not complete. */
+export function backfillPartial(report: BackfillReport): boolean {
+  return report.gaps.length > 0 || report.sync.partial;
+}
+
 export function backfillToJson(report: BackfillReport): string {
   return jsonSafe({ ...report, sync: jsonSummary(report.sync) } satisfies BackfillJson);
 }
@@ -13,6 +18,7 @@ export function backfillToText(report: BackfillReport, options: { verbose?: bool
   return [
     `backfill   ledgers ${report.fromLedger}..${report.toLedger}${resumed} from ${report.source}`,
     `  read     ${report.ledgersRead} ledgers (${report.ledgersPerSecond} ledgers/s): ${report.factoryEvents} factory events naming ${report.tokensFound} tokens and ${report.creatorsFound} creators`,
+    ...report.gaps.map((g) => `  GAP      ledgers ${g.from}..${g.to} not read: ${g.reason}; tokens launched there may be missing`),
     "",
     toText(report.sync, options),
   ].join("\n");

@@ -4,11 +4,22 @@
 import { FatalError, InterruptedError } from "../errors.ts";
 import type { EventExtractor, RawContractEvent } from "./extract.ts";
 
-/** Ledgers from..to (inclusive), all read, and the factory events among them. */
+/** Ledgers from..to (inclusive), read but for the gaps, and the factory events among them. */
 export interface LedgerChunk {
   from: number;
   to: number;
   events: RawContractEvent[];
+  /** Ledgers of from..to the source could not give (they were not read), in order. */
+  gaps?: LedgerGap[];
+  /** Set when the source has nothing past `to` yet (this ends the range there). */
+  endedAt?: number;
+}
+
+/** Ledgers the source no longer serves, and why, in one line. */
+export interface LedgerGap {
+  from: number;
+  to: number;
+  reason: string;
 }
 
 export interface LedgerSource {

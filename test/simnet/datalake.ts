@@ -1,6 +1,10 @@
-// Writes the chain's ledgers as a SEP-54 data lake, in Galexie's layout:
+// Writes the chain's ledgers as a SEP-54 data lake, in Galexie's layout (default):
 //   DIR/.config.json                      {networkPassphrase, version, compression, ledgersPerBatch, batchesPerPartition}
 //   DIR/<partition>/<batch>.xdr.zst       zstd-compressed XDR LedgerCloseMetaBatch
+// or in SEP-54 v0.2.0's (`format: "sep54"`), where the config names the partitions' folder by a path
+// from the store's root (DIR), as in the spec's example (`storePath: "stellar/pubnet"`):
+//   DIR/<storePath>/config.json           {networkPassphrase, ledgersPath: "/<storePath>/ledgers", compression, ...}
+//   DIR/<storePath>/ledgers/<partition>/<batch>.xdr.zst
 // where partition = "%08X--%d-%d" (0xFFFFFFFF - start, start, end) of ledgersPerBatch x
 // batchesPerPartition ledgers, and batch = "%08X--%d-%d.xdr.zst" ("%08X--%d.xdr.zst" for one
 // ledger per batch); with one ledger per partition the partition folder is left out. The config
@@ -25,10 +29,21 @@ export interface DatalakeOptions extends Partial<DatalakeLayout> {
   toLedger?: number;
   /** zstd level (default 3, zstd's own default). */
   level?: number;
+  /** "galexie" (default): .config.json beside the partitions; "sep54": v0.2.0's config.json with ledgersPath. */
+  format?: DatalakeFormat;
+  /** sep54: the folder below DIR holding config.json (default: DIR itself). */
+  storePath?: string;
 }
+
+export type DatalakeFormat = "galexie" | "sep54";
 
 export interface DatalakeSummary extends DatalakeLayout {
   dir: string;
+  format: DatalakeFormat;
+  /** The lake's root: the folder holding its config. */
+  root: string;
+  /** The partitions' folder. */
+  ledgersDir: string;
   fromLedger: number;
   toLedger: number;
   files: number;
@@ -55,7 +70,12 @@ export async function writeDatalake(chain: SimChain, dir: string, opts: Datalake
   if (from < chain.oldestKnownLedger || to > chain.latestLedger || from > to) {
     throw new RangeError(`ledgers ${from}..${to} are not all kept (kept: ${chain.oldestKnownLedger}..${chain.latestLedger})`);
   }
-  await mkdir(dir, { recursive: true });
+  const format = opts.format ?? "galexie";
+  const storePath = (opts.storePath ?? "").split("/").filter(Boolean);
+  if (format === "galexie" && storePath.length > 0) throw new RangeError("storePath is for the sep54 format");
+  const root = path.join(dir, ...storePath);
+  const ledgersDir = format === "sep54" ? path.join(root, "ledgers") : root;
+  await mkdir(ledgersDir, { recursive: true });
   let files = 0;
   let bytes = 0;
   const madeDirs = new Set<string>();
@@ -65,7 +85,7 @@ export async function writeDatalake(chain: SimChain, dir: string, opts: Datalake
     for (let seq = start; seq <= end; seq++) metas.push(ledgerCloseMeta(chain, seq) as xdr.LedgerCloseMeta);
     const raw = new xdr.LedgerCloseMetaBatch({ startSequence: start, endSequence: end, ledgerCloseMetas: metas }).toXdr();
     const body = zstdCompressSync(raw, { params: { [constants.ZSTD_c_compressionLevel]: opts.level ?? 3 } });
-    const file = path.join(dir, datalakeKey(start, layout));
+    const file = path.join(ledgersDir, datalakeKey(start, layout));
     const parent = path.dirname(file);
     if (!madeDirs.has(parent)) {
       await mkdir(parent, { recursive: true });
@@ -76,8 +96,12 @@ export async function writeDatalake(chain: SimChain, dir: string, opts: Datalake
     bytes += body.length;
     start = end + 1;
   }
-  const config = { networkPassphrase: chain.networkPassphrase, version: "1.0", compression: "zstd", ...layout };
-  await writeFile(path.join(dir, ".config.json.tmp"), JSON.stringify(config, null, 2) + "\n");
-  await rename(path.join(dir, ".config.json.tmp"), path.join(dir, ".config.json"));
-  return { dir, fromLedger: from, toLedger: to, files, bytes, ...layout };
+  const config =
+    format === "sep54"
+      ? { networkPassphrase: chain.networkPassphrase, ledgersPath: `/${[...storePath, "ledgers"].join("/")}`, compression: "zstd", ...layout }
+      : { networkPassphrase: chain.networkPassphrase, version: "1.0", compression: "zstd", ...layout };
+  const name = format === "sep54" ? "config.json" : ".config.json";
+  await writeFile(path.join(root, `${name}.tmp`), JSON.stringify(config, null, 2) + "\n");
+  await rename(path.join(root, `${name}.tmp`), path.join(root, name));
+  return { dir, format, root, ledgersDir, fromLedger: from, toLedger: to, files, bytes, ...layout };
 }

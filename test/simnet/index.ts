@@ -41,6 +41,8 @@ export interface SimnetOptions {
   faults?: FaultOptions;
   /** stellar-rpc's max-events-limit: getEvents answers -32602 `limit must not exceed N` above it (default 10,000). */
   maxEventsLimit?: number;
+  /** stellar-rpc's max-ledgers-limit: getLedgers answers -32600 `limit must not exceed N` above it (default 200). */
+  maxLedgersLimit?: number;
   /** Live mode: a ledger closes every this many ms, and the retention window slides with it. */
   ledgerCloseMs?: number;
   /** Live mode: probability (0..1) that a closed ledger holds a launch or a few trades (default 0). */
@@ -74,6 +76,8 @@ export interface Simnet {
   setMaxEventsLimit(limit: number | undefined): void;
   /** 0: one node; n: each request lands on a node 0..n ledgers behind the newest. */
   setLoadBalancerLag(n: number): void;
+  /** undefined: stellar-rpc's default, 200. */
+  setMaxLedgersLimit(limit: number | undefined): void;
   /** Called before each JSON-RPC request is answered, with its method and that method's running count. */
   setRequestHook(hook: RequestHook | undefined): void;
   /** Live mode: stop closing ledgers (freeze the chain), and start again. No-ops otherwise. */
@@ -86,7 +90,16 @@ export interface Simnet {
 export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
   const scenario = opts.ledgersFromDatastore ? { ...opts.scenario, keepHistory: true } : opts.scenario;
   const { chain, info } = buildScenario(scenario, opts.networkPassphrase ?? DEFAULT_PASSPHRASE);
-  const server = new SimServer(chain, { latencyMs: opts.latencyMs, faults: opts.faults, ledgersFromDatastore: opts.ledgersFromDatastore, maxEventsLimit: opts.maxEventsLimit, lbLag: opts.lbLag, lbSeed: info.seed, withoutMethods: opts.withoutMethods });
+  const server = new SimServer(chain, {
+    latencyMs: opts.latencyMs,
+    faults: opts.faults,
+    ledgersFromDatastore: opts.ledgersFromDatastore,
+    maxEventsLimit: opts.maxEventsLimit,
+    maxLedgersLimit: opts.maxLedgersLimit,
+    lbLag: opts.lbLag,
+    lbSeed: info.seed,
+    withoutMethods: opts.withoutMethods,
+  });
   const url = await server.listen(opts.port ?? 0);
   const live =
     opts.ledgerCloseMs === undefined
@@ -109,6 +122,7 @@ export async function startSimnet(opts: SimnetOptions = {}): Promise<Simnet> {
     setLatency: (ms) => server.setLatency(ms),
     setMaxEventsLimit: (limit) => server.setMaxEventsLimit(limit),
     setLoadBalancerLag: (n) => server.setLoadBalancerLag(n),
+    setMaxLedgersLimit: (limit) => server.setMaxLedgersLimit(limit),
     setRequestHook: (hook) => server.setRequestHook(hook),
     pause: () => live?.pause(),
     resume: () => live?.resume(),

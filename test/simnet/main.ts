@@ -14,6 +14,7 @@
 //   --passphrase TEXT   network passphrase
 //   --max-events-limit N  getEvents refuses a larger pagination.limit (stellar-rpc's max-events-limit)
 //   --lb-lag N            nodes behind a load balancer: each request lands on a node 0..N ledgers behind
+//   --max-ledgers-limit N getLedgers refuses a larger pagination.limit (stellar-rpc's max-ledgers-limit, default 200)
 //   --ledger-close-ms MS  live mode: close a ledger every MS milliseconds (the window slides)
 //   --live-activity P   live mode: probability 0..1 that a ledger holds a launch or trades (default 1)
 //   --advance-every MS  same as --ledger-close-ms MS
@@ -23,7 +24,9 @@
 //   --dense-trades R    ...R buys each (default 4)
 //   --ledgers-from-datastore  getLedgers serves all history (as stellar-rpc with a datastore)
 //   --protocol-upgrade N first protocol 23+ ledger (default: halfway through the history)
-//   --write-datalake DIR write every ledger as a SEP-54 data lake (Galexie layout) into DIR, then serve
+//   --write-datalake DIR write every ledger as a SEP-54 data lake into DIR, then serve
+//   --datalake-layout L  galexie (default: DIR/.config.json beside the partitions) or sep54 (v0.2.0:
+//                       DIR/config.json with "ledgersPath": "/ledgers", partitions in DIR/ledgers)
 //   --ledgers-per-batch N, --batches-per-partition N   the lake's layout (default 64, 1000)
 
 import { parseArgs } from "node:util";
@@ -48,11 +51,13 @@ const { values } = parseArgs({
     "ledgers-from-datastore": { type: "boolean", default: false },
     "protocol-upgrade": { type: "string" },
     "write-datalake": { type: "string" },
+    "datalake-layout": { type: "string" },
     "ledgers-per-batch": { type: "string" },
     "batches-per-partition": { type: "string" },
     "advance-every": { type: "string" },
     "max-events-limit": { type: "string" },
     "lb-lag": { type: "string" },
+    "max-ledgers-limit": { type: "string" },
     "ledger-close-ms": { type: "string" },
     "live-activity": { type: "string" },
     "archive-after": { type: "string" },
@@ -70,6 +75,9 @@ const num = (v: string | undefined): number | undefined => {
   return n;
 };
 
+const lakeFormat = values["datalake-layout"] ?? "galexie";
+if (lakeFormat !== "galexie" && lakeFormat !== "sep54") throw new Error(`--datalake-layout ${lakeFormat}: expected galexie or sep54`);
+
 const kinds = values.faults?.split(",").map((k) => k.trim()).filter(Boolean) as FaultKind[] | undefined;
 for (const k of kinds ?? []) if (!ALL_FAULT_KINDS.includes(k)) throw new Error(`unknown fault kind ${k}; known: ${ALL_FAULT_KINDS.join(",")}`);
 const rate = num(values["fault-rate"]) ?? 0;
@@ -82,6 +90,7 @@ const simnet = await startSimnet({
   faults: rate > 0 ? { rate, kinds, seed: num(values["fault-seed"]) } : undefined,
   maxEventsLimit: num(values["max-events-limit"]),
   lbLag: num(values["lb-lag"]),
+  maxLedgersLimit: num(values["max-ledgers-limit"]),
   ledgerCloseMs: num(values["ledger-close-ms"] ?? values["advance-every"]),
   liveActivity: num(values["live-activity"]) ?? 1,
   onLiveActivity: (note) => console.log(note),
@@ -115,8 +124,9 @@ if (values["write-datalake"] !== undefined) {
   const lake = await writeDatalake(chain, values["write-datalake"], {
     ledgersPerBatch: num(values["ledgers-per-batch"]),
     batchesPerPartition: num(values["batches-per-partition"]),
+    format: lakeFormat,
   });
-  console.log(`data lake: ledgers ${lake.fromLedger}..${lake.toLedger} in ${lake.files} files (${lake.bytes} bytes) under ${lake.dir}`);
+  console.log(`data lake (${lake.format}): ledgers ${lake.fromLedger}..${lake.toLedger} in ${lake.files} files (${lake.bytes} bytes) under ${lake.root}`);
 }
 
 const shutdown = async (): Promise<void> => {

@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { SimChain } from "./chain.ts";
 import { FaultInjector, type FaultKind, type FaultOptions } from "./faults.ts";
 import { MAX_EVENTS_LIMIT } from "./methods/get-events.ts";
+import { MAX_LEDGERS_LIMIT } from "./methods/get-ledgers.ts";
 import { METHODS, type MethodContext } from "./methods/index.ts";
 import { chainAt } from "./node-view.ts";
 import { requestedEntries } from "./requested-entries.ts";
@@ -61,6 +62,7 @@ export class SimServer {
     this.lbRng = new Rng(opts.lbSeed ?? 1);
     this.withoutMethods = new Set(opts.withoutMethods ?? []);
     this.setLoadBalancerLag(opts.lbLag ?? 0);
+    this.setMaxLedgersLimit(opts.maxLedgersLimit);
     this.setFaults(opts.faults);
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
     // Clients keep connections open between polls; do not drop them sooner than a browser would.
@@ -114,6 +116,12 @@ export class SimServer {
   setMaxEventsLimit(limit: number | undefined): void {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`maxEventsLimit ${limit}`);
     this.methodContext.maxEventsLimit = limit ?? MAX_EVENTS_LIMIT;
+  }
+
+  /** undefined restores stellar-rpc's default (200). */
+  setMaxLedgersLimit(limit: number | undefined): void {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`maxLedgersLimit ${limit}`);
+    this.methodContext.maxLedgersLimit = limit ?? MAX_LEDGERS_LIMIT;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // getLedgers with stellar-rpc's paging rules: `startLedger` or `pagination.cursor` (the last
-// sequence returned; never both), `limit` 1..200 (default 50). A start outside the served range is
+// sequence returned; never both), `limit` 1..200 (default 50; a lower cap, stellar-rpc's
+// max-ledgers-limit, refuses a larger limit with -32600 "limit must not exceed N"). A start outside the served range is
 // -32600; a cursor whose next ledger is outside it is -32602, so a client that has read up to the
 // latest ledger must stop rather than ask again. The served range is the retention window, or all
 // of the chain's history when the RPC is configured to serve ledgers from a datastore (stellar-rpc
@@ -20,14 +21,16 @@ export function getLedgers(chain: SimChain, raw: unknown, ctx: MethodContext = {
   const format = xdrFormat(p);
   const pagination = optObject(p, "pagination");
   const cursor = (pagination && optString(pagination, "cursor")) || undefined;
-  const limit = (pagination && optUint(pagination, "limit")) || DEFAULT_LEDGERS_LIMIT;
+  const asked = (pagination && optUint(pagination, "limit")) || undefined;
+  const limit = asked ?? DEFAULT_LEDGERS_LIMIT;
+  const maxLimit = ctx.maxLedgersLimit ?? MAX_LEDGERS_LIMIT;
   const startLedger = optUint(p, "startLedger") ?? 0;
 
   const oldest = ctx.ledgersFromDatastore && chain.history ? chain.firstLedger : chain.oldestLedger;
   const latest = chain.latestLedger;
   const range = `the oldest ledger: ${oldest} and the latest ledger: ${latest} for this rpc instance`;
   if (cursor !== undefined && startLedger !== 0) throw new RpcError(-32600, "startLedger and cursor cannot both be set");
-  if (limit > MAX_LEDGERS_LIMIT) throw new RpcError(-32600, `limit must not exceed ${MAX_LEDGERS_LIMIT}`);
+  if (asked !== undefined && asked > maxLimit) throw new RpcError(-32600, `limit must not exceed ${maxLimit}`);
   let start = startLedger;
   if (cursor !== undefined) {
     if (!/^\d{1,10}$/.test(cursor) || Number(cursor) > 0xffffffff) throw invalidParams(`strconv.ParseUint: parsing ${JSON.stringify(cursor)}: invalid syntax`);

@@ -13,6 +13,8 @@ export interface MethodContext {
   ledgersFromDatastore?: boolean;
   /** stellar-rpc's max-events-limit: getEvents refuses a larger pagination.limit (default 10,000). */
   maxEventsLimit?: number;
+  /** stellar-rpc's max-ledgers-limit: getLedgers refuses a larger pagination.limit (default 200). */
+  maxLedgersLimit?: number;
 }
 
 export type MethodHandler = (chain: SimChain, params: unknown, ctx: MethodContext) => unknown;
