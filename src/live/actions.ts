@@ -49,6 +49,8 @@ export interface FollowerState {
   initialSyncDone: boolean;
   lastBatchAt: number | null;
   lastError: string | null;
+  /** The cursor's lag in the chain's seconds (close times of its ledger and the latest), when the RPC told. */
+  lagSeconds: number | null;
 }
 
 export interface LiveStatus {
@@ -63,6 +65,8 @@ export interface LiveStatus {
   latestLedgerAt: string | null;
   cursor: StoreStatus["cursor"];
   lag: { ledgers: number | null; seconds: number | null };
+  /** The contract's lease (PostgreSQL only): who follows the chain, under which epoch, and until when unless renewed. */
+  lease: { holder: string; epoch: string; deadline: string; live: boolean; mine: boolean; ttlSeconds: number } | null;
   ledgerCloseSeconds: number;
   storedTokens: number;
   contractTokens: number | null;
@@ -209,8 +213,9 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
       const s = session();
       const f = follower.state;
       let store: StoreStatus;
+      let lease: Awaited<ReturnType<SyncSession["lease"]>>;
       try {
-        store = await queriesOf(s).status({ contractTokens: f.contractTokens });
+        [store, lease] = await Promise.all([queriesOf(s).status({ contractTokens: f.contractTokens }), s.lease()]);
       } catch (error) {
         throw unavailable(s, error);
       }
@@ -226,7 +231,8 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
         latestLedger: f.latestLedger,
         latestLedgerAt: iso(f.latestLedgerAt),
         cursor: store.cursor,
-        lag: { ledgers: lagLedgers, seconds: lagLedgers === null ? null : Math.round(lagLedgers * f.ledgerSeconds * 10) / 10 },
+        lag: { ledgers: lagLedgers, seconds: lagSeconds(f, lagLedgers) },
+        lease: lease && { holder: lease.holder, epoch: lease.epoch.toString(), deadline: lease.deadline.toISOString(), live: lease.live, mine: lease.mine, ttlSeconds: lease.ttlMs / 1000 },
         ledgerCloseSeconds: Math.round(f.ledgerSeconds * 100) / 100,
         storedTokens: store.storedTokens,
         contractTokens: store.contractTokens,
@@ -263,6 +269,13 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Erro
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The chain's own seconds when the follower measured them for this lag, else ledgers times the learnt interval. */
+function lagSeconds(f: FollowerState, lagLedgers: number | null): number | null {
+  if (lagLedgers === null) return null;
+  if (lagLedgers === 0) return 0;
+  return f.lagSeconds ?? Math.round(lagLedgers * f.ledgerSeconds * 10) / 10;
 }
 
 function isReady(f: FollowerState, store: StoreStatus, readyLag: number): boolean {

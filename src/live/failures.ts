@@ -26,6 +26,14 @@ export function spentRpc(error: unknown): boolean {
   return causes(error).some((e) => e instanceof RpcUnavailableError);
 }
 
+/** True when the failure is the database connection going away (a restart, a terminated backend). */
+export function lostDatabase(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const code = (e as { code?: unknown }).code;
+    return (typeof code === "string" && /^(57P0[1-3]|ECONNREFUSED|ECONNRESET)$/.test(code)) || /Connection terminated|terminating connection/i.test(e.message);
+  });
+}
+
 function causes(error: unknown): Error[] {
   const out: Error[] = [];
   for (let e: unknown = error; e instanceof Error && out.length < 8; e = e.cause) out.push(e);

@@ -1,14 +1,18 @@
 // The live follower: runs the pipeline (SyncSession.sync) once to catch up from the stored cursor, then again
 // after every ledger close, so the database stays at most one ledger behind the RPC. Only the holder of the
 // contract's lock follows; a process that cannot take it waits as a standby and tries again every few seconds,
-// so that when the leader dies another process takes over from the stored cursor. Failures are waited out with
-// backoff (an RPC outage, a 429, a database restart); shutdown lets the pass in progress finish its batch.
+// so that when the leader dies another process takes over from the stored cursor. The lock comes with a lease
+// (src/store/lease.ts) that the leader renews only while it makes progress: a frozen leader, or one cut off from
+// the RPC, lets it lapse, and a standby whose own RPC answers takes over. A leader that finds its lease taken
+// steps down to standby. Failures are waited out with backoff (an RPC outage, a 429, a database restart);
+// shutdown lets the pass in progress finish its batch.
 import { InterruptedError, LockedError, messageOf } from "../errors.ts";
 import type { SyncReport, SyncRequest, SyncSession } from "../session.ts";
 import type { Common } from "../runtime/common.ts";
 import { ActionError, type FollowerState, type FollowerView } from "./actions.ts";
 import { Backoff, sleep } from "./backoff.ts";
-import { spentRpc } from "./failures.ts";
+import { lostDatabase, spentRpc } from "./failures.ts";
+import { chainLag } from "./chain-lag.ts";
 import { LedgerClock } from "./ledger-clock.ts";
 import type { SessionKeeper } from "./session-keeper.ts";
 
@@ -48,6 +52,7 @@ export class Follower implements FollowerView {
     initialSyncDone: false,
     lastBatchAt: null,
     lastError: null,
+    lagSeconds: null,
   };
   readonly #options: FollowerOptions;
   readonly #clock: LedgerClock;
@@ -58,6 +63,8 @@ export class Follower implements FollowerView {
   #readTo = 0;
   #everLeader = false;
   #standbyHeadAt = Number.NEGATIVE_INFINITY;
+  /** The standby's last read of the chain succeeded: only then may it take over (its RPC answers). */
+  #chainReachable = true;
   #running: Promise<void> | null = null;
 
   constructor(options: FollowerOptions) {
@@ -98,17 +105,21 @@ export class Follower implements FollowerView {
           }
           const ran = await this.#pass(session, signal);
           backoff.reset();
-          if (!ran) await this.#wait(this.#clock.nextPollInMs(), signal);
+          // Polls are progress: they renew the lease, so they come at least twice a lease.
+          if (!ran) await this.#wait(Math.min(this.#clock.nextPollInMs(), session.leaseMs / 2), signal);
         } catch (error) {
           if (signal.aborted && error instanceof InterruptedError) break;
           if (error instanceof LockedError) throw error;
+          // The lease or lock went while the pass ran: nothing more of it was written; #lead says so once.
+          if (session.lockLost?.aborted && this.state.role === "leader") continue;
           const message = session.redact(messageOf(error).split("\n")[0] ?? "");
           this.state.lastError = message;
           common.metrics.followerErrors.inc();
           const wait = backoff.next();
           common.logger.warn(`follower: ${message}; trying again in ${(wait / 1000).toFixed(1)} s`);
           // A dead RPC spends the session's client: only a new session talks to the RPC again.
-          if (spentRpc(error)) session = await keeper.renew(session);
+          // So does a lost database connection: the new session starts from a fresh pool, lock and lease.
+          if (spentRpc(error) || lostDatabase(error)) session = await keeper.renew(session);
           await sleep(wait, signal);
         }
       }
@@ -121,7 +132,15 @@ export class Follower implements FollowerView {
   /** True while this process holds the lock; takes it when free. */
   async #lead(session: SyncSession): Promise<boolean> {
     if (session.locked) return true;
+    const { logger } = this.#options.common;
     const wasLeader = this.state.role === "leader";
+    const lost = session.lockLost?.aborted ? session.lockLost.reason : null;
+    if (wasLeader && lost !== null) {
+      logger.warn(`stepping down for contract ${session.config.contractId}: ${messageOf(lost)}; the stale pass wrote nothing more`);
+      this.#setRole("standby");
+    }
+    // A standby whose own RPC does not answer leaves the lease to one whose does.
+    if (this.state.role === "standby" && !this.#chainReachable) return false;
     if (await session.tryLock()) {
       this.#everLeader = true;
       this.state.initialSyncDone = false;
@@ -133,7 +152,7 @@ export class Follower implements FollowerView {
     if (!this.#options.standby && !this.#everLeader) {
       throw new LockedError(`another sync-tokens run holds the lock for contract ${session.config.contractId}`);
     }
-    if (wasLeader || this.state.role === "starting") {
+    if ((wasLeader && lost === null) || this.state.role === "starting") {
       this.#options.common.logger.info(`another process holds the lock for contract ${session.config.contractId}: standing by`);
     }
     this.#setRole("standby");
@@ -144,20 +163,23 @@ export class Follower implements FollowerView {
   async #standby(session: SyncSession): Promise<void> {
     const { common } = this.#options;
     try {
-      if (performance.now() - this.#standbyHeadAt >= STANDBY_HEAD_EVERY_MS) {
+      const sentAt = performance.now();
+      if (sentAt - this.#standbyHeadAt >= STANDBY_HEAD_EVERY_MS) {
         const head = await session.head();
         this.#standbyHeadAt = performance.now();
         this.state.contractTokens = head.tokenCount;
-        this.#seen(head.latestLedger);
+        this.#seen(head.latestLedger, sentAt);
       } else {
-        this.#seen((await session.reader.getHealth()).latestLedger);
+        // Timed like the leader's polls, so that a standby learns the close interval too.
+        this.#seen((await session.reader.getHealth()).latestLedger, sentAt);
       }
-      const cursor = (await session.store.loadState())?.lastLedger ?? null;
-      common.metrics.setPosition(this.state.latestLedger, cursor, this.state.ledgerSeconds);
+      await this.#position(session);
       this.state.lastError = null;
+      this.#chainReachable = true;
     } catch (error) {
       if (spentRpc(error)) await this.#options.keeper.renew(session).catch(() => {});
       this.state.lastError = session.redact(messageOf(error).split("\n")[0] ?? "");
+      this.#chainReachable = false;
     }
     await sleep(this.#options.lockRetryMs ?? 2000, common.shutdown.signal);
   }
@@ -177,7 +199,8 @@ export class Follower implements FollowerView {
       if (latestLedger <= this.#readTo) return false;
     }
     const request: SyncRequest = {
-      signal,
+      // A lost lease or lock stops the pass at its next step (its writes are refused anyway).
+      signal: session.lockLost ? AbortSignal.any([signal, session.lockLost]) : signal,
       // Passes are recorded in sync_runs when they are events of note: the catch-up and full resyncs.
       record: !this.state.initialSyncDone || full.length > 0,
       trigger: full.length > 0 ? `${trigger}:full` : trigger,
@@ -203,9 +226,26 @@ export class Follower implements FollowerView {
     this.state.lastBatchAt = Date.now();
     this.state.lastError = null;
     this.#options.onBatch?.(report, this.state);
-    const cursor = (await session.store.loadState().catch(() => null))?.lastLedger ?? null;
-    common.metrics.setPosition(this.state.latestLedger, cursor, this.state.ledgerSeconds);
+    await this.#position(session).catch(() => {});
     return true;
+  }
+
+  /**
+   * The cursor against the chain, in ledgers and in the chain's own seconds (close times), and the lease, for
+   * /api/status and /metrics. Read failures propagate (a standby then counts its RPC as unreachable).
+   */
+  async #position(session: SyncSession): Promise<void> {
+    const { metrics } = this.#options.common;
+    const cursor = (await session.store.loadState())?.lastLedger ?? null;
+    if (cursor === null || this.state.latestLedger === null) this.state.lagSeconds = null;
+    else if (cursor >= this.state.latestLedger) this.state.lagSeconds = 0;
+    else {
+      const lag = await chainLag(session.rpc, cursor);
+      if (lag) this.#seen(lag.latestLedger);
+      this.state.lagSeconds = lag?.seconds ?? null;
+    }
+    metrics.setPosition(this.state.latestLedger, cursor, this.state.lagSeconds ?? null, this.state.ledgerSeconds);
+    metrics.setLease(await session.lease().catch(() => null));
   }
 
   /** A ledger seen by the leader's poll (sent at `polledAt`; it times the next poll) or by any other read. */
@@ -220,7 +260,7 @@ export class Follower implements FollowerView {
 
   #setRole(role: FollowerState["role"]): void {
     this.state.role = role;
-    this.#options.common.metrics.leader.set(role === "leader" ? 1 : 0);
+    this.#options.common.metrics.setRole(role);
   }
 
   /** Sleeps until the next poll, or until a full resync is requested. */

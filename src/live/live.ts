@@ -39,7 +39,7 @@ export interface Live {
 /** Opens the session (an outage is waited out; bad configuration rejects), then starts following. */
 export async function startLive(options: LiveOptions): Promise<Live> {
   const { common } = options;
-  const keeper = new SessionKeeper({ session: { ...options.session, observer: common.metrics.observer }, logger: common.logger, shutdown: common.shutdown });
+  const keeper = new SessionKeeper({ session: { ...options.session, observer: common.metrics.observer }, logger: common.logger, shutdown: common.shutdown, onRenew: () => common.metrics.sessionRenewals.inc() });
   await keeper.start();
   const follower = new Follower({
     keeper,

@@ -21,6 +21,8 @@ export interface SessionKeeperOptions {
   shutdown: ShutdownRegistry;
   /** Opens a session; SyncSession.open by default (tests and benchmarks may wrap it). */
   open?: (options: SessionOptions) => Promise<SyncSession>;
+  /** Told each time a stale session is replaced (the sync_tokens_session_renewals_total metric). */
+  onRenew?: () => void;
 }
 
 export class SessionKeeper {
@@ -63,6 +65,8 @@ export class SessionKeeper {
     if (this.#opening) return this.#opening;
     if (this.#session !== stale && this.#session !== null) return this.#session;
     this.#session = null;
+    this.#options.logger.warn("replacing the session: its RPC client gave the RPC up for dead (or its database connection is gone)");
+    this.#options.onRenew?.();
     await stale.close().catch(() => {});
     return this.#open();
   }

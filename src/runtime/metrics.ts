@@ -14,6 +14,11 @@ export class Metrics {
   readonly lagSeconds: client.Gauge;
   readonly storedTokens: client.Gauge;
   readonly leader: client.Gauge;
+  readonly role: client.Gauge<"role">;
+  readonly leaseDeadline: client.Gauge;
+  readonly leaseEpoch: client.Gauge;
+  readonly leaseHolder: client.Gauge<"holder">;
+  readonly sessionRenewals: client.Counter;
   readonly rpcRequests: client.Counter<"method" | "outcome">;
   readonly rpcRetries: client.Counter<"method">;
   readonly rpcSeconds: client.Histogram<"method">;
@@ -30,7 +35,7 @@ export class Metrics {
     this.latestLedger = new client.Gauge({ name: "sync_tokens_latest_ledger", help: "The RPC's latest ledger, as last seen", registers });
     this.cursorLedger = new client.Gauge({ name: "sync_tokens_cursor_ledger", help: "The stored cursor: events up to this ledger are in the database", registers });
     this.lagLedgers = new client.Gauge({ name: "sync_tokens_lag_ledgers", help: "Latest ledger minus the cursor", registers });
-    this.lagSeconds = new client.Gauge({ name: "sync_tokens_lag_seconds", help: "The lag in ledgers times the observed ledger close interval", registers });
+    this.lagSeconds = new client.Gauge({ name: "sync_tokens_lag_seconds", help: "Close time of the latest ledger minus that of the cursor's ledger (the chain's own clock; else the lag in ledgers times the observed close interval)", registers });
     this.storedTokens = new client.Gauge({
       name: "sync_tokens_stored_tokens",
       help: "Rows in the tokens table for the contract",
@@ -46,6 +51,11 @@ export class Metrics {
         : {}),
     });
     this.leader = new client.Gauge({ name: "sync_tokens_leader", help: "1 while this process holds the contract's lock and follows the chain", registers });
+    this.role = new client.Gauge({ name: "sync_tokens_role", help: "1 for this process's role (leader, standby, starting), 0 for the others", labelNames: ["role"], registers });
+    this.leaseDeadline = new client.Gauge({ name: "sync_tokens_lease_deadline_seconds", help: "When the contract's lease expires unless renewed (Unix time, the database's clock)", registers });
+    this.leaseEpoch = new client.Gauge({ name: "sync_tokens_lease_epoch", help: "The lease's epoch: raised by every claim, checked by every write of the leader", registers });
+    this.leaseHolder = new client.Gauge({ name: "sync_tokens_lease_holder", help: "1 for the process (host/pid/suffix) holding the contract's lease", labelNames: ["holder"], registers });
+    this.sessionRenewals = new client.Counter({ name: "sync_tokens_session_renewals_total", help: "Sessions replaced after the RPC was given up for dead or the database connection was lost", registers });
     this.rpcRequests = new client.Counter({
       name: "sync_tokens_rpc_requests_total",
       help: "HTTP requests to the RPC by JSON-RPC method and outcome (ok, rpc_error, http_error, network_error, timeout, malformed)",
@@ -107,14 +117,28 @@ export class Metrics {
   }
 
   /** The chain's head against the cursor. */
-  setPosition(latestLedger: number | null, cursor: number | null, ledgerSeconds: number): void {
+  setPosition(latestLedger: number | null, cursor: number | null, lagSeconds: number | null, ledgerSeconds: number): void {
     if (latestLedger !== null) this.latestLedger.set(latestLedger);
     if (cursor !== null) this.cursorLedger.set(cursor);
     if (latestLedger !== null && cursor !== null) {
       const lag = Math.max(0, latestLedger - cursor);
       this.lagLedgers.set(lag);
-      this.lagSeconds.set(lag * ledgerSeconds);
+      this.lagSeconds.set(lagSeconds ?? lag * ledgerSeconds);
     }
+  }
+
+  setRole(role: "leader" | "standby" | "starting"): void {
+    this.leader.set(role === "leader" ? 1 : 0);
+    for (const r of ["leader", "standby", "starting"] as const) this.role.set({ role: r }, r === role ? 1 : 0);
+  }
+
+  /** The contract's lease as last read (null: none, or the embedded database). */
+  setLease(lease: { holder: string; epoch: bigint; deadline: Date } | null): void {
+    this.leaseHolder.reset();
+    if (!lease) return;
+    this.leaseHolder.set({ holder: lease.holder }, 1);
+    this.leaseEpoch.set(Number(lease.epoch));
+    this.leaseDeadline.set(lease.deadline.getTime() / 1000);
   }
 
   /** Prometheus text exposition. */

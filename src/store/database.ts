@@ -6,6 +6,7 @@ import pg from "pg";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { redactUrl } from "../redact.ts";
 import { acquireFileLock, type FileLock } from "./file-lock.ts";
+import { applicationName } from "./lease.ts";
 
 /** One connection on which statements run in order: migrations and run locks need that. */
 export interface SqlSession {
@@ -78,7 +79,8 @@ async function openPostgres(url: string, withPrisma: boolean): Promise<Database>
     throw new DatabaseError(`DATABASE_URL must start with postgresql://, got ${parsed.protocol}//`);
   }
   const modules = withPrisma ? await Promise.all([import("../generated/prisma/client.ts"), import("@prisma/adapter-pg")]) : null;
-  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
+  // Named after the lease holder, so that a successor can end every connection of a frozen leader (lease.ts).
+  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000, application_name: applicationName() });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
   try {

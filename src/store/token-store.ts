@@ -183,6 +183,7 @@ export class TokenStore {
   /** After a network reset: forgets this contract's cursor and tokens together. Returns tokens removed. */
   async resetContract(): Promise<number> {
     return this.db.transaction(async (tx) => {
+      await assertRunLockHeld(this.db, tx); // first: a stale leader must not wipe what its successor wrote
       const [row] = await tx.query<{ n: number }>(
         `WITH gone AS (DELETE FROM tokens WHERE contract_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
         [this.contractId],
@@ -266,8 +267,8 @@ export class TokenStore {
         const c = batch.cursor;
         await tx.query(UPSERT_STATE, [this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash]);
       }
-      // Last, so that nothing commits once the run's lock is gone (another run may have started).
-      await assertRunLockHeld(this.db, (sql, ...params) => tx.query<{ held: boolean }>(sql, params));
+      // Last, so that nothing commits once the run's lock or lease is gone (another run may have started).
+      await assertRunLockHeld(this.db, tx);
       return { changed };
     });
   }
