@@ -16,7 +16,8 @@ afterAll(async () => {
 
 /** Starts `serve --json` on a free port; resolves once it listens, with its URL and output. */
 async function serve(env: Record<string, string | undefined>) {
-  const run = startCli(["serve", "--json", "--port", "0"], { env, timeoutMs: 240_000 });
+  // The test polls the status more often than the default read limit allows one client.
+  const run = startCli(["serve", "--json", "--port", "0"], { env: { ...env, SYNC_READ_RATE_LIMIT: "0" }, timeoutMs: 240_000 });
   const out = { stdout: "", stderr: "" };
   run.child.stdout!.on("data", (d) => (out.stdout += d));
   run.child.stderr!.on("data", (d) => (out.stderr += d));

@@ -5,12 +5,13 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import net from "node:net";
+import { ConfigError } from "../errors.ts";
 
 /** The bucket key of the request's client: an IPv4 address, an IPv6 /64 (`2001:db8:0:1::/64`), or "unknown". */
 export function clientKey(c: Context, trustProxyHops: number): string {
   const socket = socketAddress(c);
   if (trustProxyHops <= 0) return addressKey(socket);
-  return addressKey(forwardedClient(c.req.header("X-Forwarded-For"), socket, trustProxyHops));
+  return addressKey(forwardedClient(c.req.header("X-Forwarded-For"), socket ?? "unknown", trustProxyHops));
 }
 
 /**
@@ -43,7 +44,7 @@ export function parseTrustProxy(raw: string | undefined): number {
   const text = raw?.trim() ?? "";
   if (text === "" || /^(false|no|off)$/i.test(text)) return 0;
   if (!/^\d{1,2}$/.test(text) || Number(text) > 10) {
-    throw new Error(`SYNC_TRUST_PROXY ${JSON.stringify(text.slice(0, 40))} is not valid: expected the number of reverse proxies in front, 0 to 10`);
+    throw new ConfigError(`SYNC_TRUST_PROXY ${JSON.stringify(text.slice(0, 40))} is not valid: expected the number of reverse proxies in front, 0 to 10`);
   }
   return Number(text);
 }

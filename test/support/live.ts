@@ -145,7 +145,7 @@ export async function startInProcess(
   const logger: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(`warning: ${m}`) };
   const shutdown = new ShutdownRegistry(logger);
   let live: Live | undefined;
-  const metrics = new Metrics({ storedTokens: async () => (live ? (await live.actions.queries().status({ runs: 0 })).storedTokens : null) });
+  const metrics = new Metrics({ storedTokens: async () => (live ? await live.actions.storedTokens() : null) });
   const common = { logger, metrics, shutdown };
   live = await startLive({
     mode: "serve",
@@ -167,8 +167,9 @@ export async function startInProcess(
     common,
     actions: live!.actions,
     tokens: { apiToken: null, adminToken: null },
-    // Every request of a test comes from one client: only the rate-limit test limits it.
+    // Every request of a test comes from one client: only the rate-limit tests limit it.
     rateLimitPerMinute: 0,
+    readRateLimitPerMinute: 0,
     ...options.server,
     ...extra,
   });
