@@ -114,9 +114,16 @@ export function expectedApiRow(t: SimToken, contractId: string): Record<string, 
   };
 }
 
-/** The API row without the fields the chain does not determine (when and how it was synced). */
+/** An expected row as a list shows it: creator-supplied texts cut to 1,024 characters. */
+export function listedRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...row };
+  for (const f of ["name", "symbol", "imageUrl", "description"]) out[f] = [...String(row[f])].slice(0, 1024).join("");
+  return out;
+}
+
+/** The API row without the fields the chain does not determine (when and how it was synced; a list's cut flag). */
 export function chainFields(row: Record<string, unknown>): Record<string, unknown> {
-  const { discoveredVia: _d, firstSeenAt: _f, lastSyncedAt: _s, lastSyncedLedger: _l, ...rest } = row;
+  const { discoveredVia: _d, firstSeenAt: _f, lastSyncedAt: _s, lastSyncedLedger: _l, truncated: _t, ...rest } = row;
   return rest;
 }
 
