@@ -24,10 +24,12 @@ export function redactUrl(url: string): string {
     parsed.username = MASK;
   }
   if (parsed.search !== "") parsed.search = maskQuery(parsed.search.slice(1));
-  parsed.pathname = parsed.pathname
-    .split("/")
-    .map((segment) => (looksLikeKey(safeDecode(segment)) ? MASK : segment))
-    .join("/");
+  if (keysInPath(parsed)) {
+    parsed.pathname = parsed.pathname
+      .split("/")
+      .map((segment) => (looksLikeKey(safeDecode(segment)) ? MASK : segment))
+      .join("/");
+  }
   if (parsed.hash !== "") parsed.hash = MASK;
   return parsed.toString();
 }
@@ -87,6 +89,14 @@ export function looksLikeKey(segment: string): boolean {
 
 const MIN_KEY_LENGTH = 16;
 
+/**
+ * HTTP endpoints (RPC providers, webhooks, data lakes) put keys in the path; a PostgreSQL URL's path is the
+ * database's name, which is no secret and which an error about it must show.
+ */
+function keysInPath(url: URL): boolean {
+  return url.protocol === "http:" || url.protocol === "https:";
+}
+
 /** The secret parts of a URL (user name, password, query values, fragment, key-like path segments), raw and percent-decoded. */
 export function urlSecrets(url: string): string[] {
   let parsed: URL;
@@ -98,7 +108,7 @@ export function urlSecrets(url: string): string[] {
   const raw = [parsed.username, parsed.password, parsed.hash.slice(1)];
   // An opaque URL's path is where its user-info went (see redactUrl).
   if (parsed.host === "" && !parsed.pathname.startsWith("/")) raw.push(parsed.pathname);
-  for (const segment of parsed.pathname.split("/")) if (looksLikeKey(safeDecode(segment))) raw.push(segment);
+  if (keysInPath(parsed)) for (const segment of parsed.pathname.split("/")) if (looksLikeKey(safeDecode(segment))) raw.push(segment);
   for (const pair of parsed.search.slice(1).split("&")) {
     const eq = pair.indexOf("=");
     raw.push(eq === -1 ? pair : pair.slice(eq + 1));

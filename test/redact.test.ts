@@ -49,6 +49,8 @@ describe("urlSecrets", () => {
     expect(urlSecrets("https://rpc.x/")).toEqual([]);
     expect(urlSecrets("https://rpc.x/v1/k3yS3cr3tPathToken0123456789")).toEqual(["k3yS3cr3tPathToken0123456789"]);
     expect(urlSecrets("https://rpc.x/soroban/mainnet/v1")).toEqual([]);
+    // A database's name is no key, and errors about it must name it.
+    expect(urlSecrets("postgresql://127.0.0.1:5432/st_secret_0123456789abcdef")).toEqual([]);
   });
 
   it("tells keys from route words", () => {
