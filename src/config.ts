@@ -4,10 +4,11 @@ import { Networks } from "@stellar/stellar-sdk/base";
 import { AddressError, validateAddress } from "./addresses.ts";
 import { defaultDataDir } from "./paths.ts";
 import { ConfigError } from "./errors.ts";
+import { parseUrl, validateHttpUrl } from "./http-url.ts";
 import { redactUnparsedUrl, redactUrl } from "./redact.ts";
 import { resolveWebhookConfig, type WebhookConfig, type WebhookOptions } from "./webhooks/config.ts";
 
-export { ConfigError };
+export { ConfigError, validateHttpUrl };
 
 export const NETWORKS = {
   testnet: { passphrase: Networks.TESTNET, rpcUrl: "https://soroban-testnet.stellar.org" },
@@ -111,30 +112,8 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir,
     timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
     trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
-    webhooks: resolveWebhookConfig(options.webhook, env),
+    webhooks: resolveWebhookConfig(options.webhook, env, allowHttp),
   };
-}
-
-/** An http(s) URL with a host; plain http only to this machine or with allowHttp. Used for every remote endpoint. */
-export function validateHttpUrl(raw: string, allowHttp: boolean, label = "RPC URL"): string {
-  const url = parseUrl(raw);
-  // `localhost:8000` and `user:key@host` parse as opaque URLs with a made-up scheme: not what anyone meant.
-  if (url === undefined || url.host === "") {
-    throw new ConfigError(`${label} ${JSON.stringify(redactUnparsedUrl(raw))} is not a URL: expected https://host[:port]/path`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError(`${label} ${redactUrl(raw)} uses ${url.protocol}//: expected http:// or https://`);
-  }
-  if (url.protocol === "http:" && !allowHttp && !isLocalHost(url.hostname)) {
-    throw new ConfigError(
-      `${label} ${redactUrl(raw)} is plain http to a non-local host: use https://, or pass --allow-http (ALLOW_HTTP=1) if you mean it`,
-    );
-  }
-  return raw;
-}
-
-function isLocalHost(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function splitList(value: string | undefined): string[] {
@@ -176,12 +155,4 @@ function validateDatabaseUrl(value: string | undefined): string | undefined {
     throw new ConfigError(`DATABASE_URL ${redactUrl(raw)} uses ${url.protocol}//: ${expected}`);
   }
   return raw;
-}
-
-function parseUrl(raw: string): URL | undefined {
-  try {
-    return new URL(raw);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,10 +1,11 @@
-// Keeps credentials that ride in RPC URLs (user-info, API keys in the query) out of logs and error messages.
+// Keeps credentials that ride in RPC, webhook and data-lake URLs (user-info, API keys in the query or in the path,
+// as QuickNode, Ankr, Discord and Slack put them) out of logs, error messages, tables and answers.
 
 const MASK = "***";
 
 /**
- * The URL with its user-info and every query-string value replaced by `***`:
- * `https://u:p@rpc.x/?apikey=abc` → `https://***@rpc.x/?apikey=***`.
+ * The URL with its user-info, every query-string value and every key-like path segment replaced by `***`:
+ * `https://u:p@rpc.x/v1/k3yS3cr3tPathToken0123?apikey=abc` → `https://***@rpc.x/v1/***?apikey=***`.
  * A bare query token (`?abc123`) is masked whole, since it may itself be the key.
  * A string that does not parse as a URL is masked entirely: we cannot tell what in it is secret.
  */
@@ -23,6 +24,12 @@ export function redactUrl(url: string): string {
     parsed.username = MASK;
   }
   if (parsed.search !== "") parsed.search = maskQuery(parsed.search.slice(1));
+  if (keysInPath(parsed)) {
+    parsed.pathname = parsed.pathname
+      .split("/")
+      .map((segment) => (looksLikeKey(safeDecode(segment)) ? MASK : segment))
+      .join("/");
+  }
   if (parsed.hash !== "") parsed.hash = MASK;
   return parsed.toString();
 }
@@ -48,6 +55,7 @@ export function redactUnparsedUrl(text: string): string {
     const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(out)?.[0] ?? "";
     out = `${scheme}${MASK}${out.slice(at)}`;
   }
+  out = out.replace(/[^/?#&=@:\s]+/g, (part) => (looksLikeKey(part) ? MASK : part));
   out = out.replace(/[^\x20-\x7e]/g, "?");
   return out.length > 100 ? `${out.slice(0, 97)}...` : out;
 }
@@ -68,7 +76,28 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
   return i === -1 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-/** The secret parts of a URL (user name, password, query values, fragment), raw and percent-decoded. */
+/**
+ * Whether a path segment looks like an API key rather than a route word: 16 or more characters of the kinds
+ * keys are written in (letters, digits, `-_.~+=`), with a digit or with both cases. `v1`, `soroban`, `mainnet`
+ * and `soroban-rpc-testnet` stay readable; `k3yS3cr3tPathToken0123`, a UUID and a 64-digit hex key are masked.
+ * A false positive hides a harmless word; a false negative would print a key, so the rule leans to masking.
+ */
+export function looksLikeKey(segment: string): boolean {
+  if (segment.length < MIN_KEY_LENGTH || !/^[A-Za-z0-9\-_.~+=]+$/.test(segment)) return false;
+  return /\d/.test(segment) || (/[a-z]/.test(segment) && /[A-Z]/.test(segment));
+}
+
+const MIN_KEY_LENGTH = 16;
+
+/**
+ * HTTP endpoints (RPC providers, webhooks, data lakes) put keys in the path; a PostgreSQL URL's path is the
+ * database's name, which is no secret and which an error about it must show.
+ */
+function keysInPath(url: URL): boolean {
+  return url.protocol === "http:" || url.protocol === "https:";
+}
+
+/** The secret parts of a URL (user name, password, query values, fragment, key-like path segments), raw and percent-decoded. */
 export function urlSecrets(url: string): string[] {
   let parsed: URL;
   try {
@@ -79,6 +108,7 @@ export function urlSecrets(url: string): string[] {
   const raw = [parsed.username, parsed.password, parsed.hash.slice(1)];
   // An opaque URL's path is where its user-info went (see redactUrl).
   if (parsed.host === "" && !parsed.pathname.startsWith("/")) raw.push(parsed.pathname);
+  if (keysInPath(parsed)) for (const segment of parsed.pathname.split("/")) if (looksLikeKey(safeDecode(segment))) raw.push(segment);
   for (const pair of parsed.search.slice(1).split("&")) {
     const eq = pair.indexOf("=");
     raw.push(eq === -1 ? pair : pair.slice(eq + 1));

@@ -6,6 +6,8 @@ import pLimit from "p-limit";
 import { AddressError, validateAddress } from "../addresses.ts";
 import { messageOf } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
+import { errorId } from "../runtime/error-id.ts";
+import { sharedFor } from "../runtime/shared-for.ts";
 import type { SyncReport, SyncSession } from "../session.ts";
 import { TokenQueries, type StoreStatus, type SyncRunRow, type TokenRow } from "../store/token-queries.ts";
 import type { Logger } from "../sync-run.ts";
@@ -94,7 +96,10 @@ export interface LiveActions {
   scanCreator(address: string): Promise<CreatorScanResult>;
   /** Queues a `--full` resync on the leader; resolves once queued, with the pass's report in `done`. */
   fullResync(): Promise<{ done: Promise<SyncReport> }>;
+  /** The full status, URLs and error texts included: for the admin (publicStatus() cuts the public view). */
   status(): Promise<LiveStatus>;
+  /** Rows in the tokens table for the contract (the metrics' gauge), from the same shared read as the status. */
+  storedTokens(): Promise<number | null>;
   /** Ready to serve: the first sync is done and the cursor is at most `readyLagLedgers` behind. */
   ready(): Promise<boolean>;
   /** The read model over the session's database (null while no session is open). */
@@ -117,6 +122,11 @@ export interface LiveActionsOptions {
    * and calls for the same token meanwhile share it.
    */
   readTimeoutMs?: number;
+  /**
+   * How long the database's part of the status (counts, missing ids, last runs) is shared by every caller of
+   * status(), ready() and storedTokens() (default 1,000 ms): a flood of status requests costs one query a second.
+   */
+  statusCacheMs?: number;
 }
 
 export function createLiveActions(options: LiveActionsOptions): LiveActions {
@@ -129,11 +139,17 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
   const inFlight = new Map<string, Promise<TokenRow>>();
   let queries: { session: SyncSession; queries: TokenQueries } | null = null;
 
+  /** A generic 503 for the caller; the detail goes to the log under the same id. */
+  const failure = (what: string, detail: string): ActionError => {
+    const id = errorId();
+    logger.warn(`[error ${id}] ${what}: ${detail}`);
+    return new ActionError(503, `the RPC or the database is unavailable: try again shortly (error ${id})`, 5);
+  };
   const session = (): SyncSession => {
     try {
       return keeper.get();
     } catch (error) {
-      throw new ActionError(503, messageOf(error), 5);
+      throw failure("no session", messageOf(error).split("\n")[0] ?? "");
     }
   };
   const queriesOf = (s: SyncSession): TokenQueries => {
@@ -146,10 +162,18 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
     if (error instanceof ActionError) return error;
     if (spentRpc(error)) void keeper.renew(s).catch(() => {});
     const message = s.redact(messageOf(error).split("\n")[0] ?? "");
-    if (error instanceof SessionUnavailableError || isTransient(error)) return new ActionError(503, message, 5);
-    logger.warn(`unexpected failure: ${message}`);
-    return new ActionError(503, message, 5);
+    const expected = error instanceof SessionUnavailableError || isTransient(error);
+    return failure(expected ? "unavailable" : "unexpected failure", message);
   };
+  // Keyed by the contract's count, which decides the missing ids; the follower's own state is read fresh.
+  const storeStatus = sharedFor(options.statusCacheMs ?? 1000, async (contractTokens: number | null) => {
+    const s = session();
+    try {
+      return await queriesOf(s).status({ contractTokens });
+    } catch (error) {
+      throw unavailable(s, error);
+    }
+  });
 
   const readToken = async (address: string): Promise<TokenRow> => {
     const s = session();
@@ -162,7 +186,9 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
     const line = report.tokens[0];
     if (line?.outcome === "failed") {
       if (line.unknown) throw new ActionError(404, `token ${address} is not known to the factory ${s.config.contractId}`);
-      throw new ActionError(502, `token ${address} could not be read: ${line.error ?? "unknown error"}`);
+      const id = errorId();
+      logger.warn(`[error ${id}] token ${address} could not be read: ${line.error ?? "unknown error"}`);
+      throw new ActionError(502, `token ${address} could not be read from the RPC (error ${id})`);
     }
     const row = await queriesOf(s).get(address).catch((error: unknown) => {
       throw unavailable(s, error);
@@ -212,13 +238,12 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
     async status() {
       const s = session();
       const f = follower.state;
-      let store: StoreStatus;
-      let lease: Awaited<ReturnType<SyncSession["lease"]>>;
-      try {
-        [store, lease] = await Promise.all([queriesOf(s).status({ contractTokens: f.contractTokens }), s.lease()]);
-      } catch (error) {
-        throw unavailable(s, error);
-      }
+      const [store, lease] = await Promise.all([
+        storeStatus(f.contractTokens),
+        s.lease().catch((error: unknown) => {
+          throw unavailable(s, error);
+        }),
+      ]);
       const lagLedgers = f.latestLedger !== null && store.cursor ? Math.max(0, f.latestLedger - store.cursor.ledger) : null;
       return {
         contractId: s.config.contractId,
@@ -245,11 +270,15 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
       };
     },
 
+    async storedTokens() {
+      if (!keeper.current) return null;
+      return (await storeStatus(follower.state.contractTokens)).storedTokens;
+    },
+
     async ready() {
-      const s = keeper.current;
-      if (!s) return false;
+      if (!keeper.current) return false;
       try {
-        return isReady(follower.state, await queriesOf(s).status({ runs: 0 }), readyLag);
+        return isReady(follower.state, await storeStatus(follower.state.contractTokens), readyLag);
       } catch {
         return false;
       }

@@ -29,8 +29,10 @@ export function addLiveCommands(program: Command, io: LiveIo, setExitCode: (code
     .option("--host <address>", "address to listen on [HOST, default 127.0.0.1]")
     .addHelpText(
       "after",
-      "\nEnvironment: SYNC_API_TOKEN (bearer token for POST /api/sync-token), SYNC_ADMIN_TOKEN (enables POST /api/admin/sync),\n" +
-        "SYNC_RATE_LIMIT (sync-token requests per minute per client, default 60), SYNC_CORS_ORIGIN (default *).\n" +
+      "\nEnvironment: SYNC_API_TOKEN (bearer token for POST /api/sync-token), SYNC_ADMIN_TOKEN (enables /api/admin/*),\n" +
+        "SYNC_RATE_LIMIT (sync-token requests per minute per client, default 60), SYNC_READ_RATE_LIMIT (public reads, default 600),\n" +
+        "SYNC_TRUST_PROXY (reverse proxies in front, default 0), SYNC_ALLOWED_HOSTS, SYNC_MAX_CONNECTIONS, SYNC_CONNECTIONS_PER_CLIENT,\n" +
+        "SYNC_CORS_ORIGIN (default *).\n" +
         "Exit status: 0 stopped by SIGINT/SIGTERM, 1 fatal error.",
     );
   connectionOptions(serve).action(async (_opts: unknown, command: Command) => {

@@ -28,7 +28,7 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
   let live: Live | null = null;
   try {
     const pollIntervalMs = optionalInt(opts.pollInterval ?? io.env.SYNC_POLL_INTERVAL_MS, "--poll-interval (ms)", 50, 600_000);
-    const metrics = new Metrics({ storedTokens: async () => (live ? (await live.actions.queries().status({ runs: 0 })).storedTokens : null) });
+    const metrics = new Metrics({ storedTokens: async () => (live ? await live.actions.storedTokens() : null) });
     const common = { logger, metrics, shutdown };
     // The server's settings are checked before anything connects, so that a typo fails at once.
     const serverSettings = mode === "serve" ? await serveSettings(opts, io.env) : null;
@@ -87,10 +87,17 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
 }
 
 async function serveSettings(opts: Record<string, unknown>, env: NodeJS.ProcessEnv) {
-  const { AuthConfigError, parseApiTokens } = await import("../server/auth.ts");
-  let tokens;
+  const [{ AuthConfigError, parseApiTokens }, { parseTrustProxy }, { parseAllowedHosts }, { CONNECTION_DEFAULTS }] = await Promise.all([
+    import("../server/auth.ts"),
+    import("../server/client-address.ts"),
+    import("../server/host-allowlist.ts"),
+    import("../server/connection-limits.ts"),
+  ]);
+  let tokens, trustProxyHops, allowedHosts;
   try {
     tokens = parseApiTokens(env);
+    trustProxyHops = parseTrustProxy(env.SYNC_TRUST_PROXY);
+    allowedHosts = parseAllowedHosts(env.SYNC_ALLOWED_HOSTS);
   } catch (error) {
     if (error instanceof AuthConfigError) throw new ConfigError(error.message);
     throw error;
@@ -99,8 +106,16 @@ async function serveSettings(opts: Record<string, unknown>, env: NodeJS.ProcessE
   const host = ((opts.host as string | undefined) ?? env.HOST)?.trim() || "127.0.0.1";
   if (/\s/.test(host)) throw new ConfigError(`host ${JSON.stringify(host)} is not valid: expected an address such as 127.0.0.1 or 0.0.0.0`);
   const rateLimitPerMinute = optionalInt(env.SYNC_RATE_LIMIT, "SYNC_RATE_LIMIT", 0, 1_000_000) ?? 60;
+  const readRateLimitPerMinute = optionalInt(env.SYNC_READ_RATE_LIMIT, "SYNC_READ_RATE_LIMIT", 0, 1_000_000) ?? 600;
+  const connections = {
+    maxConnections: optionalInt(env.SYNC_MAX_CONNECTIONS, "SYNC_MAX_CONNECTIONS", 1, 1_000_000) ?? CONNECTION_DEFAULTS.maxConnections,
+    connectionsPerClient: optionalInt(env.SYNC_CONNECTIONS_PER_CLIENT, "SYNC_CONNECTIONS_PER_CLIENT", 0, 1_000_000) ?? CONNECTION_DEFAULTS.connectionsPerClient,
+  };
   const corsOrigin = env.SYNC_CORS_ORIGIN?.trim() || "*";
-  return { listen: { port, host }, server: { tokens, rateLimitPerMinute, corsOrigin } };
+  return {
+    listen: { port, host },
+    server: { tokens, rateLimitPerMinute, readRateLimitPerMinute, trustProxyHops, allowedHosts, connections, corsOrigin },
+  };
 }
 
 function optionalInt(value: unknown, label: string, min: number, max: number): number | undefined {

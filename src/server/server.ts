@@ -4,17 +4,22 @@
 // Extra routes (the admin dashboard) are mounted through `deps.mounts`, after the API's own routes, so the
 // API's paths always win:  createServer({ ..., mounts: [{ path: "/", app: dashboardApp }] }).
 import { serve, type ServerType } from "@hono/node-server";
-import { getConnInfo } from "@hono/node-server/conninfo";
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AddressError, validateAddress } from "../addresses.ts";
 import { ActionError, type LiveActions } from "../live/actions.ts";
+import { publicStatus } from "../live/public-status.ts";
 import type { Common } from "../runtime/common.ts";
+import { errorId } from "../runtime/error-id.ts";
 import type { SyncTokenOutcome } from "../runtime/metrics.ts";
 import { QueryError, parseTokenListQuery } from "../store/token-queries.ts";
 import { bearerMatches, type ApiTokens } from "./auth.ts";
+import { clientKey } from "./client-address.ts";
+import { capConnections, serverOptions, type ConnectionLimits } from "./connection-limits.ts";
+import { hostAllowed, hostName } from "./host-allowlist.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
 export interface ServerDeps {
@@ -23,6 +28,14 @@ export interface ServerDeps {
   tokens: ApiTokens;
   /** POST /api/sync-token requests per minute per client (default 60; 0 disables the limit). */
   rateLimitPerMinute?: number;
+  /** Public reads (GET /api/*, /ready, /metrics) per minute per client (default 600, a burst of 100; 0: no limit). */
+  readRateLimitPerMinute?: number;
+  /** Reverse proxies in front whose X-Forwarded-For is believed (SYNC_TRUST_PROXY; default 0: none). */
+  trustProxyHops?: number;
+  /** Host names a request may address (SYNC_ALLOWED_HOSTS); null: any. /health answers whatever the Host. */
+  allowedHosts?: string[] | null;
+  /** Timeouts and connection caps of the listening socket. */
+  connections?: ConnectionLimits;
   /** Largest request body accepted, in bytes (default 4096). */
   maxBodyBytes?: number;
   /** Access-Control-Allow-Origin for the browser front end (default "*"). */
@@ -50,6 +63,10 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
   const maxBody = deps.maxBodyBytes ?? 4096;
   const perMinute = deps.rateLimitPerMinute ?? 60;
   const limiter = perMinute > 0 ? new RateLimiter({ perMinute }) : null;
+  const readsPerMinute = deps.readRateLimitPerMinute ?? 600;
+  const readLimiter = readsPerMinute > 0 ? new RateLimiter({ perMinute: readsPerMinute }) : null;
+  const trustProxyHops = deps.trustProxyHops ?? 0;
+  const allowedHosts = deps.allowedHosts ?? null;
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -57,6 +74,22 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Cache-Control", c.res.headers.get("Cache-Control") ?? "no-store");
   });
+  // Before any route (the dashboard's too): a page that rebinds its own name to this host gets nothing.
+  app.use("*", async (c, next) => {
+    if (c.req.path === "/health" || hostAllowed(c.req.header("Host"), allowedHosts)) return next();
+    const host = hostName(c.req.header("Host")).replace(/[^\x20-\x7e]/g, "?").slice(0, 80);
+    return json(c, 421, { error: `host ${JSON.stringify(host)} is not served here: add it to SYNC_ALLOWED_HOSTS if it is this service's name` });
+  });
+  /** Every public read is rate-limited per client, so that no one client can keep the database busy. */
+  const readLimit: MiddlewareHandler = async (c, next) => {
+    const wait = readLimiter?.take(clientKey(c, trustProxyHops)) ?? 0;
+    if (wait === 0) return next();
+    c.header("Retry-After", String(wait));
+    return json(c, 429, { error: `too many requests from this client: try again in ${wait} s` });
+  };
+  app.use("/api/*", async (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? readLimit(c, next) : next()));
+  app.use("/ready", readLimit);
+  app.use("/metrics", readLimit);
   app.use("/api/*", cors({ origin: deps.corsOrigin ?? "*", allowHeaders: ["Content-Type", "Authorization"], allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 600 }));
 
   app.get("/health", (c) => json(c, 200, { status: "ok" }));
@@ -78,7 +111,7 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
       return unauthorized(c);
     }
     if (limiter) {
-      const wait = limiter.take(clientKey(c));
+      const wait = limiter.take(clientKey(c, trustProxyHops));
       if (wait > 0) {
         count("rate_limited");
         c.header("Retry-After", String(wait));
@@ -113,7 +146,9 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
     return row ? json(c, 200, row) : json(c, 404, { error: `token ${address} is not in the database` });
   });
 
-  app.get("/api/status", async (c) => json(c, 200, await actions.status()));
+  // The public view has no URL, database label or error text; the admin token reads them all.
+  app.get("/api/status", async (c) => json(c, 200, publicStatus(await actions.status())));
+  app.get("/api/admin/status", async (c) => adminRefusal(c, tokens) ?? json(c, 200, await actions.status()));
 
   app.post("/api/admin/sync", bodyLimit({ maxSize: maxBody, onError: oversized }), async (c) => {
     if (tokens.adminToken === null) return json(c, 404, { error: "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it" });
@@ -144,17 +179,20 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
       return json(c, error.status, { error: error.message });
     }
     if (error instanceof QueryError) return json(c, 400, { error: error.message });
-    logger.warn(`${c.req.method} ${c.req.path} failed: ${error.message.split("\n")[0]}`);
-    return json(c, 500, { error: "internal error" });
+    const id = errorId();
+    logger.warn(`[error ${id}] ${c.req.method} ${c.req.path} failed: ${error.message.split("\n")[0]}`);
+    return json(c, 500, { error: `internal error (error ${id})` });
   });
 
   return {
     app,
     async listen({ port, host }) {
       const server = await new Promise<ServerType>((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+        const s = serve({ fetch: app.fetch, port, hostname: host, serverOptions: serverOptions(deps.connections ?? {}) }, () => resolve(s));
         s.once("error", reject);
       });
+      // Behind a proxy every connection is the proxy's: a per-client cap would cap everyone.
+      capConnections(server as Server, deps.connections ?? {}, trustProxyHops === 0);
       const address = server.address() as AddressInfo;
       const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
       let closing: Promise<void> | null = null;
@@ -209,11 +247,8 @@ function param(raw: string, label: string, kinds: ("account" | "contract")[]): s
   }
 }
 
-/** The client a rate limit applies to: its socket's address (put a proxy's own limit in front when behind one). */
-function clientKey(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+/** null when the request carries the admin bearer token, else the answer refusing it (404 when there is none). */
+function adminRefusal(c: Context, tokens: ApiTokens): Response | null {
+  if (tokens.adminToken === null) return json(c, 404, { error: "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it" });
+  return bearerMatches(c.req.header("Authorization"), tokens.adminToken) ? null : unauthorized(c);
 }

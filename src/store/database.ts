@@ -173,13 +173,15 @@ async function openPglite(dataDir: string, withPrisma: boolean): Promise<Databas
     throw new DatabaseBusyError(`the embedded database ${dataDir} is in use by another process (${(error as Error).message})`);
   }
   // Loaded only here: a PostgreSQL run need not pay for the embedded engine.
-  const [{ PGlite }, prismaModules] = await Promise.all([
+  const [{ PGlite }, { pg_trgm }, prismaModules] = await Promise.all([
     import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
     withPrisma ? Promise.all([import("../generated/prisma/client.ts") as Promise<PrismaModule>, import("pglite-prisma-adapter")]) : null,
   ]);
   let db: InstanceType<typeof PGlite>;
   try {
-    db = await PGlite.create(dataDir);
+    // pg_trgm backs the token search's indexes (see its migration); the bundle is 16 KB.
+    db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   } catch (error) {
     lock.release();
     throw new DatabaseError(`cannot open the embedded database at ${dataDir}: ${(error as Error).message}`);

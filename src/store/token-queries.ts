@@ -14,6 +14,12 @@ export type SortOrder = "asc" | "desc";
 export const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_SEARCH_LENGTH = 100;
+/** A search needs a trigram to use the name and symbol indexes; a shorter one would read every row. */
+export const MIN_SEARCH_LENGTH = 3;
+/** Creator-supplied text in a list row is cut to this many characters (the token's own row has it whole). */
+export const LIST_TEXT_LIMIT = 1024;
+const CUT_FIELDS = ["name", "symbol", "image_url", "description"] as const;
+const BIGINT_MAX = 2n ** 63n - 1n;
 /** Missing on-chain ids listed by the status; the count covers the rest. */
 const MISSING_IDS_LISTED = 100;
 
@@ -26,7 +32,7 @@ export interface TokenListQuery {
   status?: TokenStatusFilter;
   /** Exact creator address (G... or C...). */
   creator?: string;
-  /** Case-insensitive substring of the name or the symbol. */
+  /** Case-insensitive substring of the name or the symbol, 3 to 100 characters. */
   q?: string;
   /** Default "created" (newest first). */
   sort?: TokenSort;
@@ -65,8 +71,13 @@ export interface TokenRow {
   lastSyncedLedger: number;
 }
 
+/** A token as listed: name, symbol, image URL and description cut to 1,024 characters, `truncated` when any was. */
+export interface ListedToken extends TokenRow {
+  truncated: boolean;
+}
+
 export interface TokenPage {
-  tokens: TokenRow[];
+  tokens: ListedToken[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
@@ -120,7 +131,9 @@ export function parseTokenListQuery(params: Record<string, string | undefined>):
   }
   const q = params.q?.trim();
   if (q) {
-    if ([...q].length > MAX_SEARCH_LENGTH) throw new QueryError(`q is ${[...q].length} characters long: at most ${MAX_SEARCH_LENGTH}`);
+    const length = [...q].length;
+    if (length > MAX_SEARCH_LENGTH) throw new QueryError(`q is ${length} characters long: at most ${MAX_SEARCH_LENGTH}`);
+    if (length < MIN_SEARCH_LENGTH) throw new QueryError(`q ${quote(q)} is too short: search with at least ${MIN_SEARCH_LENGTH} characters`);
     query.q = q;
   }
   const sort = params.sort?.trim();
@@ -154,12 +167,17 @@ const SORT_COLUMNS: Record<TokenSort, { column: string; cast: string; tieBreak: 
   holders: { column: "holders_count", cast: "bigint", tieBreak: true },
 };
 
-const ROW_COLUMNS = `address, contract_id, onchain_id::text AS onchain_id, creator, name, symbol, image_url, description,
+/** The row's columns, each creator-supplied text through `text` (the list cuts them). */
+const rowColumns = (text: (column: string) => string): string => `address, contract_id, onchain_id::text AS onchain_id, creator,
+  ${CUT_FIELDS.map(text).join(", ")},
   status::text AS status, total_supply::text AS total_supply, tokens_sold::text AS tokens_sold,
   tokens_remaining::text AS tokens_remaining, xlm_reserve::text AS xlm_reserve, curve_k::text AS curve_k,
   xlm_raised::text AS xlm_raised, market_cap::text AS market_cap, holders_count::text AS holders_count,
   created_at::text AS created_at, discovered_via::text AS discovered_via, to_json(first_seen_at) #>> '{}' AS first_seen_at,
   to_json(last_synced_at) #>> '{}' AS last_synced_at, last_synced_ledger::text AS last_synced_ledger`;
+const ROW_COLUMNS = rowColumns((f) => f);
+// One character past the limit tells that a text was cut, and substr() reads a slice of a long stored value.
+const LIST_COLUMNS = rowColumns((f) => `substr(${f}, 1, ${LIST_TEXT_LIMIT + 1}) AS ${f}`);
 
 type RawTokenRow = Record<string, string>;
 
@@ -194,6 +212,9 @@ export class TokenQueries {
     }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor, sort, order);
+      if (cast === "bigint" && (BigInt(cursor.value) > BIGINT_MAX || BigInt(cursor.value) < -BIGINT_MAX - 1n)) {
+        throw new QueryError(`cursor ${quote(query.cursor)} is not valid: its value is out of range for sort=${sort}`);
+      }
       const op = order === "desc" ? "<" : ">";
       where.push(
         tieBreak
@@ -203,12 +224,12 @@ export class TokenQueries {
     }
     const dir = order === "desc" ? "DESC" : "ASC";
     const orderBy = tieBreak ? `${column} ${dir}, tokens.address ${dir}` : `${column} ${dir}`;
-    const sql = `SELECT ${ROW_COLUMNS}, ${column}::text AS sort_value FROM tokens WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
+    const sql = `SELECT ${LIST_COLUMNS}, ${column}::text AS sort_value FROM tokens WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
     const rows = await this.db.prisma.$queryRawUnsafe<RawTokenRow[]>(sql, ...params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor({ sort, order, value: last.sort_value!, address: last.address! }) : null;
-    return { tokens: page.map(toTokenRow), nextCursor };
+    return { tokens: page.map(toListedToken), nextCursor };
   }
 
   /** One token of this contract, or null. */
@@ -293,6 +314,19 @@ function toTokenRow(r: RawTokenRow): TokenRow {
     lastSyncedAt: r.last_synced_at!,
     lastSyncedLedger: Number(r.last_synced_ledger),
   };
+}
+
+function toListedToken(r: RawTokenRow): ListedToken {
+  let truncated = false;
+  const cut = { ...r };
+  for (const f of CUT_FIELDS) {
+    const chars = [...(r[f] ?? "")];
+    if (chars.length > LIST_TEXT_LIMIT) {
+      cut[f] = chars.slice(0, LIST_TEXT_LIMIT).join("");
+      truncated = true;
+    }
+  }
+  return { ...toTokenRow(cut), truncated };
 }
 
 function toRunRow(r: Record<string, string | null | number>): SyncRunRow {

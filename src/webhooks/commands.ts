@@ -45,7 +45,8 @@ export async function retry(opts: DbFlags, io: CommandIo): Promise<number> {
 
 export async function replay(opts: DbFlags & { since: string; endpoint?: string }, io: CommandIo): Promise<number> {
   const since = parseSince(opts.since);
-  const endpoint = opts.endpoint === undefined ? undefined : validateWebhookUrl(opts.endpoint);
+  // A filter naming a stored endpoint, not a destination: any scheme the endpoint was stored with.
+  const endpoint = opts.endpoint === undefined ? undefined : validateWebhookUrl(opts.endpoint, true);
   const n = await withDatabase(opts, io, (db) => replayEvents(db, since, { dryRun: opts.dryRun, endpoint }));
   io.stdout.write(`${opts.dryRun ? "would queue" : "queued"} ${n} deliveries of the events stored since ${since.toISOString()}\n`);
   return 0;

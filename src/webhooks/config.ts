@@ -1,7 +1,8 @@
 // Webhook settings: flags override the environment. Validated with the rest of the configuration, before any
 // network or database work; the secret never appears in an error message.
 import { ConfigError } from "../errors.ts";
-import { redactUnparsedUrl, redactUrl, urlSecrets } from "../redact.ts";
+import { validateHttpUrl } from "../http-url.ts";
+import { urlSecrets } from "../redact.ts";
 
 export const EVENT_TYPES = ["token.added", "token.updated", "token.graduated"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -30,13 +31,21 @@ export interface WebhookConfig {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** null when no endpoint is configured (whatever else is set). */
-export function resolveWebhookConfig(options: WebhookOptions = {}, env: NodeJS.ProcessEnv = process.env): WebhookConfig | null {
+/**
+ * null when no endpoint is configured (whatever else is set). Endpoints are https unless on this machine or
+ * `allowHttp` (ALLOW_HTTP): a receiver's URL often holds its secret (Discord, Slack), and the payloads are signed,
+ * not encrypted.
+ */
+export function resolveWebhookConfig(
+  options: WebhookOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  allowHttp = /^(1|true|yes|on)$/i.test(env.ALLOW_HTTP?.trim() ?? ""),
+): WebhookConfig | null {
   const rawUrls = options.urls && options.urls.length > 0 ? options.urls : splitList(env.WEBHOOK_URLS);
   const events = parseEvents(options.events ?? nonEmpty(env.WEBHOOK_EVENTS));
   const drainTimeoutMs = parseTimeout(options.timeout ?? nonEmpty(env.WEBHOOK_TIMEOUT));
   if (rawUrls.length === 0) return null;
-  const urls = [...new Set(rawUrls.map(validateWebhookUrl))];
+  const urls = [...new Set(rawUrls.map((url) => validateWebhookUrl(url, allowHttp)))];
   const secret = (options.secret ?? nonEmpty(env.WEBHOOK_SECRET))?.trim();
   if (!secret) throw new ConfigError("webhooks need a signing secret: set WEBHOOK_SECRET (`sync-tokens webhooks secret` prints a new one)");
   validateSecret(secret);
@@ -50,21 +59,9 @@ export function resolveWebhookConfig(options: WebhookOptions = {}, env: NodeJS.P
   };
 }
 
-export function validateWebhookUrl(raw: string): string {
-  const text = raw.trim();
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || url.host === "") {
-    throw new ConfigError(`webhook URL ${JSON.stringify(redactUnparsedUrl(text))} is not a URL: expected https://host[:port]/path`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError(`webhook URL ${redactUrl(text)} uses ${url.protocol}//: expected http:// or https://`);
-  }
-  return url.toString();
+/** The URL normalised; refused when it is no http(s) URL, or plain http to another machine without `allowHttp`. */
+export function validateWebhookUrl(raw: string, allowHttp: boolean): string {
+  return new URL(validateHttpUrl(raw.trim(), allowHttp, "webhook URL")).toString();
 }
 
 /** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */

@@ -22,7 +22,7 @@ export async function startDashboardServer(options: {
   const { sim, db } = options;
   const run = startCli(["serve", "--port", "0", "--poll-interval", String(options.pollIntervalMs)], {
     // No CREATOR_ADDRESS: the dormant creators' tokens stay missing until the dashboard finds them.
-    env: cliEnv(sim, db, { CREATOR_ADDRESS: undefined, SYNC_ADMIN_TOKEN: options.adminToken ?? undefined, SYNC_RATE_LIMIT: "0" }),
+    env: cliEnv(sim, db, { CREATOR_ADDRESS: undefined, SYNC_ADMIN_TOKEN: options.adminToken ?? undefined, SYNC_RATE_LIMIT: "0", SYNC_READ_RATE_LIMIT: "0" }),
     timeoutMs: 600_000,
   });
   let stderr = "";

@@ -34,8 +34,9 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       backend,
       dataDir: pgliteDir,
       async sql(text, params) {
-        const { PGlite } = await import("@electric-sql/pglite");
-        const db = await PGlite.create(pgliteDir);
+        const [{ PGlite }, { pg_trgm }] = await Promise.all([import("@electric-sql/pglite"), import("@electric-sql/pglite/contrib/pg_trgm")]);
+        // As the code under test opens it: the token search's indexes need the extension.
+        const db = await PGlite.create(pgliteDir, { extensions: { pg_trgm } });
         try {
           return (await db.query(text, params)).rows as never;
         } finally {

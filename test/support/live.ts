@@ -114,9 +114,16 @@ export function expectedApiRow(t: SimToken, contractId: string): Record<string, 
   };
 }
 
-/** The API row without the fields the chain does not determine (when and how it was synced). */
+/** An expected row as a list shows it: creator-supplied texts cut to 1,024 characters. */
+export function listedRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...row };
+  for (const f of ["name", "symbol", "imageUrl", "description"]) out[f] = [...String(row[f])].slice(0, 1024).join("");
+  return out;
+}
+
+/** The API row without the fields the chain does not determine (when and how it was synced; a list's cut flag). */
 export function chainFields(row: Record<string, unknown>): Record<string, unknown> {
-  const { discoveredVia: _d, firstSeenAt: _f, lastSyncedAt: _s, lastSyncedLedger: _l, ...rest } = row;
+  const { discoveredVia: _d, firstSeenAt: _f, lastSyncedAt: _s, lastSyncedLedger: _l, truncated: _t, ...rest } = row;
   return rest;
 }
 
@@ -145,7 +152,7 @@ export async function startInProcess(
   const logger: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(`warning: ${m}`) };
   const shutdown = new ShutdownRegistry(logger);
   let live: Live | undefined;
-  const metrics = new Metrics({ storedTokens: async () => (live ? (await live.actions.queries().status({ runs: 0 })).storedTokens : null) });
+  const metrics = new Metrics({ storedTokens: async () => (live ? await live.actions.storedTokens() : null) });
   const common = { logger, metrics, shutdown };
   live = await startLive({
     mode: "serve",
@@ -167,8 +174,9 @@ export async function startInProcess(
     common,
     actions: live!.actions,
     tokens: { apiToken: null, adminToken: null },
-    // Every request of a test comes from one client: only the rate-limit test limits it.
+    // Every request of a test comes from one client: only the rate-limit tests limit it.
     rateLimitPerMinute: 0,
+    readRateLimitPerMinute: 0,
     ...options.server,
     ...extra,
   });

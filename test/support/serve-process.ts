@@ -13,7 +13,8 @@ export type ServeProcess = Awaited<ReturnType<typeof startServe>>;
 
 /** Starts `serve --json` on a free port; resolves once it listens. `cleanups` gets its SIGKILL. */
 export async function startServe(env: Record<string, string | undefined>, cleanups: (() => Promise<void>)[]) {
-  const run = startCli(["serve", "--json", "--port", "0"], { env, timeoutMs: 600_000 });
+  // The tests poll the status more often than the default read limit allows one client.
+  const run = startCli(["serve", "--json", "--port", "0"], { env: { SYNC_READ_RATE_LIMIT: "0", ...env }, timeoutMs: 600_000 });
   const out = { stdout: "", stderr: "" };
   run.child.stdout!.on("data", (d) => (out.stdout += d));
   run.child.stderr!.on("data", (d) => (out.stderr += d));

@@ -11,6 +11,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { AddressError, validateAddress } from "../../addresses.ts";
 import { messageOf } from "../../errors.ts";
+import { sharedFor } from "../../runtime/shared-for.ts";
 import { ActionError, type LiveActions, type LiveStatus } from "../../live/actions.ts";
 import type { DailyActivity } from "../../store/activity-queries.ts";
 import { QueryError, TOKEN_SORTS, TOKEN_STATUSES, type SortOrder, type TokenListQuery, type TokenSort } from "../../store/token-queries.ts";
@@ -414,21 +415,6 @@ function tokenAddress(raw: string): string | Error {
   } catch (error) {
     return error as Error;
   }
-}
-
-/** `fn`, its promise shared by every call within `ttlMs`; a failure is not kept. */
-function sharedFor<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
-  let cached: { at: number; value: Promise<T> } | null = null;
-  return () => {
-    if (!cached || Date.now() - cached.at > ttlMs) {
-      const value = fn();
-      cached = { at: Date.now(), value };
-      value.catch(() => {
-        if (cached?.value === value) cached = null;
-      });
-    }
-    return cached.value;
-  };
 }
 
 /**
