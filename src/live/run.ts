@@ -58,9 +58,15 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
       },
     });
     if (serverSettings) {
-      const [{ createServer }, { dashboardMount }] = await Promise.all([import("../server/server.ts"), import("../server/dashboard/mount.ts")]);
-      const dashboard = dashboardMount({ live, common, adminToken: serverSettings.server.tokens.adminToken });
-      const server = createServer({ common, actions: live.actions, ...serverSettings.server, mounts: [dashboard] });
+      const [{ createServer }, { dashboardMount }, { AuthThrottle }] = await Promise.all([
+        import("../server/server.ts"),
+        import("../server/dashboard/mount.ts"),
+        import("../server/auth-throttle.ts"),
+      ]);
+      // One budget of wrong admin tokens per client, whether guessed at the login form or the admin API.
+      const adminThrottle = new AuthThrottle(logger);
+      const dashboard = dashboardMount({ live, common, adminToken: serverSettings.server.tokens.adminToken, session: serverSettings.session, adminThrottle });
+      const server = createServer({ common, actions: live.actions, ...serverSettings.server, adminThrottle, mounts: [dashboard] });
       const running = await server.listen(serverSettings.listen);
       logger.info(`listening on ${running.url} (POST /api/sync-token, GET /api/tokens, /api/status, /health, /ready, /metrics; the dashboard at /)`);
     }
@@ -100,7 +106,11 @@ async function serveSettings(opts: Record<string, unknown>, env: NodeJS.ProcessE
   if (/\s/.test(host)) throw new ConfigError(`host ${JSON.stringify(host)} is not valid: expected an address such as 127.0.0.1 or 0.0.0.0`);
   const rateLimitPerMinute = optionalInt(env.SYNC_RATE_LIMIT, "SYNC_RATE_LIMIT", 0, 1_000_000) ?? 60;
   const corsOrigin = env.SYNC_CORS_ORIGIN?.trim() || "*";
-  return { listen: { port, host }, server: { tokens, rateLimitPerMinute, corsOrigin } };
+  const idleSeconds = optionalInt(env.SYNC_SESSION_IDLE_SECONDS, "SYNC_SESSION_IDLE_SECONDS", 1, 43_200);
+  const secure = env.SYNC_COOKIE_SECURE?.trim() ?? "";
+  if (!/^(|0|1)$/.test(secure)) throw new ConfigError(`SYNC_COOKIE_SECURE ${JSON.stringify(secure.slice(0, 40))} is not valid: expected 1 (always Secure) or 0 (by request)`);
+  const session = { forceSecure: secure === "1", ...(idleSeconds === undefined ? {} : { idleSeconds }) };
+  return { listen: { port, host }, server: { tokens, rateLimitPerMinute, corsOrigin }, session };
 }
 
 function optionalInt(value: unknown, label: string, min: number, max: number): number | undefined {

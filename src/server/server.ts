@@ -14,7 +14,9 @@ import { ActionError, type LiveActions } from "../live/actions.ts";
 import type { Common } from "../runtime/common.ts";
 import type { SyncTokenOutcome } from "../runtime/metrics.ts";
 import { QueryError, parseTokenListQuery } from "../store/token-queries.ts";
+import { AuthThrottle } from "./auth-throttle.ts";
 import { bearerMatches, type ApiTokens } from "./auth.ts";
+import { clientKey as clientAddress } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
 export interface ServerDeps {
@@ -27,6 +29,10 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Access-Control-Allow-Origin for the browser front end (default "*"). */
   corsOrigin?: string;
+  /** Failed admin bearer tokens per client; share one with the dashboard's logins (default: the API's own). */
+  adminThrottle?: AuthThrottle;
+  /** Proxies in front whose X-Forwarded-For is trusted, for the client's address (default 0). */
+  trustProxyHops?: number;
   /** Sub-apps mounted after the API's routes, e.g. the dashboard at "/". */
   mounts?: { path: string; app: Hono }[];
 }
@@ -50,6 +56,7 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
   const maxBody = deps.maxBodyBytes ?? 4096;
   const perMinute = deps.rateLimitPerMinute ?? 60;
   const limiter = perMinute > 0 ? new RateLimiter({ perMinute }) : null;
+  const adminThrottle = deps.adminThrottle ?? new AuthThrottle(logger);
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -117,7 +124,13 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
 
   app.post("/api/admin/sync", bodyLimit({ maxSize: maxBody, onError: oversized }), async (c) => {
     if (tokens.adminToken === null) return json(c, 404, { error: "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it" });
-    if (!bearerMatches(c.req.header("Authorization"), tokens.adminToken)) return unauthorized(c);
+    const from = clientAddress(c, deps.trustProxyHops ?? 0);
+    const blocked = adminThrottle.retryAfter(from);
+    if (blocked > 0) return tooManyAdminFailures(c, blocked);
+    if (!bearerMatches(c.req.header("Authorization"), tokens.adminToken)) {
+      const wait = adminThrottle.failed(from, "POST /api/admin/sync");
+      return wait > 0 ? tooManyAdminFailures(c, wait) : unauthorized(c);
+    }
     const text = await c.req.text();
     let value: unknown = {};
     if (text.trim() !== "") {
@@ -179,6 +192,11 @@ function json(c: Context, status: number, value: unknown): Response {
 function unauthorized(c: Context): Response {
   c.header("WWW-Authenticate", 'Bearer realm="sync-tokens"');
   return json(c, 401, { error: "missing or wrong bearer token (Authorization: Bearer ...)" });
+}
+
+function tooManyAdminFailures(c: Context, wait: number): Response {
+  c.header("Retry-After", String(wait));
+  return json(c, 429, { error: `too many wrong admin tokens from this client: try again in ${wait} s` });
 }
 
 /** The request's JSON body, or a one-line reason it is unusable. */
