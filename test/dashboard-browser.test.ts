@@ -74,7 +74,7 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
     const missing = sim.chain.creatorTokens(sim.scenario.dormantCreators[0]!)[0]!.tokenAddress;
     const pages = ["/", "/tokens", "/tokens?q=a", `/tokens/${someToken}`, "/actions"];
     const actions = ["/actions/sync-token", "/actions/scan-creator", "/actions/full-resync", `/tokens/${missing}/sync`, "/logout", "/_dashboard/live/overview"];
-    for (const cookie of [undefined, "sync_tokens_session=1999999999.forged.signature"]) {
+    for (const cookie of [undefined, "__Host-sync_tokens_session=1999999999.1999999999.forgedforgedforgedforged00.signature"]) {
       const headers: Record<string, string> = cookie ? { cookie } : {};
       for (const path of pages) {
         const res = await fetch(url(path), { redirect: "manual", headers });
@@ -104,8 +104,9 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
     await page.waitForURL(url("/tokens"));
 
     const cookies = await browser.context.cookies(server.url);
-    const session = cookies.find((c) => c.name === "sync_tokens_session")!;
-    expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict" });
+    // __Host- and Secure on http://127.0.0.1 too: browsers keep Secure cookies of loopback hosts.
+    const session = cookies.find((c) => c.name === "__Host-sync_tokens_session")!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict", secure: true, path: "/" });
     // A valid session without the form's token (a cross-site form, or a stale page) is refused, and writes nothing.
     const missing = sim.chain.creatorTokens(sim.scenario.dormantCreators[0]!)[0]!.tokenAddress;
     const res = await fetch(url("/actions/sync-token"), {

@@ -1,9 +1,11 @@
-// The dashboard's pieces that need no browser: the page it shows when SYNC_ADMIN_TOKEN is unset, and amounts
-// formatted exactly from their stroops (bigint arithmetic, never a float).
+// The dashboard's pieces that need no browser: the page it shows when SYNC_ADMIN_TOKEN is unset, the session
+// cookie's name and flags by how the request arrived, controls in creator text, and amounts formatted exactly from
+// their stroops (bigint arithmetic, never a float).
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { createDashboard, type DashboardDeps } from "../src/server/dashboard/index.tsx";
 import { formatStroops, graduationBasisPoints } from "../src/server/dashboard/format.ts";
+import { visibleControls } from "../src/server/dashboard/views/layout.tsx";
 
 describe("the dashboard without SYNC_ADMIN_TOKEN", () => {
   // Nothing may be read or done while the dashboard is off: any call fails the test.
@@ -37,6 +39,51 @@ describe("the dashboard without SYNC_ADMIN_TOKEN", () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get("set-cookie"), path).toBeNull();
     }
+  });
+});
+
+describe("the session cookie's name follows what the browser will send back", () => {
+  const TOKEN = "unit-admin-token-0123456789abcdef";
+  const refuse = (): never => {
+    throw new Error("not called by a login");
+  };
+  const deps = (forceSecure: boolean): DashboardDeps => ({
+    adminToken: TOKEN,
+    actions: { syncToken: refuse, scanCreator: refuse, fullResync: refuse, status: refuse, queries: refuse },
+    activity: refuse,
+    logger: { info() {}, warn() {} },
+    session: { forceSecure },
+  });
+  const cookieOf = async (app: ReturnType<typeof createDashboard>, url: string, headers: Record<string, string> = {}) => {
+    const res = await app.request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: `token=${TOKEN}` });
+    expect(res.status).toBe(303);
+    return res.headers.get("set-cookie")!;
+  };
+
+  test.each([
+    ["http://127.0.0.1:4000/login", {}, false, true],
+    ["http://localhost:4000/login", {}, false, true],
+    ["https://sync.example/login", {}, false, true],
+    ["http://sync.example/login", { "x-forwarded-proto": "https" }, false, true],
+    ["http://sync.example/login", {}, true, true],
+    // Plain http to another host: a Secure cookie would never come back, so the login would loop.
+    ["http://192.168.1.20:4000/login", {}, false, false],
+  ] as const)("%s %j, forced %s: __Host- and Secure %s", async (url, headers, forced, secure) => {
+    const cookie = await cookieOf(createDashboard(deps(forced)), url, headers);
+    if (secure) {
+      expect(cookie).toMatch(/^__Host-sync_tokens_session=/);
+      for (const flag of ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"]) expect(cookie.split("; ")).toContain(flag);
+      expect(cookie).not.toMatch(/Domain=/i);
+    } else {
+      expect(cookie).toMatch(/^sync_tokens_session=/);
+      expect(cookie).not.toMatch(/Secure/);
+    }
+  });
+});
+
+describe("creator text in pages", () => {
+  test("C0, DEL and C1 controls become visible symbols", () => {
+    expect(visibleControls("a\u0000b\u001bc\u007fd\u0085e\u009bf\tg\nh")).toBe("a\u2400b\u241bc\u2421d\ufffde\ufffdf\tg\nh");
   });
 });
 

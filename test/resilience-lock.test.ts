@@ -1,5 +1,6 @@
 // The embedded database's process lock (src/store/file-lock.ts) under contention: processes that start
-// at the same instant, on a free lock or on a stale one left by a killed process, never hold it together.
+// at the same instant, on a free lock or on a stale one left by a killed process, never hold it together; and a
+// lock left by a killed process whose pid is now someone else's (or this process's own) is known to be stale.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -71,9 +72,30 @@ describe("the embedded database's lock file", () => {
     fs.writeFileSync(file, String(await deadPid()));
     fs.writeFileSync(`${file}.takeover`, String(await deadPid()));
     const lock = acquireFileLock(file);
-    expect(fs.readFileSync(file, "utf8")).toBe(String(process.pid));
+    expect(fs.readFileSync(file, "utf8")).toMatch(new RegExp(`^${process.pid}( |$)`));
     expect(fs.existsSync(`${file}.takeover`)).toBe(false);
     lock.release();
     expect(fs.existsSync(file)).toBe(false);
   });
+
+  it("pid reuse: a lock naming this pid (a killed previous incarnation's) or a live pid that started at another instant is stale; one held in this process is not", () => {
+    const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const file = path.join(dir, "reuse.lock");
+    for (const left of [String(process.pid), `${process.pid} 1 ${boot}`, `${process.ppid} 1 ${boot}`, `${process.ppid} ${startTicks(process.ppid)} another-boot`]) {
+      fs.writeFileSync(file, left);
+      const lock = acquireFileLock(file);
+      expect(fs.readFileSync(file, "utf8"), left).toBe(`${process.pid} ${startTicks(process.pid)} ${boot}`);
+      expect(() => acquireFileLock(file), "opened twice in one process").toThrow(`held by pid ${process.pid}`);
+      lock.release();
+    }
+    // The parent, recorded with its real start time, is alive: its lock stays.
+    fs.writeFileSync(file, `${process.ppid} ${startTicks(process.ppid)} ${boot}`);
+    expect(() => acquireFileLock(file)).toThrow(`held by pid ${process.ppid}`);
+  });
 });
+
+/** Field 22 of /proc/<pid>/stat, read here independently of the module under test. */
+function startTicks(pid: number): string {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/)[19]!;
+}

@@ -58,9 +58,15 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
       },
     });
     if (serverSettings) {
-      const [{ createServer }, { dashboardMount }] = await Promise.all([import("../server/server.ts"), import("../server/dashboard/mount.ts")]);
-      const dashboard = dashboardMount({ live, common, adminToken: serverSettings.server.tokens.adminToken });
-      const server = createServer({ common, actions: live.actions, ...serverSettings.server, mounts: [dashboard] });
+      const [{ createServer }, { dashboardMount }, { AuthThrottle }] = await Promise.all([
+        import("../server/server.ts"),
+        import("../server/dashboard/mount.ts"),
+        import("../server/auth-throttle.ts"),
+      ]);
+      // One budget of wrong admin tokens per client, whether guessed at the login form or the admin API.
+      const adminThrottle = new AuthThrottle(logger);
+      const dashboard = dashboardMount({ live, common, adminToken: serverSettings.server.tokens.adminToken, session: serverSettings.session, adminThrottle, trustProxyHops: serverSettings.server.trustProxyHops });
+      const server = createServer({ common, actions: live.actions, ...serverSettings.server, adminThrottle, mounts: [dashboard] });
       const running = await server.listen(serverSettings.listen);
       logger.info(`listening on ${running.url} (POST /api/sync-token, GET /api/tokens, /api/status, /health, /ready, /metrics; the dashboard at /)`);
     }
@@ -112,9 +118,14 @@ async function serveSettings(opts: Record<string, unknown>, env: NodeJS.ProcessE
     connectionsPerClient: optionalInt(env.SYNC_CONNECTIONS_PER_CLIENT, "SYNC_CONNECTIONS_PER_CLIENT", 0, 1_000_000) ?? CONNECTION_DEFAULTS.connectionsPerClient,
   };
   const corsOrigin = env.SYNC_CORS_ORIGIN?.trim() || "*";
+  const idleSeconds = optionalInt(env.SYNC_SESSION_IDLE_SECONDS, "SYNC_SESSION_IDLE_SECONDS", 1, 43_200);
+  const secure = env.SYNC_COOKIE_SECURE?.trim() ?? "";
+  if (!/^(|0|1)$/.test(secure)) throw new ConfigError(`SYNC_COOKIE_SECURE ${JSON.stringify(secure.slice(0, 40))} is not valid: expected 1 (always Secure) or 0 (by request)`);
+  const session = { forceSecure: secure === "1", ...(idleSeconds === undefined ? {} : { idleSeconds }) };
   return {
     listen: { port, host },
     server: { tokens, rateLimitPerMinute, readRateLimitPerMinute, trustProxyHops, allowedHosts, connections, corsOrigin },
+    session,
   };
 }
 

@@ -18,7 +18,12 @@ export interface ApiTokens {
 export const MIN_TOKEN_LENGTH = 16;
 
 export function parseApiTokens(env: NodeJS.ProcessEnv): ApiTokens {
-  return { apiToken: parseToken(env, "SYNC_API_TOKEN"), adminToken: parseToken(env, "SYNC_ADMIN_TOKEN") };
+  const tokens = { apiToken: parseToken(env, "SYNC_API_TOKEN"), adminToken: parseToken(env, "SYNC_ADMIN_TOKEN") };
+  // The API token sits in front ends and scripts; were it the admin token, each of them could act as the admin.
+  if (tokens.apiToken !== null && tokens.apiToken === tokens.adminToken) {
+    throw new AuthConfigError("SYNC_API_TOKEN equals SYNC_ADMIN_TOKEN: give the admin its own token (e.g. `openssl rand -hex 32`)");
+  }
+  return tokens;
 }
 
 function parseToken(env: NodeJS.ProcessEnv, name: string): string | null {

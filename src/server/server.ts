@@ -16,6 +16,7 @@ import type { Common } from "../runtime/common.ts";
 import { errorId } from "../runtime/error-id.ts";
 import type { SyncTokenOutcome } from "../runtime/metrics.ts";
 import { QueryError, parseTokenListQuery } from "../store/token-queries.ts";
+import { AuthThrottle } from "./auth-throttle.ts";
 import { bearerMatches, type ApiTokens } from "./auth.ts";
 import { clientKey } from "./client-address.ts";
 import { capConnections, serverOptions, type ConnectionLimits } from "./connection-limits.ts";
@@ -40,6 +41,8 @@ export interface ServerDeps {
   maxBodyBytes?: number;
   /** Access-Control-Allow-Origin for the browser front end (default "*"). */
   corsOrigin?: string;
+  /** Failed admin bearer tokens per client; share one with the dashboard's logins (default: the API's own). */
+  adminThrottle?: AuthThrottle;
   /** Sub-apps mounted after the API's routes, e.g. the dashboard at "/". */
   mounts?: { path: string; app: Hono }[];
 }
@@ -67,6 +70,7 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
   const readLimiter = readsPerMinute > 0 ? new RateLimiter({ perMinute: readsPerMinute }) : null;
   const trustProxyHops = deps.trustProxyHops ?? 0;
   const allowedHosts = deps.allowedHosts ?? null;
+  const adminThrottle = deps.adminThrottle ?? new AuthThrottle(logger);
   const app = new Hono();
 
   app.use("*", async (c, next) => {
@@ -152,7 +156,13 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
 
   app.post("/api/admin/sync", bodyLimit({ maxSize: maxBody, onError: oversized }), async (c) => {
     if (tokens.adminToken === null) return json(c, 404, { error: "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it" });
-    if (!bearerMatches(c.req.header("Authorization"), tokens.adminToken)) return unauthorized(c);
+    const from = clientKey(c, trustProxyHops);
+    const blocked = adminThrottle.retryAfter(from);
+    if (blocked > 0) return tooManyAdminFailures(c, blocked);
+    if (!bearerMatches(c.req.header("Authorization"), tokens.adminToken)) {
+      const wait = adminThrottle.failed(from, "POST /api/admin/sync");
+      return wait > 0 ? tooManyAdminFailures(c, wait) : unauthorized(c);
+    }
     const text = await c.req.text();
     let value: unknown = {};
     if (text.trim() !== "") {
@@ -217,6 +227,11 @@ function json(c: Context, status: number, value: unknown): Response {
 function unauthorized(c: Context): Response {
   c.header("WWW-Authenticate", 'Bearer realm="sync-tokens"');
   return json(c, 401, { error: "missing or wrong bearer token (Authorization: Bearer ...)" });
+}
+
+function tooManyAdminFailures(c: Context, wait: number): Response {
+  c.header("Retry-After", String(wait));
+  return json(c, 429, { error: `too many wrong admin tokens from this client: try again in ${wait} s` });
 }
 
 /** The request's JSON body, or a one-line reason it is unusable. */

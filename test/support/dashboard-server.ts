@@ -1,7 +1,7 @@
 // `sync-tokens serve` (the real bin) with the dashboard, against the simulator and a database, for the dashboard's
 // browser tests and its benchmark: resolves once the server listens and the follower's first pass is done.
 import type { Simnet } from "../simnet/index.ts";
-import { startCli } from "./cli.ts";
+import { startCli, type CliResult } from "./cli.ts";
 import { http, waitFor } from "./live.ts";
 import { cliEnv } from "./resilience.ts";
 
@@ -9,7 +9,8 @@ export interface DashboardServer {
   url: string;
   /** What the process printed on stderr so far. */
   stderr(): string;
-  close(): Promise<void>;
+  /** SIGTERM, then the process's end. */
+  close(): Promise<CliResult>;
 }
 
 export async function startDashboardServer(options: {
@@ -18,18 +19,20 @@ export async function startDashboardServer(options: {
   db: { databaseUrl?: string; dataDir: string };
   adminToken: string | null;
   pollIntervalMs: number;
+  /** More environment for `serve` (e.g. SYNC_SESSION_IDLE_SECONDS). */
+  env?: Record<string, string | undefined>;
 }): Promise<DashboardServer> {
   const { sim, db } = options;
   const run = startCli(["serve", "--port", "0", "--poll-interval", String(options.pollIntervalMs)], {
     // No CREATOR_ADDRESS: the dormant creators' tokens stay missing until the dashboard finds them.
-    env: cliEnv(sim, db, { CREATOR_ADDRESS: undefined, SYNC_ADMIN_TOKEN: options.adminToken ?? undefined, SYNC_RATE_LIMIT: "0", SYNC_READ_RATE_LIMIT: "0" }),
+    env: cliEnv(sim, db, { CREATOR_ADDRESS: undefined, SYNC_ADMIN_TOKEN: options.adminToken ?? undefined, SYNC_RATE_LIMIT: "0", SYNC_READ_RATE_LIMIT: "0", ...options.env }),
     timeoutMs: 600_000,
   });
   let stderr = "";
   run.child.stderr!.on("data", (d) => (stderr += d));
   const close = async () => {
     if (run.child.exitCode === null) run.child.kill("SIGTERM");
-    await run.done;
+    return run.done;
   };
   try {
     const url = await waitFor("serve to listen", () => /listening on (http:\/\/\S+)/.exec(stderr)?.[1] ?? (run.child.exitCode !== null ? Promise.reject(new Error(stderr)) : undefined), 90_000);

@@ -17,7 +17,9 @@ import type { DailyActivity } from "../../store/activity-queries.ts";
 import { QueryError, TOKEN_SORTS, TOKEN_STATUSES, type SortOrder, type TokenListQuery, type TokenSort } from "../../store/token-queries.ts";
 import type { Logger } from "../../sync-run.ts";
 import { ASSET_PATHS, SCRIPT, STYLESHEET } from "./assets.ts";
-import { CSRF_FIELD, DashboardAuth, type AdminSession } from "./auth.ts";
+import { AuthThrottle } from "../auth-throttle.ts";
+import { clientKey } from "../client-address.ts";
+import { CSRF_FIELD, DashboardAuth, type AdminSession, type SessionOptions } from "./auth.ts";
 import { formatInteger } from "./format.ts";
 import type { RpcRequestRate } from "./rpc-rate.ts";
 import { ACTION_PATHS, ActionsPage, DisabledPage, LoginPage, type ActionResult } from "./views/actions.tsx";
@@ -49,6 +51,12 @@ export interface DashboardDeps {
   refreshMs?: number;
   /** How long a full resync's page waits for its result before saying it still runs (default 20 s). */
   fullResyncWaitMs?: number;
+  /** Idle expiry and the cookie's Secure policy. */
+  session?: SessionOptions;
+  /** Failed admin credentials per client; share one with the API's admin bearer (default: the dashboard's own). */
+  adminThrottle?: AuthThrottle;
+  /** Proxies in front whose X-Forwarded-For is trusted, for the client's address (default 0). */
+  trustProxyHops?: number;
 }
 
 type Env = { Variables: { session: AdminSession } };
@@ -91,7 +99,9 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
     return app;
   }
 
-  const auth = new DashboardAuth(deps.adminToken);
+  const auth = new DashboardAuth(deps.adminToken, deps.session);
+  const throttle = deps.adminThrottle ?? new AuthThrottle(deps.logger);
+  const client = (c: Context) => clientKey(c, deps.trustProxyHops ?? 0);
 
   /** Pages redirect to the login form; fragments and actions answer 401. */
   const page: MiddlewareHandler<Env> = async (c, next) => {
@@ -133,15 +143,24 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
   app.post("/login", headers, bodyLimit({ maxSize: FORM_LIMIT_BYTES, onError: (c) => c.text("form too large", 413) }), sameOrigin, async (c) => {
     const form = await c.req.parseBody();
     const next = localPath(form.next);
+    const from = client(c);
+    const tooMany = (wait: number) => {
+      c.header("Retry-After", String(wait));
+      return html(c, <LoginPage next={next} error={`Too many wrong tokens from this address: try again in ${wait} s.`} />, 429);
+    };
+    const blocked = throttle.retryAfter(from);
+    if (blocked > 0) return tooMany(blocked);
     if (typeof form.token !== "string" || !auth.checkToken(form.token)) {
-      deps.logger.warn("dashboard: a login with a wrong admin token was refused");
-      return html(c, <LoginPage next={next} error="That is not the admin token." />, 401);
+      const wait = throttle.failed(from, "dashboard: a login");
+      return wait > 0 ? tooMany(wait) : html(c, <LoginPage next={next} error="That is not the admin token." />, 401);
     }
     await auth.startSession(c);
+    deps.logger.info(`dashboard: admin logged in from ${from}`);
     return c.redirect(next, 303);
   });
   app.post("/logout", headers, ...action, (c) => {
-    auth.endSession(c);
+    auth.endSession(c, c.get("session"));
+    deps.logger.info(`dashboard: admin logged out from ${client(c)}`);
     return c.redirect("/login", 303);
   });
 
@@ -429,10 +448,24 @@ function fromThisOrigin(c: Context): boolean {
   return origin === undefined || origin === new URL(c.req.url).origin;
 }
 
-/** A same-site path to go back to after logging in; anything else (other hosts, "//x") becomes "/". */
-function localPath(raw: unknown): string {
-  if (typeof raw !== "string" || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
-  return raw.length > 2000 ? "/" : raw;
+/**
+ * A path of this site to go back to after logging in; anything else becomes "/". Browsers drop tabs and newlines
+ * from a Location and read "\\" as "/", so "/\t/evil.example" would leave the site: controls, backslashes and
+ * their percent-encodings are refused outright, and what is left must resolve to this origin and stay a path.
+ */
+export function localPath(raw: unknown): string {
+  if (typeof raw !== "string" || raw.length > 2000 || !raw.startsWith("/")) return "/";
+  const unsafe = /[\u0000-\u001f\u007f-\u009f\\]|%(?:[01][0-9a-f]|7f|5c|c2%[89][0-9a-f])/i;
+  if (unsafe.test(raw)) return "/";
+  const origin = "http://dashboard.invalid";
+  let url: URL;
+  try {
+    url = new URL(raw, origin);
+  } catch {
+    return "/";
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === origin && path.startsWith("/") && !path.startsWith("//") ? path : "/";
 }
 
 function statusOf(error: unknown): 400 | 404 | 409 | 500 | 502 | 503 {

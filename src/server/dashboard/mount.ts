@@ -7,6 +7,8 @@ import type { Live } from "../../live/live.ts";
 import { SessionUnavailableError } from "../../live/session-keeper.ts";
 import type { Common } from "../../runtime/common.ts";
 import { ActivityQueries } from "../../store/activity-queries.ts";
+import type { AuthThrottle } from "../auth-throttle.ts";
+import type { SessionOptions } from "./auth.ts";
 import { createDashboard, type DashboardWebhooks } from "./index.tsx";
 import { RpcRequestRate, type RequestCounts } from "./rpc-rate.ts";
 
@@ -18,6 +20,9 @@ export interface DashboardMountOptions {
   /** Hook for the webhooks module: pass its retry call to show the "retry failed deliveries" action. */
   webhooks?: DashboardWebhooks;
   refreshMs?: number;
+  session?: SessionOptions;
+  adminThrottle?: AuthThrottle;
+  trustProxyHops?: number;
 }
 
 export function dashboardMount(options: DashboardMountOptions): { path: string; app: Hono } {
@@ -41,6 +46,9 @@ export function dashboardMount(options: DashboardMountOptions): { path: string; 
     logger: common.logger,
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
+    ...(options.session ? { session: options.session } : {}),
+    ...(options.adminThrottle ? { adminThrottle: options.adminThrottle } : {}),
+    ...(options.trustProxyHops === undefined ? {} : { trustProxyHops: options.trustProxyHops }),
   });
   return { path: "/", app: app as unknown as Hono };
 }

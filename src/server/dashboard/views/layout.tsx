@@ -65,9 +65,15 @@ export const Page: FC<PropsWithChildren<PageProps>> = ({ title, section, csrfTok
 
 export const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name={CSRF_FIELD} value={token} />;
 
-/** C0/C1 controls shown as visible symbols (U+2400 block), so they can neither hide text nor reach a terminal. */
-function visibleControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => (c === "\u007f" ? "\u2421" : String.fromCharCode(0x2400 + c.charCodeAt(0))));
+/**
+ * Controls shown as visible symbols, so they can neither hide text nor reach a terminal: C0 and DEL as their
+ * pictures (U+2400 block); C1 (U+0080-U+009F, which has no pictures) as U+FFFD.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code === 0x7f ? "\u2421" : code > 0x7f ? "\ufffd" : String.fromCharCode(0x2400 + code);
+  });
 }
 
 /**
