@@ -6,3 +6,5 @@ export { ConfigError, FatalError, LockedError, InterruptedError } from "./errors
 export type { TokenInfo, TokenStatus, BondingCurve } from "./contract/types.ts";
 export { backfill } from "./history/backfill.ts";
 export type { BackfillOptions, BackfillReport } from "./history/backfill.ts";
+// Display only: how the dashboard and the text report show creator-supplied strings (the stored values stay exact).
+export { visibleText } from "./text/visible.ts";

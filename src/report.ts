@@ -1,7 +1,7 @@
 // Renders a SyncReport for a person (terminal) or a program (--json). Chain strings are written
 // by anyone, so nothing from the chain reaches a terminal with its control characters intact.
-import { stripVTControlCharacters } from "node:util";
 import type { SyncReport, TokenLine } from "./sync.ts";
+import { visibleText } from "./text/visible.ts";
 
 /**
  * Above this many tokens the terminal shows failures only (and a progress bar while running), and a run keeps
@@ -72,18 +72,14 @@ function formatLine(line: TokenLine): string {
 }
 
 /**
- * What must not reach a terminal raw: C0 and C1 controls and DEL (escape sequences, carriage returns, bells),
- * line/paragraph separators, and the bidi controls that reorder what is displayed ("Trojan Source"): embeddings,
- * overrides, isolates and the LRM/RLM/ALM marks.
+ * One line of chain text (or of a message that may quote it) for a terminal, bounded to `max` characters. Controls,
+ * escape sequences (their ESC or CSI), line breaks and the bidi controls that reorder what is displayed ("Trojan
+ * Source") are shown as visible symbols, as the dashboard shows them (src/text/visible.ts).
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/** Strips control characters (and with them terminal escape sequences) and bounds the length. */
 export function safe(text: string, max: number): string {
-  const clean = stripVTControlCharacters(text).replace(UNSAFE_CHARS, "�");
-  const chars = [...clean];
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : clean;
+  // A stand-in is never shorter than its character, so the first max + 1 code points (at most 2 units each) decide.
+  const chars = [...visibleText(text.length > 2 * max + 2 ? text.slice(0, 2 * max + 2) : text)];
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : chars.join("");
 }
 
 function short(address: string): string {

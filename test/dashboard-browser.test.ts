@@ -3,10 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { startSimnet, type SimToken, type Simnet } from "./simnet/index.ts";
-import { focused, horizontalOverflow, launchBrowser, screenshot, unlabelledControls, type TestBrowser, type TestPage } from "./support/browser.ts";
+import { drawnAt, focused, horizontalOverflow, launchBrowser, pageText, screenshot, unlabelledControls, type TestBrowser, type TestPage } from "./support/browser.ts";
 import { startDashboardServer, type DashboardServer } from "./support/dashboard-server.ts";
 import { createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
 import { formatInteger } from "../src/server/dashboard/format.ts";
+import { RTL_NAMES, SPOOFED_NAMES } from "./support/bidi.ts";
 
 const ADMIN_TOKEN = "dashboard-test-admin-token-0123456789";
 const HOSTILE = {
@@ -14,6 +15,11 @@ const HOSTILE = {
   img: `"><img src=x onerror=alert(1)>`,
   bidi: "\u202Egnp.exe\u202C evil \u2067rtl\u2069",
 };
+/** How the page shows each: bidi controls by name, never applied. */
+const SHOWN: Record<keyof typeof HOSTILE, string> = { ...HOSTILE, bidi: "⟨RLO⟩gnp.exe⟨PDF⟩ evil ⟨RLI⟩rtl⟨PDI⟩" };
+/** Characters that must never reach the page's text raw (a tab or line feed may: innerText's own layout). */
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff]/g;
 const PAGE_SIZE = 50;
 
 // The tests read and alter the database beside `serve`, which the embedded database does not allow (one process):
@@ -26,6 +32,8 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
   let server: DashboardServer;
   let browser: TestBrowser;
   let hostile: { script: SimToken; img: SimToken; bidi: SimToken };
+  let spoofed: { token: SimToken; shown: string }[];
+  let rtl: SimToken[];
   const url = (path: string) => `${server.url}${path}`;
 
   beforeAll(async () => {
@@ -36,6 +44,12 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
       img: sim.chain.launchToken({ name: HOSTILE.img, symbol: `"'&`, imageUrl: "javascript:alert(2)" }),
       bidi: sim.chain.launchToken({ name: HOSTILE.bidi, symbol: "\u202ERTL", description: `<svg onload=alert(3)>` }),
     };
+    // The symbol carries the same controls as the name; the description too, with line breaks.
+    spoofed = SPOOFED_NAMES.map(({ name, shown }) => ({
+      token: sim.chain.launchToken({ name, symbol: name, description: `${name}\n${name}` }),
+      shown,
+    }));
+    rtl = RTL_NAMES.map((name) => sim.chain.launchToken({ name, symbol: name, description: name }));
     db = await createTestDatabase(backend);
     [server, browser] = await Promise.all([
       startDashboardServer({ sim, db, adminToken: ADMIN_TOKEN, pollIntervalMs: 200 }),
@@ -271,7 +285,7 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
         expect(await page.locator("main img, main script, [onload], [onerror]").count(), path).toBe(0);
         expect(await horizontalOverflow(page), `${path} at ${viewport.width}px`).toBeLessThanOrEqual(0);
         if (key) {
-          expect(await page.locator("#f-name bdi").textContent(), key).toBe(HOSTILE[key]);
+          expect(await page.locator("#f-name bdi").textContent(), key).toBe(SHOWN[key]);
           // Shown as text, never as a link or an image.
           expect(await page.locator("#f-image-url a, #f-image-url img").count()).toBe(0);
         }
@@ -285,6 +299,44 @@ describe.each(browserBackends)("dashboard in a real browser (%s)", (backend) => 
       if (viewport.width === 375) await screenshot(page, "dashboard-token-375");
       await page.close();
     }
+  });
+
+  test("bidi, C0 and C1 controls in names are shown by name and never applied; right-to-left names read right to left", async () => {
+    const { page } = await loggedIn({ width: 1440, height: 900 });
+    const increasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+    const decreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x < xs[i - 1]!);
+    const rawControls = async () => [...(await pageText(page)).matchAll(RAW_CONTROL)].map((m) => m[0]);
+
+    for (const { token, shown } of spoofed) {
+      await page.goto(url(`/tokens/${token.tokenAddress}`));
+      expect(await page.locator("#f-name bdi").innerText(), shown).toBe(shown);
+      expect(await page.locator("#f-symbol bdi").innerText(), shown).toBe(shown);
+      expect(await page.locator("#f-description bdi").innerText(), shown).toBe(`${shown}\n${shown}`);
+      // Drawn in logical order, left to right: nothing reordered it (an applied RLO draws "nekoT" for "Token").
+      expect(increasing(await drawnAt(page, "#f-name bdi")), shown).toBe(true);
+      expect(await rawControls(), shown).toEqual([]);
+    }
+    for (const token of rtl) {
+      await page.goto(url(`/tokens/${token.tokenAddress}`));
+      expect(await page.locator("#f-name bdi").innerText()).toBe(token.name);
+      // A legitimate right-to-left name still reads right to left inside its isolate.
+      expect(decreasing(await drawnAt(page, "#f-name bdi")), token.name).toBe(true);
+    }
+    // The lists show the same: the tokens table (newest first) and the overview's newest launches.
+    await page.goto(url("/tokens"));
+    for (const { token, shown } of spoofed) {
+      const cells = page.locator(`#tokens tr[data-address="${token.tokenAddress}"] td bdi`);
+      expect(await cells.nth(0).innerText(), shown).toBe(shown);
+      // The symbol cell cuts at 16 characters of the stored text: what it shows starts the full visible form.
+      const symbol = await cells.nth(1).innerText();
+      expect(symbol.length > 0 && shown.startsWith(symbol), `${symbol} of ${shown}`).toBe(true);
+    }
+    expect(await rawControls()).toEqual([]);
+    await page.goto(url("/"));
+    expect(await page.locator("#newest bdi").count()).toBeGreaterThan(0);
+    expect(await rawControls()).toEqual([]);
+    await screenshot(page, "dashboard-bidi");
+    await page.close();
   });
 
   test("keyboard: the skip link comes first, every control has a label, and a refresh keeps the focus", async () => {

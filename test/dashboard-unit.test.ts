@@ -5,7 +5,6 @@ import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { createDashboard, type DashboardDeps } from "../src/server/dashboard/index.tsx";
 import { formatStroops, graduationBasisPoints } from "../src/server/dashboard/format.ts";
-import { visibleControls } from "../src/server/dashboard/views/layout.tsx";
 
 describe("the dashboard without SYNC_ADMIN_TOKEN", () => {
   // Nothing may be read or done while the dashboard is off: any call fails the test.
@@ -78,12 +77,6 @@ describe("the session cookie's name follows what the browser will send back", ()
       expect(cookie).toMatch(/^sync_tokens_session=/);
       expect(cookie).not.toMatch(/Secure/);
     }
-  });
-});
-
-describe("creator text in pages", () => {
-  test("C0, DEL and C1 controls become visible symbols", () => {
-    expect(visibleControls("a\u0000b\u001bc\u007fd\u0085e\u009bf\tg\nh")).toBe("a\u2400b\u241bc\u2421d\ufffde\ufffdf\tg\nh");
   });
 });
 

@@ -13,6 +13,7 @@ import { startSimnet, type SimToken, type Simnet } from "./simnet/index.ts";
 import { runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
+import { RTL_NAMES, SPOOFED_NAMES } from "./support/bidi.ts";
 
 /** Per token address: a rewrite of the TokenInfo ScVal the simulator serves (storage entry and simulation alike). */
 const overrides = vi.hoisted(() => new Map<string, (val: import("@stellar/stellar-sdk").xdr.ScVal) => import("@stellar/stellar-sdk").xdr.ScVal>());
@@ -106,6 +107,13 @@ const HOSTILE_LAUNCHES: Parameters<Simnet["chain"]["launchToken"]>[0][] = [
   { name: "👩‍👩‍👧‍👦 🏳️‍🌈 e\u0301 \ufeff\ufffe\uffff 𝕏", symbol: "🚀", description: "\ud83d\ude80".repeat(1000) },
 ];
 
+/** Names that would read as another token's on a terminal that applies bidi, and right-to-left names: how each line shows them. */
+const SPOOF_SYMBOL = { symbol: "\u202eDSU", shown: "⟨RLO⟩DSU" };
+const DISPLAYED: { name: string; symbol: string; line: string }[] = [
+  ...SPOOFED_NAMES.map(({ name, shown }) => ({ name, symbol: SPOOF_SYMBOL.symbol, line: `${shown} (${SPOOF_SYMBOL.shown})` })),
+  ...RTL_NAMES.map((name) => ({ name, symbol: "RTL", line: `${name} (RTL)` })),
+];
+
 // Characters that must never reach a terminal raw: C0 (but \n), DEL, C1, line/paragraph separators and bidi controls.
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -128,12 +136,14 @@ describe.each(backends)("hostile chain data on %s", (backend) => {
   const malformed = new Map<string, Malformed>();
   const extra: SimToken[] = [];
   const hostile: SimToken[] = [];
+  const displayed = new Map<string, string>();
 
   beforeAll(async () => {
     sim = await startSimnet({ scenario: { seed: 23, tokens: 24, creators: 6, hostile: true } });
     db = await createTestDatabase(backend);
     sim.chain.advance(10);
     for (const launch of HOSTILE_LAUNCHES) hostile.push(sim.chain.launchToken(launch));
+    for (const { name, symbol, line } of DISPLAYED) displayed.set(sim.chain.launchToken({ name, symbol }).tokenAddress, line);
     for (const m of MALFORMED) {
       const t = sim.chain.launchToken({ name: `malformed: ${m.label}` });
       malformed.set(t.tokenAddress, m);
@@ -222,6 +232,11 @@ describe.each(backends)("hostile chain data on %s", (backend) => {
     for (const t of [...hostile, ...extra]) {
       const line = lines.find((l) => l.includes(t.tokenAddress));
       expect(line, t.name.slice(0, 40)).toMatch(/✓ new/);
+    }
+    // Bidi, C0 and C1 controls are shown by name in logical order, as the dashboard shows them; Arabic and Hebrew as they are.
+    for (const [address, shown] of displayed) {
+      const line = lines.find((l) => l.includes(address));
+      expect(line, shown).toContain(`${address}  ${shown}  by `);
     }
     expect(r.stdout).toMatch(new RegExp(`Summary: \\d+ successful .*, ${malformed.size} failed`));
   });

@@ -197,6 +197,24 @@ describe("the packed tarball, installed with npm into an empty folder", () => {
     expect(r.stdout.trim()).toBe(Object.keys(api).sort().join(" "));
   });
 
+  it("serves the display helper alone at sync-tokens/visible-text, importing nothing else", () => {
+    const script = `const m = await import("sync-tokens/visible-text"); console.log(JSON.stringify([Object.keys(m), m.visibleText("\\u202eTSU")]));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: consumer, env, encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual([["visibleText"], "⟨RLO⟩TSU"]);
+    // It and the chunks it imports load no Node module and no package: a browser bundle of it holds it alone.
+    const distDir = path.join(consumer, "node_modules/sync-tokens/dist");
+    const queue = ["visible-text.js"];
+    for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+      const text = fs.readFileSync(path.join(distDir, file), "utf8");
+      expect(text, file).not.toMatch(/\brequire\(|\bimport\(/);
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*"([^"]+)"/g)) {
+        expect(specifier, file).toMatch(/^\.\/chunk-[\w-]+\.js$/);
+        queue.push(specifier!.slice(2));
+      }
+    }
+  });
+
   it("serves the API's types: a consumer's TypeScript sees SyncReport, not any", () => {
     // The @ts-expect-error fails the check if the declarations did not resolve (everything would then be `any`).
     fs.writeFileSync(

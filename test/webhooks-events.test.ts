@@ -12,6 +12,8 @@ import { startReceiver, type Delivery, type Receiver } from "./support/webhook-r
 import { camelRow, expectedEvents, snapshot, testSecret } from "./support/webhook-truth.ts";
 
 const GRADUATE = 100_000_000_000n; // the simulator's graduation threshold in stroops: one buy of it graduates
+/** A symbol with every kind of bidi control and a C1 control: payloads carry it exactly (only displays show it visibly). */
+const BIDI_SYMBOL = "\u202eDSU\u202c\u2067x\u2069\u200f\u061c\u0085";
 
 describe.each(backends)("webhooks through the CLI on %s", (backend) => {
   let sim: Simnet;
@@ -55,7 +57,7 @@ describe.each(backends)("webhooks through the CLI on %s", (backend) => {
     const [traded, graduating] = [bonding[0]!, bonding[1]!]; // the furthest from graduating: a small buy does not
     sim.chain.advance(2);
     // Creator-supplied text too long for a 20 KB body, with characters JSON escapes to 6 bytes.
-    const launched = sim.chain.launchToken({ name: "N\u0007".repeat(2000), description: "dé\u0001".repeat(10_000) });
+    const launched = sim.chain.launchToken({ name: "N\u0007".repeat(2000), symbol: BIDI_SYMBOL, description: "dé\u0001".repeat(10_000) });
     sim.chain.buy(traded, 2_000_000_000n);
     sim.chain.buy(graduating, GRADUATE);
     sim.chain.advance(2);
@@ -83,6 +85,7 @@ describe.each(backends)("webhooks through the CLI on %s", (backend) => {
         expect(strategy).toBe(stored.get(e.address)!.discovered_via);
         expect(truncated).toEqual(["name", "description"].filter((k) => k in row && row[k] !== e.detail[k]));
         expect(truncated).toContain("description");
+        expect(row.symbol).toBe(BIDI_SYMBOL);
         for (const [k, v] of Object.entries(e.detail)) {
           if (truncated.includes(k)) {
             expect(row[k]).toMatch(/…$/);

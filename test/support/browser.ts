@@ -88,3 +88,22 @@ export function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
     .filter((el) => el.labels.length === 0 && !el.getAttribute("aria-label")).map((el) => el.name)`);
 }
+
+/** The page's text as a reader gets it (the body's innerText). */
+export function pageText(page: Page): Promise<string> {
+  return page.evaluate("document.body.innerText");
+}
+
+/** Where each character of the first element matching `selector` (one text node) is drawn: its centre's x, in logical order. */
+export function drawnAt(page: Page, selector: string): Promise<number[]> {
+  return page.evaluate(`(() => {
+    const node = document.querySelector(${JSON.stringify(selector)}).firstChild;
+    return [...Array(node.textContent.length).keys()].map((i) => {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getBoundingClientRect();
+      return box.left + box.width / 2;
+    });
+  })()`);
+}

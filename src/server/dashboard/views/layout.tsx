@@ -2,6 +2,7 @@
 // The page frame and the small pieces every page uses. hono/jsx escapes every string it renders; creator-supplied
 // text additionally goes through <Text>, which isolates its direction and shows control characters as symbols.
 import type { Child, FC, PropsWithChildren } from "hono/jsx";
+import { visibleText } from "../../../text/visible.ts";
 import { CSRF_FIELD } from "../auth.ts";
 import { shortAddress, truncate } from "../format.ts";
 import { ASSET_PATHS } from "../assets.ts";
@@ -27,7 +28,7 @@ export const Page: FC<PropsWithChildren<PageProps>> = ({ title, section, csrfTok
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="referrer" content="no-referrer" />
-      <title>{`${title} · sync-tokens`}</title>
+      <title>{`${visibleText(title)} · sync-tokens`}</title>
       <link rel="stylesheet" href={ASSET_PATHS.css} />
       <script src={ASSET_PATHS.js} defer></script>
     </head>
@@ -56,7 +57,7 @@ export const Page: FC<PropsWithChildren<PageProps>> = ({ title, section, csrfTok
         )}
       </header>
       <main id="main" tabindex={-1}>
-        <h1>{title}</h1>
+        <h1>{visibleText(title)}</h1>
         {children}
       </main>
     </body>
@@ -66,26 +67,17 @@ export const Page: FC<PropsWithChildren<PageProps>> = ({ title, section, csrfTok
 export const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name={CSRF_FIELD} value={token} />;
 
 /**
- * Controls shown as visible symbols, so they can neither hide text nor reach a terminal: C0 and DEL as their
- * pictures (U+2400 block); C1 (U+0080-U+009F, which has no pictures) as U+FFFD.
+ * Creator-supplied text (name, symbol, description, image URL, and messages that may quote them): escaped by JSX,
+ * every control, bidi control and invisible format character shown as a visible symbol (src/text/visible.ts), so
+ * none is applied; direction isolated by <bdi>, so right-to-left scripts read right to left inside it without
+ * reordering the page around it; wrapped anywhere, and cut at `max` characters with a visible mark. Tabs and line
+ * feeds are kept only with `lineBreaks` (descriptions).
  */
-export function visibleControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code === 0x7f ? "\u2421" : code > 0x7f ? "\ufffd" : String.fromCharCode(0x2400 + code);
-  });
-}
-
-/**
- * Creator-supplied text (name, symbol, description, image URL): escaped by JSX, direction isolated by <bdi> (so a
- * right-to-left override cannot reorder the page around it), wrapped anywhere, and cut at `max` characters with a
- * visible mark.
- */
-export const Text: FC<{ value: string; max?: number; class?: string }> = ({ value, max, class: cls }) => {
+export const Text: FC<{ value: string; max?: number; class?: string; lineBreaks?: boolean }> = ({ value, max, class: cls, lineBreaks }) => {
   const t = max === undefined ? { text: value, cut: false } : truncate(value, max);
   return (
     <>
-      <bdi class={cls === undefined ? "chain-text" : `chain-text ${cls}`}>{visibleControls(t.text)}</bdi>
+      <bdi class={cls === undefined ? "chain-text" : `chain-text ${cls}`}>{visibleText(t.text, { lineBreaks })}</bdi>
       {t.cut && (
         <span class="cut" title={`${value.length.toLocaleString("en-US")} characters in all`}>
           … [cut]
@@ -122,10 +114,10 @@ export const TokenNameCells: FC<{ token: { address: string; name: string; symbol
   </>
 );
 
-/** A result or error box after an action. */
+/** A result or error box after an action. A plain message may quote what was typed or read: shown as <Text>. */
 export const Notice: FC<{ kind: "ok" | "error" | "info"; children?: Child }> = ({ kind, children }) => (
   <div class={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>
-    {children}
+    {typeof children === "string" ? <Text value={children} /> : children}
   </div>
 );
 

@@ -64,7 +64,9 @@ const StatusPanel: FC<{ model: OverviewModel }> = ({ model }) => {
       <h2 id="status-h">
         Status <StatusBadge status={model.follower.state} />
       </h2>
-      <p id="follower-detail">{model.follower.detail}</p>
+      <p id="follower-detail">
+        <Text value={model.follower.detail} max={2000} />
+      </p>
       <dl class="facts">
         <dt>Contract</dt>
         <dd>

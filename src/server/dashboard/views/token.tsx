@@ -116,7 +116,7 @@ export const TokenPage: FC<{ token: TokenRow; csrfToken: string; result?: Action
         </dd>
         <dt>Description</dt>
         <dd id="f-description">
-          <Text value={t.description} class="long-text" />
+          <Text value={t.description} class="long-text" lineBreaks />
         </dd>
       </dl>
     </Page>
