@@ -30,6 +30,16 @@ function busiestScan(sim: Simnet, from: number, to: number): number {
   return most;
 }
 
+/** The sync's getEvents page: events per request (src/discovery/events.ts PAGE_SIZE). */
+const PAGE = 2_000;
+
+/** The run's own count, from its log line "events: N factory events in ledgers A..B". */
+function eventsRead(r: CliResult): { events: number; from: number; to: number } {
+  const m = /^events: (\d+) factory events in ledgers (\d+)\.\.(\d+)/m.exec(r.stderr);
+  if (!m) throw new Error(`no events line in stderr:\n${r.stderr}`);
+  return { events: Number(m[1]), from: Number(m[2]), to: Number(m[3]) };
+}
+
 describe.each(backends)("the event scan on a real network's terms, on %s", (backend) => {
   it("pages through a window busier than a page on first, incremental, --full and gap runs: no event lost", async () => {
     // 5,200 buys in 1,300 ledgers: 10,400 factory events in the window's last scan.
@@ -93,6 +103,79 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
       expect(sim.counters().getEvents).toBeGreaterThanOrEqual(11);
       expect(s.discovered.events).toBe(tokensNamed(sim, s.cursor.from!, s.cursor.to!));
       expect(s.missingIds).toEqual([]);
+      expect(await tokenRows(db)).toEqual(truthRows(sim));
+    });
+  }, 120_000);
+
+  it("a retention window that slides past the cursor while a range is paged: every event read or named as slid out, the rest of the range read, the cursor at its end, rows exact", async () => {
+    const scenario = { seed: 34, tokens: 24, creators: 6, hostile: false, historyLedgers: 6_000, retentionLedgers: 4_000 };
+    await withSimnetAndDatabase(backend, { scenario }, async (sim, db) => {
+      const first = await syncJson(sim, db);
+      expect(first.code, first.stderr).toBe(0);
+      const { chain } = sim;
+      const from = chain.latestLedger + 1;
+      const bonding = chain.tokens.filter((t) => t.status === "Bonding");
+      const quiet = bonding.slice(0, 3);
+      const busy = bonding.slice(3);
+      // Busy tokens for 300 ledgers; then the quiet tokens, in the ledgers the slide takes away (their only trades);
+      // then the busy ones again, read after the slide.
+      chain.tradeBurst({ ledgers: 300, tradesPerLedger: 8, tokens: busy });
+      chain.tradeBurst({ ledgers: 20, tradesPerLedger: 1, tokens: quiet });
+      const afterQuiet = chain.latestLedger + 1;
+      chain.tradeBurst({ ledgers: 300, tradesPerLedger: 8, tokens: busy });
+      const to = chain.latestLedger;
+      expect(to - from).toBeLessThan(LEDGER_SCAN_LIMIT); // one range: its pages are the run's only getEvents
+
+      // The pages as the sync asks for them; events are pruned as the window slides, so count them now.
+      const events = factoryEvents(sim, from, to).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const cursorEvent = events[2 * PAGE - 1]!; // the cursor the third request carries
+      const slidOut = events.filter((e) => e.id > cursorEvent.id && e.ledger < afterQuiet).length;
+      const rest = events.filter((e) => e.ledger >= afterQuiet).length;
+      expect(slidOut).toBeGreaterThan(0);
+      // The quiet tokens' events (a buy is two) lie only where the slide takes them.
+      const quietIds = new Set(quiet.map((t) => t.tokenAddress));
+      const quietEvents = events.filter((e) => e.token !== undefined && quietIds.has(e.token));
+      expect(quietEvents).toHaveLength(40);
+      expect(quietEvents.filter((e) => e.id <= cursorEvent.id || e.ledger >= afterQuiet)).toEqual([]);
+
+      // As the third getEvents arrives (the run is paging the range by cursor), the window slides past the cursor,
+      // to the first ledger after the quiet tokens' trades.
+      let slid = false;
+      sim.setRequestHook((method, count) => {
+        if (method !== "getEvents" || count !== 3) return;
+        chain.advance(afterQuiet - chain.oldestLedger);
+        slid = true;
+      });
+      sim.resetCounters();
+      const r = await syncJson(sim, db);
+      sim.setRequestHook(undefined);
+      expect(slid).toBe(true);
+      expect(chain.oldestLedger).toBe(afterQuiet);
+      expect(cursorEvent.ledger).toBeLessThan(afterQuiet);
+
+      // Not an error (README: exit status, Troubleshooting): exit 0, the slid-out ledgers named exactly.
+      expect(r.code, r.stderr).toBe(0);
+      const s = summary(r);
+      expect(s.warnings.filter((w) => /slid out/.test(w))).toEqual([
+        `the RPC's retention window moved while the run read it: ledgers ${cursorEvent.ledger}..${afterQuiet - 1} slid out before they were read; every known creator is rescanned to cover the gap`,
+      ]);
+      // Every event of the range was read, but those in the ledgers named: two pages, then the rest from the new
+      // oldest ledger to the range's end, in whole pages.
+      expect(eventsRead(r)).toEqual({ events: 2 * PAGE + rest, from, to });
+      expect(2 * PAGE + slidOut + rest).toBe(events.length);
+      expect(s.rpcRequests.getEvents).toBe(3 + Math.floor(rest / PAGE) + 1);
+      expect(s.cursor).toEqual({ from, to });
+      expect(s.missingIds).toEqual([]);
+      expect(s.failed).toEqual([]);
+      // The quiet tokens changed only where no event is left to say so: the known tokens were read again.
+      expect(await tokenRows(db)).toEqual(truthRows(sim));
+      const state = await db.sql<{ last_ledger: string }>("SELECT last_ledger::text AS last_ledger FROM sync_state");
+      expect(state).toEqual([{ last_ledger: String(to) }]);
+
+      // The next run goes on from the range's end.
+      const next = await syncJson(sim, db);
+      expect(next.code, next.stderr).toBe(0);
+      expect(summary(next).cursor).toEqual({ from: to + 1, to: chain.latestLedger });
       expect(await tokenRows(db)).toEqual(truthRows(sim));
     });
   }, 120_000);
