@@ -100,7 +100,7 @@ describe.each(backends)("the event scan on a real network's terms, on %s", (back
       busyRange();
       const incremental = await expectRun(await syncJson(sim, db), "incremental run");
       expect(incremental.cursor.from).toBe(first.cursor.to! + 1);
-      const range = [incremental.cursor.from, incremental.cursor.to!] as const;
+      const range = [incremental.cursor.from!, incremental.cursor.to!] as const;
       expect(pagesOf(sim, ...range)).toHaveLength(6);
       expect(pagesNaming(middle, ...range)).toEqual([2]);
       expect(pagesNaming(late, ...range)).toEqual([5]);
