@@ -5,7 +5,7 @@
 // endpoint, and the follower catching up without a gap after an RPC outage.
 import { Keypair } from "@stellar/stellar-sdk";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { ROW_SQL } from "./support/expect-rows.ts";
@@ -21,6 +21,8 @@ describe.each(backends)("serve on %s", (backend) => {
   let db: TestDatabase;
   let proxy: LocalServer;
   let rpcDown = false;
+  /** While set, the proxy holds getLedgerEntries requests until it resolves. */
+  let holdEntries: Promise<void> | null = null;
   let app: InProcessLive;
   let url: string;
 
@@ -43,8 +45,14 @@ describe.each(backends)("serve on %s", (backend) => {
 
   beforeAll(async () => {
     sim = await startSimnet({ scenario: { seed: 41, tokens: 36, creators: 8 }, latencyMs: 100 });
-    // The live process talks to the simulator through a proxy that can play an RPC outage.
-    proxy = await startLocalServer(proxyTo(sim.url, () => (rpcDown ? "reset" : "pass")));
+    // The live process talks to the simulator through a proxy that can play an RPC outage, or hold reads.
+    proxy = await startLocalServer(
+      proxyTo(sim.url, async (method) => {
+        if (rpcDown) return "reset";
+        if (method === "getLedgerEntries" && holdEntries) await holdEntries;
+        return "pass";
+      }),
+    );
     db = await createTestDatabase(backend);
   });
 
@@ -88,11 +96,21 @@ describe.each(backends)("serve on %s", (backend) => {
 
     // The chain is still: the follower sends getHealth only, so every getLedgerEntries is the API's.
     await waitFor("the follower to store the launch", inSync);
-    // A slow RPC keeps the first read in flight while the others arrive.
-    sim.setLatency(300);
+    // The first read is held at the RPC until all six requests have reached the action: however slowly they
+    // arrive, the others find it in flight.
+    let letThrough: () => void = () => {};
+    holdEntries = new Promise<void>((resolve) => (letThrough = resolve));
+    const calls = vi.spyOn(app.live.actions, "syncToken");
     sim.resetCounters();
-    const replies = await Promise.all(Array.from({ length: 6 }, () => postJson(`${url}/api/sync-token`, { tokenAddress: t.tokenAddress })));
-    sim.setLatency(0);
+    const pending = Array.from({ length: 6 }, () => postJson(`${url}/api/sync-token`, { tokenAddress: t.tokenAddress }));
+    try {
+      await waitFor("six requests to reach the action", () => calls.mock.calls.length === 6);
+    } finally {
+      calls.mockRestore();
+      holdEntries = null;
+      letThrough();
+    }
+    const replies = await Promise.all(pending);
     for (const r of replies) expect(chainFields(r.json)).toEqual(expectedApiRow(t, sim.contractId));
     expect(sim.counters().getLedgerEntries).toBe(1);
   });

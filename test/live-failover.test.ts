@@ -2,7 +2,8 @@
 // frozen (SIGSTOP) or cut off from the RPC only (a proxy in front of the simulator for that process); the standby
 // takes over within 15 s once the leader's lease lapses, ending the frozen holder's backends, and a launch made
 // meanwhile is stored. The old leader, woken, writes nothing from its stale pass and steps down, saying so once.
-// Cron runs honour the lease: exit 75 while a live leader holds it, and run when the leader froze.
+// Cron runs honour the lease: exit 75 while a live leader holds it, and run when the leader froze. Fencing on its
+// own: a leader whose lease epoch was taken over has each write refused inside its transaction.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli } from "./support/cli.ts";
@@ -95,6 +96,32 @@ describe("failover between two serve processes", () => {
     expect(await b.role()).toBe("leader");
     expect(await a.role()).toBe("standby");
     await expectExact(db, sim);
+  }, 300_000);
+
+  it("fencing: a leader whose lease epoch was taken over writes no batch and moves no cursor, refused inside its transaction", async () => {
+    const sim = await startSimnet({ scenario: { seed: 74, tokens: 12, creators: 3 } });
+    const db = await createTestDatabase("postgres");
+    cleanups.push(() => sim.close(), () => db.drop());
+    // A lease this long is not renewed during the test, so the leader cannot learn of the takeover from a
+    // renewal: only the epoch check inside each write's transaction stands between its pass and the database.
+    const a = await startServe({ ...cliEnv(sim, db), SYNC_LEASE_MS: "600000" }, cleanups);
+    await waitFor("A to lead and be ready", async () => (await a.role()) === "leader" && (await http(`${a.url}/ready`)).status === 200, 60_000);
+    const cursor = await storedCursor(db, sim.contractId);
+    expect(cursor).toBe(sim.chain.latestLedger);
+    // Another holder claims the lease under a higher epoch (as a takeover does); A keeps its advisory lock.
+    const [taken] = await db.sql<{ epoch: string }>(
+      `UPDATE sync_leases SET holder = 'intruder/1/000000', epoch = epoch + 1, deadline = now() + interval '1 hour' WHERE contract_id = $1 RETURNING epoch::text`,
+      [sim.contractId],
+    );
+    const launched = sim.chain.launchToken({ name: "After the takeover", symbol: "FNC" });
+    const refusals = () => a.out.stderr.match(/another process took over the lease \(this run's epoch was \d+\)/g)?.length ?? 0;
+    const stored = async () => (await db.sql(`SELECT 1 FROM tokens WHERE address = $1`, [launched.tokenAddress])).length > 0;
+    await waitFor("A's write to be refused twice (or to get through)", async () => refusals() >= 2 || (await stored()), 60_000, 100);
+    expect(await stored()).toBe(false);
+    expect(refusals()).toBeGreaterThanOrEqual(2);
+    expect(await storedCursor(db, sim.contractId)).toBe(cursor);
+    const [lease] = await db.sql<{ holder: string; epoch: string }>(`SELECT holder, epoch::text FROM sync_leases WHERE contract_id = $1`, [sim.contractId]);
+    expect(lease).toEqual({ holder: "intruder/1/000000", epoch: taken!.epoch });
   }, 300_000);
 
   it("a cron run exits 75 while a live leader holds the lease, and runs once the leader froze", async () => {

@@ -1,7 +1,7 @@
 // Webhooks end to end through the CLI: what a launch, a trade and a graduation on the simulator announce, that
 // nothing else is announced (no-change runs, the first sync, --dry-run), bad settings stopping the run before
 // anything is written, and the secret staying out of every output and table. A real receiver on 127.0.0.1
-// verifies every signature with the standardwebhooks library.
+// verifies every signature with its own HMAC-SHA256 (test/support/webhook-receiver.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, type CliResult } from "./support/cli.ts";

@@ -63,10 +63,12 @@ export async function readLease(query: Query, contractId: string): Promise<Lease
 }
 
 /**
- * Claims the lease for `holder` when it is free, expired, or already this holder's; returns the new epoch, or
- * null when another holder's lease is live. Each claim raises the epoch, which fences every earlier claim.
+ * Claims the lease for `holder`, who holds the contract's advisory lock: when it is free, expired, already this
+ * holder's, or when `holderLostLock` (its holder's lock was free, so that holder is dead or cut off from the
+ * database); returns the new epoch, or null when another holder's lease is live. Each claim raises the epoch,
+ * which fences every earlier claim.
  */
-export async function claimLease(session: SqlSession, contractId: string, holder: string, ttlMs: number): Promise<bigint | null> {
+export async function claimLease(session: SqlSession, contractId: string, holder: string, ttlMs: number, holderLostLock = false): Promise<bigint | null> {
   await session.exec("BEGIN");
   try {
     // A frozen holder's open transaction may lock the row: its backends were ended, but never wait for long.
@@ -76,9 +78,9 @@ export async function claimLease(session: SqlSession, contractId: string, holder
        VALUES ($1, $2, 1, now() + $3::int * interval '1 millisecond')
        ON CONFLICT (contract_id) DO UPDATE SET holder = EXCLUDED.holder, epoch = sync_leases.epoch + 1,
          deadline = EXCLUDED.deadline, acquired_at = now(), renewed_at = now()
-       WHERE sync_leases.deadline <= now() OR sync_leases.holder = EXCLUDED.holder
+       WHERE sync_leases.deadline <= now() OR sync_leases.holder = EXCLUDED.holder OR $4::boolean
        RETURNING epoch::text`,
-      [contractId, holder, ttlMs],
+      [contractId, holder, ttlMs, holderLostLock],
     );
     await session.exec("COMMIT");
     return row ? BigInt(row.epoch) : null;

@@ -52,11 +52,14 @@ export async function tryLockContract(db: Database, contractId: string, options:
     (await session.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key]))[0]?.locked === true;
   try {
     const lease = await readLease(session.query, contractId);
-    if (lease?.live && lease.holder !== me) {
+    let locked = await tryLock();
+    const lockWasFree = locked;
+    // A live lease whose holder no longer holds the lock (a SIGKILLed run: the server ended its sessions) binds
+    // nobody: the holder's writes are fenced by its lost lock. Only a live holder that keeps the lock is waited for.
+    if (!locked && lease?.live && lease.holder !== me) {
       await session.release();
       return null;
     }
-    let locked = await tryLock();
     if (!locked && lease && !lease.live) {
       // The holder stopped renewing (frozen, or cut off from the RPC) but its connection still holds the lock.
       const endedPids = await endStaleHolder(session.query, key, lease.holder);
@@ -66,7 +69,7 @@ export async function tryLockContract(db: Database, contractId: string, options:
         locked = await tryLock();
       }
     }
-    if (locked) epoch = await claimLease(session, contractId, me, options.leaseMs);
+    if (locked) epoch = await claimLease(session, contractId, me, options.leaseMs, lockWasFree);
     if (epoch === null) {
       if (locked) await session.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
       await session.release();

@@ -55,11 +55,21 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
   await admin.end();
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  return postgresDatabase(url.toString(), pgliteDir, async () => {
+    const c = new pg.Client({ connectionString: serverUrl() });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/** A TestDatabase on the PostgreSQL database at `databaseUrl`; `drop` removes it. */
+export function postgresDatabase(databaseUrl: string, dataDir: string, drop: () => Promise<void>): TestDatabase {
   return {
-    backend,
+    backend: "postgres",
     databaseUrl,
-    dataDir: pgliteDir,
+    dataDir,
     async sql(text, params) {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
@@ -69,12 +79,6 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
         await client.end();
       }
     },
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+    drop,
   };
 }

@@ -203,11 +203,3 @@ export function jsonLines(stdout: string): { cursor: { from: number | null; to: 
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l));
 }
-
-/** Consecutive passes read consecutive ledger ranges: none skipped, none read twice. */
-export function expectContiguous(lines: ReturnType<typeof jsonLines>): void {
-  const ranges = lines.map((l) => l.cursor).filter((c): c is { from: number; to: number } => c.from !== null && c.to !== null && c.from <= c.to);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i]!.from !== ranges[i - 1]!.to + 1) throw new Error(`pass ${i} read ledgers ${ranges[i]!.from}..${ranges[i]!.to} after ${ranges[i - 1]!.from}..${ranges[i - 1]!.to}`);
-  }
-}

@@ -9,6 +9,10 @@ export interface SeenRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The client's port on 127.0.0.1 (which process sent it: see socket-owner.ts). */
+  remotePort: number;
+  /** True once the client's connection has closed (a client that died or gave up on the request). */
+  gone(): boolean;
 }
 
 export interface LocalServer {
@@ -31,7 +35,8 @@ export async function startLocalServer(handler: Handler): Promise<LocalServer> {
     // webhook body would then fail verification).
     req.setEncoding("utf8");
     for await (const chunk of req) body += chunk;
-    const seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+    const socket = req.socket;
+    const seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, remotePort: socket.remotePort ?? 0, gone: () => socket.destroyed };
     requests.push(seen);
     try {
       await handler(seen, res);
@@ -76,30 +81,29 @@ export type Intercept =
  * Forwards every request to `target` (the simulator) with its path and query dropped, recording what the
  * client sent: the tests can check that credentials in the RPC URL did reach the server (as HTTP Basic auth
  * and the query string) while never reaching the output. `intercept` may answer a request itself instead:
- * an RPC going down mid-run, or a provider whose error pages echo the credentials back.
+ * an RPC going down mid-run, or a provider whose error pages echo the credentials back; or hold it (a promise)
+ * until the test lets it through.
  */
-export function proxyTo(target: string, intercept: (method: string, req: SeenRequest) => Intercept = () => "pass"): Handler {
+export function proxyTo(target: string, intercept: (method: string, req: SeenRequest) => Intercept | Promise<Intercept> = () => "pass"): Handler {
   const t = new URL(target);
-  return (req, res) =>
-    new Promise<void>((resolve) => {
-      let method = "";
-      try {
-        method = String((JSON.parse(req.body) as { method?: unknown }).method);
-      } catch {
-        // not JSON: forwarded as it is
-      }
-      const action = intercept(method, req);
-      if (action === "reset") {
-        res.socket?.destroy();
-        resolve();
-        return;
-      }
-      if (action !== "pass") {
-        res.writeHead(action.status, { "content-type": action.contentType ?? "text/plain" });
-        res.end(action.body);
-        resolve();
-        return;
-      }
+  return async (req, res) => {
+    let method = "";
+    try {
+      method = String((JSON.parse(req.body) as { method?: unknown }).method);
+    } catch {
+      // not JSON: forwarded as it is
+    }
+    const action = await intercept(method, req);
+    if (action === "reset") {
+      res.socket?.destroy();
+      return;
+    }
+    if (action !== "pass") {
+      res.writeHead(action.status, { "content-type": action.contentType ?? "text/plain" });
+      res.end(action.body);
+      return;
+    }
+    await new Promise<void>((resolve) => {
       const upstream = httpRequest(
         { host: t.hostname, port: t.port, path: "/", method: req.method, headers: { "content-type": "application/json" } },
         (up) => {
@@ -115,4 +119,5 @@ export function proxyTo(target: string, intercept: (method: string, req: SeenReq
       });
       upstream.end(req.body);
     });
+  };
 }
