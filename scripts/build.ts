@@ -1,12 +1,12 @@
-// Builds dist/ from src/ (with the generated Prisma client): `pnpm build`, run by `pnpm install` (prepare), before
+// Builds dist/ from src/: `pnpm build`, run by `pnpm install` (prepare), before
 // `pnpm pack` (--clean), and by the tests and the benchmark before they spawn the bin, so they never run a stale
 // dist/. Takes about a second.
 //
 // - JavaScript: esbuild bundles the entry points (dist/cli.js for the bin, dist/index.js for the API) with the
 //   Stellar SDK inside, split into chunks at every dynamic import, so that a command loads only what it runs. The
 //   SDK is bundled because its ESM build is 1,359 modules: one bundle of what the sync uses loads in a third of the
-//   time and holds about 30 MB less. Every other dependency stays in node_modules (PGlite and Prisma load their
-//   WebAssembly from their own folders). dist/meta.json says which sources went into which file.
+//   time and holds about 30 MB less. Every other dependency stays in node_modules (PGlite loads its
+//   WebAssembly from its own folder). dist/meta.json says which sources went into which file.
 // - Declarations of the API: tsc, into dist/types, type-checking on the way.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";

@@ -13,7 +13,6 @@ export async function migrateDatabase(
   const db = await openDatabaseOrFail({
     databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
     dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
-    prisma: false,
   });
   try {
     return { database: db.label, applied: await migrateOrFail(db) };

@@ -54,11 +54,6 @@ export interface SessionObserver {
 export interface SessionOptions extends SyncOptions, RunHooks {
   observer?: SessionObserver;
   /**
-   * Load Prisma's client for `session.db.prisma` (default true; always with webhook endpoints, whose outbox uses
-   * it). A session that only syncs needs none: its statements go to the driver.
-   */
-  prisma?: boolean;
-  /**
    * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
    * write that needs the lock fails; the lock can be taken later with `tryLock()`.
    */
@@ -149,8 +144,7 @@ export class SyncSession {
     session.#leaseMs = leaseMsFrom(options.env ?? process.env);
     // PostgreSQL's connection opens while the RPC is checked (nothing is locked, migrated or written before the checks
     // pass); the embedded database only after them, since opening it creates its folder.
-    const prisma = (options.prisma ?? true) || config.webhooks !== null;
-    const open = () => openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, prisma });
+    const open = () => openDatabaseOrFail({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const connecting = config.databaseUrl ? open() : null;
     connecting?.catch(() => {}); // awaited below, after the RPC's verdict
     try {

@@ -12,8 +12,7 @@ export { SyncSession } from "./session.ts";
 
 /** Runs one synchronization of the configured contract into the database. */
 export async function syncTokens(options: SyncOptions & RunHooks = {}): Promise<SyncReport> {
-  // One run needs no Prisma client (its statements go to the driver; webhook endpoints load it for their outbox).
-  const session = await SyncSession.open({ ...options, prisma: false });
+  const session = await SyncSession.open(options);
   try {
     const report = await session.sync({ signal: options.signal, onProgress: options.onProgress, listTokens: options.listTokens });
     // A cron run delivers what it queued (and what earlier runs left) before it exits, within the webhook timeout.

@@ -27,19 +27,18 @@ describe.each(backends)("serve on %s", (backend) => {
   let url: string;
 
   /** The stored rows, read through the live process's own database (the embedded one allows one owner). */
-  const stored = async (): Promise<Record<string, string>[]> => app.live.keeper.get().db.prisma.$queryRawUnsafe(ROW_SQL);
+  const stored = async (): Promise<Record<string, string>[]> => app.live.keeper.get().db.query(ROW_SQL);
   /** Every row matches the chain and the follower's last pass has moved the cursor to the latest ledger. */
   const inSync = async () => {
-    const prisma = app.live.keeper.get().db.prisma;
-    const [state] = await prisma.$queryRawUnsafe<{ last_ledger: string }[]>(`SELECT last_ledger::text FROM sync_state`);
+    const [state] = await app.live.keeper.get().db.query<{ last_ledger: string }>(`SELECT last_ledger::text FROM sync_state`);
     return Number(state?.last_ledger) === sim.chain.latestLedger && JSON.stringify(await stored()) === JSON.stringify(truthRows(sim));
   };
   const snapshot = async () => {
-    const prisma = app.live.keeper.get().db.prisma;
+    const db = app.live.keeper.get().db;
     return JSON.stringify([
       await stored(),
-      await prisma.$queryRawUnsafe(`SELECT address, token_count, last_scanned_at FROM creators ORDER BY address`),
-      await prisma.$queryRawUnsafe(`SELECT last_ledger::text FROM sync_state`),
+      await db.query(`SELECT address, token_count, last_scanned_at FROM creators ORDER BY address`),
+      await db.query(`SELECT last_ledger::text FROM sync_state`),
     ]);
   };
 

@@ -46,7 +46,7 @@ describe.each(backends)("webhooks through the CLI on %s", (backend) => {
   it("the first sync into an empty database announces nothing", async () => {
     const r = await sync();
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).webhooks).toEqual({ delivered: 0, retried: 0, failed: 0, pending: 0 });
+    expect(JSON.parse(r.stdout).webhooks).toEqual({ delivered: 0, retried: 0, failed: 0, pending: 0, pruned: 0 });
     expect(await storedEvents()).toBe(0);
     expect(receiver.attempts).toEqual([]);
   });

@@ -3,7 +3,8 @@
 // that holds what a sync loads. bench.ts times both bins' no-change runs on its scenario as well.
 //
 // The earlier commit is extracted with `git archive` into a temporary folder (the repository is not touched), shares
-// this checkout's node_modules, and gets its own generated Prisma client.
+// this checkout's node_modules (Prisma's client and adapters stay development dependencies for it), and gets its own
+// generated Prisma client, as that commit loaded it.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

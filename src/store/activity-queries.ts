@@ -17,6 +17,12 @@ export interface DailyActivity {
 
 const DAY_SECONDS = 86_400;
 
+/** The day number (days since 1970) as text, and its count (int4: a number on both drivers). */
+interface DayRow extends Record<string, unknown> {
+  day: string;
+  count: number;
+}
+
 export class ActivityQueries {
   constructor(
     private readonly db: Database,
@@ -29,23 +35,21 @@ export class ActivityQueries {
    */
   async daily(days: number, now: Date = new Date()): Promise<DailyActivity> {
     const today = Math.floor(now.getTime() / 1000 / DAY_SECONDS);
-    const newest = await this.db.prisma.$queryRawUnsafe<{ day: string | null }[]>(
+    const newest = await this.db.query<{ day: string | null }>(
       `SELECT floor(max(created_at) / ${DAY_SECONDS})::text AS day FROM tokens WHERE contract_id = $1`,
-      this.contractId,
+      [this.contractId],
     );
     const lastLaunchDay = newest[0]?.day == null ? today : Number(newest[0].day);
     const [launches, graduations] = await Promise.all([
-      this.db.prisma.$queryRawUnsafe<{ day: string; count: number }[]>(
+      this.db.query<DayRow>(
         `SELECT floor(created_at / ${DAY_SECONDS})::text AS day, count(*)::int AS count FROM tokens
          WHERE contract_id = $1 AND created_at >= $2::numeric GROUP BY 1`,
-        this.contractId,
-        String((lastLaunchDay - days + 1) * DAY_SECONDS),
+        [this.contractId, String((lastLaunchDay - days + 1) * DAY_SECONDS)],
       ),
-      this.db.prisma.$queryRawUnsafe<{ day: string; count: number }[]>(
+      this.db.query<DayRow>(
         `SELECT floor(extract(epoch FROM last_synced_at) / ${DAY_SECONDS})::text AS day, count(*)::int AS count FROM tokens
          WHERE contract_id = $1 AND status = 'GRADUATED' AND last_synced_at >= to_timestamp($2::bigint) GROUP BY 1`,
-        this.contractId,
-        String((today - days + 1) * DAY_SECONDS),
+        [this.contractId, String((today - days + 1) * DAY_SECONDS)],
       ),
     ]);
     return {
@@ -55,8 +59,8 @@ export class ActivityQueries {
   }
 }
 
-function fill(rows: { day: string; count: number }[], first: number, last: number): DayCount[] {
-  const byDay = new Map(rows.map((r) => [Number(r.day), Number(r.count)]));
+function fill(rows: DayRow[], first: number, last: number): DayCount[] {
+  const byDay = new Map(rows.map((r) => [Number(r.day), r.count]));
   const out: DayCount[] = [];
   for (let d = first; d <= last; d++) {
     out.push({ day: new Date(d * DAY_SECONDS * 1000).toISOString().slice(0, 10), count: byDay.get(d) ?? 0 });

@@ -1,9 +1,10 @@
-// Opens the store: PostgreSQL through @prisma/adapter-pg when a URL is given, otherwise an
-// embedded PGlite database in a folder. Everything above this module is the same for both.
+// Opens the store: PostgreSQL through `pg` when a URL is given, otherwise an embedded PGlite database in a folder.
+// Everything above this module is the same for both: SQL with typed rows, each caller mapping its own (int8 and
+// numeric arrive as text from pg, as numbers from PGlite, so callers cast in SQL or convert; the schema and its
+// migrations stay Prisma's, in prisma/).
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import type { PrismaClient } from "../generated/prisma/client.ts";
 import { redactUrl } from "../redact.ts";
 import { acquireFileLock, type FileLock } from "./file-lock.ts";
 import { applicationName } from "./lease.ts";
@@ -12,6 +13,8 @@ import { applicationName } from "./lease.ts";
 export interface SqlSession {
   exec(sql: string): Promise<void>;
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a statement; returns how many rows it inserted, updated or deleted. */
+  execute(sql: string, params?: unknown[]): Promise<number>;
 }
 
 /** A session held open: see Database.openSession. */
@@ -22,14 +25,17 @@ export interface HeldSession extends SqlSession {
 }
 
 export interface Database {
-  readonly prisma: PrismaClient;
   readonly kind: "postgres" | "pglite";
   /** Where the data lives, safe to print (no password). */
   readonly label: string;
+  /** One statement on any connection (PostgreSQL's pool): reads and single-statement writes. */
+  query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** One statement on any connection; returns how many rows it changed. */
+  execute(sql: string, params?: unknown[]): Promise<number>;
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one transaction on the driver itself: committed when it resolves, rolled back when it throws.
-   * The sync's batch writes use it; Prisma's interactive transactions cost several times the statement's own time.
+   * The sync's batch writes use it (Prisma's interactive transactions, tried first, cost several times the statement's own time).
    */
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** A session kept open until released: a PostgreSQL session-level lock lives as long as it. */
@@ -49,25 +55,13 @@ export class DatabaseBusyError extends Error {
 export interface OpenDatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
-  /**
-   * Load Prisma's client for `Database.prisma` (default true). A sync runs its statements on the driver: without
-   * the client a process starts faster and holds about 15 MB less.
-   */
-  prisma?: boolean;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  const prisma = options.prisma ?? true;
-  return options.databaseUrl ? openPostgres(options.databaseUrl, prisma) : openPglite(options.dataDir, prisma);
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
 }
 
-type PrismaModule = typeof import("../generated/prisma/client.ts");
-
-function noPrisma(): never {
-  throw new Error("this database was opened without Prisma's client (openDatabase({ prisma: false }))");
-}
-
-async function openPostgres(url: string, withPrisma: boolean): Promise<Database> {
+async function openPostgres(url: string): Promise<Database> {
   const label = redactUrl(url);
   let parsed: URL;
   try {
@@ -78,7 +72,6 @@ async function openPostgres(url: string, withPrisma: boolean): Promise<Database>
   if (parsed.protocol !== "postgresql:" && parsed.protocol !== "postgres:") {
     throw new DatabaseError(`DATABASE_URL must start with postgresql://, got ${parsed.protocol}//`);
   }
-  const modules = withPrisma ? await Promise.all([import("../generated/prisma/client.ts"), import("@prisma/adapter-pg")]) : null;
   // Named after the lease holder, so that a successor can end every connection of a frozen leader (lease.ts).
   const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000, application_name: applicationName() });
   // An idle client that loses its server must not crash the process; the next query reports it.
@@ -90,13 +83,13 @@ async function openPostgres(url: string, withPrisma: boolean): Promise<Database>
     await pool.end().catch(() => {});
     throw new DatabaseError(`cannot connect to PostgreSQL at ${describeHost(parsed)}: ${cleanPgError(error, url)}`);
   }
-  // Built on first use: the client's engine costs ~0.2 s to start.
-  let prisma: PrismaClient | undefined;
-  const session = (client: pg.PoolClient): SqlSession => ({
+  const session = (client: pg.PoolClient | pg.Pool): SqlSession => ({
     exec: async (sql) => void (await client.query(sql)),
     query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) =>
       (await client.query(sql, params)).rows as T[],
+    execute: async (sql, params) => (await client.query(sql, params)).rowCount ?? 0,
   });
+  const anyConnection = session(pool);
   const withSession = async <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     // A checked-out client that loses its server emits 'error': without a listener that kills the process.
@@ -112,13 +105,10 @@ async function openPostgres(url: string, withPrisma: boolean): Promise<Database>
     }
   };
   return {
-    get prisma() {
-      if (!modules) noPrisma();
-      const [{ PrismaClient }, { PrismaPg }] = modules;
-      return (prisma ??= new PrismaClient({ adapter: new PrismaPg(pool) }));
-    },
     kind: "postgres",
     label,
+    query: anyConnection.query,
+    execute: anyConnection.execute,
     withSession,
     transaction: (fn) =>
       withSession(async (s) => {
@@ -157,13 +147,12 @@ async function openPostgres(url: string, withPrisma: boolean): Promise<Database>
       };
     },
     async close() {
-      await prisma?.$disconnect().catch(() => {});
       await pool.end().catch(() => {});
     },
   };
 }
 
-async function openPglite(dataDir: string, withPrisma: boolean): Promise<Database> {
+async function openPglite(dataDir: string): Promise<Database> {
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   // PGlite is single-process: a second process opening the same folder would corrupt it.
   let lock: FileLock;
@@ -173,11 +162,7 @@ async function openPglite(dataDir: string, withPrisma: boolean): Promise<Databas
     throw new DatabaseBusyError(`the embedded database ${dataDir} is in use by another process (${(error as Error).message})`);
   }
   // Loaded only here: a PostgreSQL run need not pay for the embedded engine.
-  const [{ PGlite }, { pg_trgm }, prismaModules] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("@electric-sql/pglite/contrib/pg_trgm"),
-    withPrisma ? Promise.all([import("../generated/prisma/client.ts") as Promise<PrismaModule>, import("pglite-prisma-adapter")]) : null,
-  ]);
+  const [{ PGlite }, { pg_trgm }] = await Promise.all([import("@electric-sql/pglite"), import("@electric-sql/pglite/contrib/pg_trgm")]);
   let db: InstanceType<typeof PGlite>;
   try {
     // pg_trgm backs the token search's indexes (see its migration); the bundle is 16 KB.
@@ -186,21 +171,16 @@ async function openPglite(dataDir: string, withPrisma: boolean): Promise<Databas
     lock.release();
     throw new DatabaseError(`cannot open the embedded database at ${dataDir}: ${(error as Error).message}`);
   }
-  let prisma: PrismaClient | undefined;
   const session = pgliteSession(db);
   return {
-    get prisma() {
-      if (!prismaModules) noPrisma();
-      const [{ PrismaClient }, { PrismaPGlite }] = prismaModules;
-      return (prisma ??= new PrismaClient({ adapter: new PrismaPGlite(db) }));
-    },
     kind: "pglite",
     label: `embedded database at ${dataDir}`,
+    query: session.query,
+    execute: session.execute,
     withSession: (fn) => fn(session),
     transaction: (fn) => db.transaction((tx) => fn(pgliteSession(tx))),
     openSession: async () => ({ ...session, lost: new AbortController().signal, release: async () => {} }),
     async close() {
-      await prisma?.$disconnect().catch(() => {});
       await db.close().catch(() => {});
       lock.release();
     },
@@ -210,34 +190,22 @@ async function openPglite(dataDir: string, withPrisma: boolean): Promise<Databas
 /** Statements on PGlite itself or on one of its transactions (the same two methods). */
 function pgliteSession(q: {
   exec(sql: string): Promise<unknown>;
-  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
 }): SqlSession {
   return {
     exec: async (sql) => void (await q.exec(sql)),
     query: async <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await q.query<T>(sql, params)).rows,
+    execute: async (sql, params) => (await q.query(sql, params)).affectedRows ?? 0,
   };
 }
 
-/**
- * One line saying what went wrong in a statement, from the driver's own message: Prisma wraps driver errors in
- * multi-line text that starts with an empty line ("\nInvalid `prisma.$executeRawUnsafe()` invocation: ...").
- */
+/** One line saying what went wrong in a statement, with the SQLSTATE the drivers (pg, PGlite) carry in `code`. */
 export function describeDatabaseError(error: unknown): string {
-  const meta = (error as { meta?: { driverAdapterError?: { message?: unknown; cause?: { originalMessage?: unknown; originalCode?: unknown } } } })?.meta;
-  const driver = meta?.driverAdapterError;
-  const original = driver?.cause?.originalMessage ?? driver?.message;
-  if (typeof original === "string" && original.trim() !== "") {
-    const code = driver?.cause?.originalCode;
-    return typeof code === "string" && code !== "" ? `${original.trim()} (SQLSTATE ${code})` : original.trim();
-  }
   const message = error instanceof Error ? error.message : String(error);
-  // The drivers' own errors (pg's DatabaseError, PGlite's) carry the SQLSTATE in `code`.
   const sqlState = (error as { code?: unknown })?.code;
-  if (typeof sqlState === "string" && /^[0-9A-Z]{5}$/.test(sqlState) && message.trim() !== "") {
-    return `${message.split("\n")[0]!.trim()} (SQLSTATE ${sqlState})`;
-  }
-  const line = message.split("\n").map((l) => l.trim()).find((l) => l !== "" && !/^Invalid `.*` invocation/.test(l));
-  return line ?? (error instanceof Error ? error.name : "unknown error");
+  const line = message.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  if (line === undefined) return error instanceof Error ? error.name : "unknown error";
+  return typeof sqlState === "string" && /^[0-9A-Z]{5}$/.test(sqlState) ? `${line} (SQLSTATE ${sqlState})` : line;
 }
 
 function describeHost(url: URL): string {

@@ -179,7 +179,27 @@ const ROW_COLUMNS = rowColumns((f) => f);
 // One character past the limit tells that a text was cut, and substr() reads a slice of a long stored value.
 const LIST_COLUMNS = rowColumns((f) => `substr(${f}, 1, ${LIST_TEXT_LIMIT + 1}) AS ${f}`);
 
+/** A row as read: every column cast to text in SQL, so both drivers return the same strings. */
 type RawTokenRow = Record<string, string>;
+
+/** A sync_runs row as read: counters are int4 (numbers on both drivers), ids and ledgers cast to text. */
+interface RawRunRow extends Record<string, unknown> {
+  id: string;
+  trigger: string;
+  outcome: string;
+  started_at: string;
+  finished_at: string | null;
+  found_events: number;
+  found_storage: number;
+  found_manual: number;
+  synced: number;
+  unchanged: number;
+  failed: number;
+  missing: number;
+  from_ledger: string | null;
+  to_ledger: string | null;
+  error: string | null;
+}
 
 interface Cursor {
   sort: TokenSort;
@@ -225,7 +245,7 @@ export class TokenQueries {
     const dir = order === "desc" ? "DESC" : "ASC";
     const orderBy = tieBreak ? `${column} ${dir}, tokens.address ${dir}` : `${column} ${dir}`;
     const sql = `SELECT ${LIST_COLUMNS}, ${column}::text AS sort_value FROM tokens WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
-    const rows = await this.db.prisma.$queryRawUnsafe<RawTokenRow[]>(sql, ...params);
+    const rows = await this.db.query<RawTokenRow>(sql, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor({ sort, order, value: last.sort_value!, address: last.address! }) : null;
@@ -234,34 +254,32 @@ export class TokenQueries {
 
   /** One token of this contract, or null. */
   async get(address: string): Promise<TokenRow | null> {
-    const rows = await this.db.prisma.$queryRawUnsafe<RawTokenRow[]>(
-      `SELECT ${ROW_COLUMNS} FROM tokens WHERE address = $1 AND contract_id = $2`,
+    const rows = await this.db.query<RawTokenRow>(`SELECT ${ROW_COLUMNS} FROM tokens WHERE address = $1 AND contract_id = $2`, [
       address,
       this.contractId,
-    );
+    ]);
     return rows[0] ? toTokenRow(rows[0]) : null;
   }
 
   /** The cursor, the stored count against the contract's count (`contractTokens`, when known) and the last runs. */
   async status(options: { contractTokens?: number | null; runs?: number } = {}): Promise<StoreStatus> {
-    const prisma = this.db.prisma;
+    const db = this.db;
     const contractTokens = options.contractTokens ?? null;
     const [state, counts, runs] = await Promise.all([
-      prisma.$queryRawUnsafe<{ last_ledger: string; last_ledger_hash: string | null; updated_at: string }[]>(
+      db.query<{ last_ledger: string; last_ledger_hash: string | null; updated_at: string }>(
         `SELECT last_ledger::text AS last_ledger, last_ledger_hash, to_json(updated_at) #>> '{}' AS updated_at FROM sync_state WHERE contract_id = $1`,
-        this.contractId,
+        [this.contractId],
       ),
-      prisma.$queryRawUnsafe<{ stored: string; below: string }[]>(
+      db.query<{ stored: string; below: string }>(
         `SELECT count(*)::text AS stored, count(*) FILTER (WHERE onchain_id < $2::bigint)::text AS below FROM tokens WHERE contract_id = $1`,
-        this.contractId,
-        String(contractTokens ?? 0),
+        [this.contractId, String(contractTokens ?? 0)],
       ),
-      prisma.$queryRawUnsafe<Record<string, string | null>[]>(
+      db.query<RawRunRow>(
         `SELECT id::text AS id, trigger, outcome::text AS outcome, to_json(started_at) #>> '{}' AS started_at,
            to_json(finished_at) #>> '{}' AS finished_at, found_events, found_storage, found_manual, synced, unchanged,
            failed, missing, from_ledger::text AS from_ledger, to_ledger::text AS to_ledger, error
          FROM sync_runs WHERE contract_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.min(100, options.runs ?? 10))}`,
-        this.contractId,
+        [this.contractId],
       ),
     ]);
     const stored = Number(counts[0]?.stored ?? 0);
@@ -269,13 +287,12 @@ export class TokenQueries {
     let missingIds: number[] = [];
     if (missingCount > 0) {
       // Probes the unique (contract_id, onchain_id) index once per id; only run when something is missing.
-      const rows = await prisma.$queryRawUnsafe<{ id: number }[]>(
+      const rows = await db.query<{ id: number }>(
         `SELECT g::int AS id FROM generate_series(0, $2::int - 1) g
          WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.contract_id = $1 AND t.onchain_id = g) ORDER BY g LIMIT ${MISSING_IDS_LISTED}`,
-        this.contractId,
-        String(contractTokens),
+        [this.contractId, String(contractTokens)],
       );
-      missingIds = rows.map((r) => Number(r.id));
+      missingIds = rows.map((r) => r.id);
     }
     const s = state[0];
     return {
@@ -329,23 +346,22 @@ function toListedToken(r: RawTokenRow): ListedToken {
   return { ...toTokenRow(cut), truncated };
 }
 
-function toRunRow(r: Record<string, string | null | number>): SyncRunRow {
-  const num = (v: unknown): number => Number(v ?? 0);
-  const ledger = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+function toRunRow(r: RawRunRow): SyncRunRow {
+  const ledger = (v: string | null): number | null => (v === null ? null : Number(v));
   return {
-    id: String(r.id),
-    trigger: String(r.trigger),
+    id: r.id,
+    trigger: r.trigger,
     outcome: r.outcome as SyncRunRow["outcome"],
-    startedAt: String(r.started_at),
-    finishedAt: r.finished_at === null ? null : String(r.finished_at),
-    found: { events: num(r.found_events), storage: num(r.found_storage), manual: num(r.found_manual) },
-    synced: num(r.synced),
-    unchanged: num(r.unchanged),
-    failed: num(r.failed),
-    missing: num(r.missing),
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    found: { events: r.found_events, storage: r.found_storage, manual: r.found_manual },
+    synced: r.synced,
+    unchanged: r.unchanged,
+    failed: r.failed,
+    missing: r.missing,
     fromLedger: ledger(r.from_ledger),
     toLedger: ledger(r.to_ledger),
-    error: r.error === null ? null : String(r.error),
+    error: r.error,
   };
 }
 

@@ -2,9 +2,9 @@
 // batch; a token row, its creator and (with the last batch) the cursor commit together.
 import { DatabaseError, describeDatabaseError, type Database } from "./database.ts";
 import { assertRunLockHeld } from "./run-lock.ts";
-import type { TokenInfo, TokenStatus } from "../contract/types.ts";
+import { tokenUpsert, type ChangeRecorder, type TokenUpsert, type TokenWrite } from "./token-upsert.ts";
 
-export type DiscoverySource = "EVENTS" | "STORAGE" | "MANUAL";
+export type { DiscoverySource, TokenWrite } from "./token-upsert.ts";
 export type CreatorSource = "DATABASE" | "CONFIG" | "ENV" | "TOKEN" | "EVENT";
 
 export interface SyncStateRow {
@@ -17,11 +17,6 @@ export interface SyncStateRow {
 export interface KnownCreator {
   address: string;
   scanned: boolean;
-}
-
-export interface TokenWrite {
-  info: TokenInfo;
-  discoveredVia: DiscoverySource;
 }
 
 export interface CreatorWrite {
@@ -61,58 +56,6 @@ export interface RunCounts {
   missing: number;
   fromLedger?: number;
   toLedger?: number;
-}
-
-const STATUS_SQL: Record<TokenStatus, string> = {
-  BONDING: "BONDING",
-  GRADUATED: "GRADUATED",
-  GRADUATION_FAILED: "GRADUATION_FAILED",
-};
-
-// Columns compared to decide whether a row changed; the bookkeeping columns are not among them.
-export const TOKEN_VALUE_COLUMNS = [
-  "contract_id", "onchain_id", "creator", "name", "symbol", "image_url", "description", "status",
-  "total_supply", "tokens_sold", "tokens_remaining", "xlm_reserve", "curve_k", "xlm_raised",
-  "market_cap", "holders_count", "created_at",
-] as const;
-
-// Every parameter travels as text[] (both drivers serialise that alike) and is cast here.
-export const INCOMING_TOKENS = `
-incoming AS (
-  SELECT address, contract_id, onchain_id::bigint, creator, name, symbol, image_url, description,
-         status::token_status, total_supply::numeric, tokens_sold::numeric, tokens_remaining::numeric,
-         xlm_reserve::numeric, curve_k::numeric, xlm_raised::numeric, market_cap::numeric,
-         holders_count::bigint, created_at::numeric, discovered_via::discovery_source
-  FROM unnest(${Array.from({ length: 19 }, (_, i) => `$${i + 1}::text[]`).join(", ")})
-    AS t(address, contract_id, onchain_id, creator, name, symbol, image_url, description, status,
-         total_supply, tokens_sold, tokens_remaining, xlm_reserve, curve_k, xlm_raised, market_cap,
-         holders_count, created_at, discovered_via)
-)`;
-
-/** The upsert of `incoming` ($20: the ledger); it returns `returning` for the rows inserted or changed. */
-export function upsertTokens(returning: string): string {
-  return `
-INSERT INTO tokens (address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, last_synced_ledger)
-SELECT address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, $20::bigint FROM incoming
-ON CONFLICT (address) DO UPDATE SET
-  ${TOKEN_VALUE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(",\n  ")},
-  last_synced_at = now(),
-  last_synced_ledger = excluded.last_synced_ledger
-WHERE (${TOKEN_VALUE_COLUMNS.map((c) => `tokens.${c}`).join(", ")})
-  IS DISTINCT FROM (${TOKEN_VALUE_COLUMNS.map((c) => `excluded.${c}`).join(", ")})
-RETURNING ${returning}`;
-}
-
-const UPSERT_TOKENS = `WITH ${INCOMING_TOKENS}${upsertTokens("address")}`;
-
-/**
- * Records what a batch changed in the same transaction (the webhook outbox, src/webhooks/outbox.ts): its
- * statement replaces the plain upsert, takes the same parameters followed by params(), and returns `address`
- * for the rows it inserted or changed.
- */
-export interface ChangeRecorder {
-  readonly statement: string;
-  params(): unknown[];
 }
 
 // A network reset can reuse a factory id with new token addresses: rows of the old chain name
@@ -164,15 +107,19 @@ ON CONFLICT (contract_id) DO UPDATE SET
 export type WriteObserver = (e: { tokens: number; durationMs: number; ok: boolean }) => void;
 
 export class TokenStore {
+  readonly #upsert: TokenUpsert;
+
   constructor(
     private readonly db: Database,
     readonly contractId: string,
     private readonly onWrite?: WriteObserver,
-    private readonly recorder?: ChangeRecorder,
-  ) {}
+    recorder?: ChangeRecorder,
+  ) {
+    this.#upsert = tokenUpsert(recorder);
+  }
 
   async loadState(): Promise<SyncStateRow | null> {
-    const [row] = await this.#query<{ network_passphrase: string; last_ledger: string; last_ledger_hash: string | null }>(
+    const [row] = await this.db.query<{ network_passphrase: string; last_ledger: string; last_ledger_hash: string | null }>(
       `SELECT network_passphrase, last_ledger::text, last_ledger_hash FROM sync_state WHERE contract_id = $1`,
       [this.contractId],
     );
@@ -195,7 +142,7 @@ export class TokenStore {
 
   /** Token address to on-chain id and creator, for this contract (only those of `only`, when given). */
   async knownTokens(only?: string[]): Promise<Map<string, { onchainId: number; creator: string }>> {
-    const rows = await this.#query<{ address: string; onchain_id: string; creator: string }>(
+    const rows = await this.db.query<{ address: string; onchain_id: string; creator: string }>(
       `SELECT address, onchain_id::text, creator FROM tokens WHERE contract_id = $1${only ? " AND address = ANY($2::text[])" : ""}`,
       only ? [this.contractId, only] : [this.contractId],
     );
@@ -204,12 +151,7 @@ export class TokenStore {
 
   /** Every row of `creators`, including rows other services inserted. */
   async knownCreators(): Promise<KnownCreator[]> {
-    return this.#query<{ address: string; scanned: boolean }>(`SELECT address, last_scanned_at IS NOT NULL AS scanned FROM creators`);
-  }
-
-  // The sync's own statements go to the driver: Prisma's query engine costs a start-up and a conversion per row.
-  #query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
-    return this.db.withSession((s) => s.query<T>(sql, params));
+    return this.db.query<{ address: string; scanned: boolean }>(`SELECT address, last_scanned_at IS NOT NULL AS scanned FROM creators`);
   }
 
   /**
@@ -242,11 +184,7 @@ export class TokenStore {
           batch.tokens.map((t) => t.info.tokenAddress),
           batch.tokens.map((t) => String(t.info.id)),
         ]);
-        const rows = await tx.query<{ address: string }>(this.recorder?.statement ?? UPSERT_TOKENS, [
-          ...tokenColumns(this.contractId, batch.tokens),
-          String(batch.ledger),
-          ...(this.recorder?.params() ?? []),
-        ]);
+        const rows = await tx.query<{ address: string }>(this.#upsert.sql, this.#upsert.params(this.contractId, batch.tokens, batch.ledger));
         changed = rows.map((r) => r.address);
       }
       const creators = mergeCreatorWrites(batch.creators);
@@ -275,11 +213,11 @@ export class TokenStore {
 
   /** Called with the contract's run lock held, so a RUNNING row left behind is a run that died (e.g. SIGKILL). */
   async startRun(trigger: string): Promise<bigint> {
-    await this.#query(
+    await this.db.query(
       `UPDATE sync_runs SET outcome = 'FAILED', finished_at = now(), error = $2 WHERE contract_id = $1 AND outcome = 'RUNNING'`,
       [this.contractId, "the process ended before the run finished (killed or crashed)"],
     );
-    const [run] = await this.#query<{ id: string }>(`INSERT INTO sync_runs (contract_id, trigger) VALUES ($1, $2) RETURNING id::text`, [
+    const [run] = await this.db.query<{ id: string }>(`INSERT INTO sync_runs (contract_id, trigger) VALUES ($1, $2) RETURNING id::text`, [
       this.contractId,
       trigger,
     ]);
@@ -287,7 +225,7 @@ export class TokenStore {
   }
 
   async finishRun(id: bigint, outcome: "SUCCEEDED" | "PARTIAL" | "FAILED", counts: RunCounts, error?: string): Promise<void> {
-    await this.#query(
+    await this.db.query(
       `UPDATE sync_runs SET outcome = $2::run_outcome, finished_at = now(), found_events = $3, found_storage = $4, found_manual = $5,
          synced = $6, unchanged = $7, failed = $8, missing = $9, from_ledger = $10::bigint, to_ledger = $11::bigint, error = $12
        WHERE id = $1::bigint`,
@@ -307,31 +245,6 @@ export class TokenStore {
       ],
     );
   }
-}
-
-function tokenColumns(contractId: string, tokens: TokenWrite[]): unknown[] {
-  const col = <T>(f: (t: TokenWrite) => T): T[] => tokens.map(f);
-  return [
-    col((t) => t.info.tokenAddress),
-    col(() => contractId),
-    col((t) => String(t.info.id)),
-    col((t) => t.info.creator),
-    col((t) => t.info.name),
-    col((t) => t.info.symbol),
-    col((t) => t.info.imageUrl),
-    col((t) => t.info.description),
-    col((t) => STATUS_SQL[t.info.status]),
-    col((t) => t.info.bondingCurve.totalSupply.toString()),
-    col((t) => t.info.bondingCurve.tokensSold.toString()),
-    col((t) => t.info.bondingCurve.tokensRemaining.toString()),
-    col((t) => t.info.bondingCurve.xlmReserve.toString()),
-    col((t) => t.info.bondingCurve.k.toString()),
-    col((t) => t.info.xlmRaised.toString()),
-    col((t) => t.info.marketCap.toString()),
-    col((t) => String(t.info.holdersCount)),
-    col((t) => t.info.createdAt.toString()),
-    col((t) => t.discoveredVia),
-  ];
 }
 
 /** One write per creator; scanned if any of its writes says so. */

@@ -16,6 +16,8 @@ export interface WebhookOptions {
   /** How long a cron run delivers before it exits: seconds as a number or "10", "10s", "500ms". */
   timeout?: number | string;
   notifyInitial?: boolean;
+  /** Days a delivered event is kept (whole, 0 keeps every event); WEBHOOK_RETENTION_DAYS, default 30. */
+  retentionDays?: number | string;
 }
 
 export interface WebhookConfig {
@@ -25,11 +27,16 @@ export interface WebhookConfig {
   secret: string;
   drainTimeoutMs: number;
   notifyInitial: boolean;
+  /** Delivered events older than this are deleted by the process that delivers; null keeps them all. */
+  retentionMs: number | null;
   /** Strings to mask wherever text leaves the process: the secret and credentials in the URLs. */
   secrets: string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETENTION_DAYS = 30;
+const MAX_RETENTION_DAYS = 36_500;
+const DAY_MS = 86_400_000;
 
 /**
  * null when no endpoint is configured (whatever else is set). Endpoints are https unless on this machine or
@@ -44,6 +51,7 @@ export function resolveWebhookConfig(
   const rawUrls = options.urls && options.urls.length > 0 ? options.urls : splitList(env.WEBHOOK_URLS);
   const events = parseEvents(options.events ?? nonEmpty(env.WEBHOOK_EVENTS));
   const drainTimeoutMs = parseTimeout(options.timeout ?? nonEmpty(env.WEBHOOK_TIMEOUT));
+  const retentionMs = parseRetention(options.retentionDays ?? nonEmpty(env.WEBHOOK_RETENTION_DAYS));
   if (rawUrls.length === 0) return null;
   const urls = [...new Set(rawUrls.map((url) => validateWebhookUrl(url, allowHttp)))];
   const secret = (options.secret ?? nonEmpty(env.WEBHOOK_SECRET))?.trim();
@@ -55,6 +63,7 @@ export function resolveWebhookConfig(
     secret,
     drainTimeoutMs,
     notifyInitial: options.notifyInitial ?? false,
+    retentionMs,
     secrets: [secret, secret.slice("whsec_".length), ...urls.flatMap(urlSecrets)],
   };
 }
@@ -95,6 +104,18 @@ function parseTimeout(value: number | string | undefined): number {
     throw new ConfigError(`webhook timeout ${JSON.stringify(String(value).slice(0, 40))} is not valid: expected seconds from 0 to 3600 (e.g. 10, 2.5s, 500ms)`);
   }
   return Math.round(ms);
+}
+
+function parseRetention(value: number | string | undefined): number | null {
+  if (value === undefined) return DEFAULT_RETENTION_DAYS * DAY_MS;
+  const text = String(value).trim();
+  const days = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(days >= 0 && days <= MAX_RETENTION_DAYS)) {
+    throw new ConfigError(
+      `webhook retention ${JSON.stringify(text.slice(0, 40))} is not valid: expected whole days from 0 to ${MAX_RETENTION_DAYS} (0 keeps every event)`,
+    );
+  }
+  return days === 0 ? null : days * DAY_MS;
 }
 
 function splitList(value: string | undefined): string[] {

@@ -9,13 +9,15 @@ import type { WebhookConfig } from "./config.ts";
 import { registerEndpoints } from "./outbox.ts";
 import { renderBody, Signer } from "./payload.ts";
 import { DeliveryQueue, type ClaimedDelivery } from "./queue.ts";
+import { pruneDelivered } from "./retention.ts";
 import { DEFAULT_RETRY_POLICY, nextDelay, type RetryPolicy } from "./retry-policy.ts";
 
 export interface DispatcherOptions {
   /** The database, or how to get the current one (a live process reopens its session after an outage). */
   db: Database | (() => Database | null);
   logger: Logger;
-  webhooks: Pick<WebhookConfig, "urls" | "events" | "secret">;
+  /** `retentionMs`, when set: delivered events older than that are deleted (see retention.ts). */
+  webhooks: Pick<WebhookConfig, "urls" | "events" | "secret"> & Partial<Pick<WebhookConfig, "retentionMs">>;
   /** Retry schedule, budget and jitter; tests pass milliseconds. */
   retry?: Partial<RetryPolicy>;
   /** Each attempt's timeout (default 10 s). */
@@ -24,6 +26,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How often an idle dispatcher looks for work other processes queued (default 1 s). */
   pollMs?: number;
+  /** How often a running dispatcher prunes delivered events (default 1 h; the first time at start). */
+  pruneEveryMs?: number;
   /** Masks secrets in what is logged. */
   redact?: (text: string) => string;
   /** Aborting stops the dispatcher like stop(). */
@@ -40,6 +44,8 @@ export interface DeliveryCounts {
 export interface DrainResult extends DeliveryCounts {
   /** Deliveries still pending for the configured endpoints when the drain ended. */
   pending: number;
+  /** Delivered events deleted for being older than the retention. */
+  pruned: number;
 }
 
 export interface RunningDispatcher {
@@ -55,6 +61,7 @@ const WARN_EVERY_MS = 60_000;
 
 class Dispatcher {
   readonly counts: DeliveryCounts = { delivered: 0, retried: 0, failed: 0 };
+  pruned = 0;
   readonly #opts: Required<Omit<DispatcherOptions, "retry" | "signal">> & { retry: RetryPolicy };
   readonly #signer: Signer;
   readonly #inFlight = new Set<Promise<void>>();
@@ -62,6 +69,8 @@ class Dispatcher {
   readonly #lastWarning = new Map<number, number>();
   #wake: (() => void) | null = null;
   #stopping = false;
+  #nextPruneAt = 0;
+  #pruning: Promise<void> | null = null;
 
   constructor(
     options: DispatcherOptions,
@@ -71,6 +80,7 @@ class Dispatcher {
       attemptTimeoutMs: 10_000,
       concurrency: 16,
       pollMs: 1000,
+      pruneEveryMs: 3_600_000,
       redact: (t) => t,
       ...options,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
@@ -89,6 +99,10 @@ class Dispatcher {
     while (!this.#stopping) {
       const now = Date.now();
       if (deadline !== null && now >= deadline) break;
+      if (deadline === null && now >= this.#nextPruneAt && !this.#pruning) {
+        this.#nextPruneAt = now + this.#opts.pruneEveryMs;
+        this.#pruning = this.prune().finally(() => (this.#pruning = null));
+      }
       const free = concurrency - this.#inFlight.size;
       // Claims in batches: one query per half of the slots rather than one per finished attempt.
       const claimNow = free > 0 && (free * 2 >= concurrency || this.#inFlight.size === 0);
@@ -106,7 +120,18 @@ class Dispatcher {
     }
     // Past the deadline (or stopping): attempts in flight are cut and given back, due at once next time.
     if (deadline !== null) this.#abort.abort();
-    await Promise.allSettled([...this.#inFlight]);
+    await Promise.allSettled([...this.#inFlight, this.#pruning]);
+  }
+
+  /** Deletes the delivered events past the retention (none without one), until done or `deadline`. */
+  async prune(deadline?: number): Promise<void> {
+    const retentionMs = this.#opts.webhooks.retentionMs;
+    if (!retentionMs) return;
+    try {
+      this.pruned += await pruneDelivered(this.queue.db, retentionMs, { deadline });
+    } catch (error) {
+      this.#warn(-1, `webhooks: deleting delivered events failed: ${messageOf(error)}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -239,9 +264,11 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
 /** Delivers what is due for the configured endpoints within `timeoutMs`; the rest stays queued. */
 export async function drainOutbox(options: DispatcherOptions & { timeoutMs: number }): Promise<DrainResult> {
   const dispatcher = new Dispatcher(options, await openQueue(options));
-  await dispatcher.run(Date.now() + options.timeoutMs);
+  const deadline = Date.now() + options.timeoutMs;
+  await dispatcher.run(deadline);
+  await dispatcher.prune(deadline);
   const pending = await dispatcher.queue.pendingCount();
-  return { ...dispatcher.counts, pending };
+  return { ...dispatcher.counts, pending, pruned: dispatcher.pruned };
 }
 
 function describeFetchError(error: unknown): string {
@@ -268,6 +295,9 @@ export async function deliverBeforeExit(
     const left = result.pending > 0 ? `; ${result.pending} pending for the next run (or serve)` : "";
     if (result.delivered + result.retried + result.failed + result.pending > 0) {
       session.logger.info(`webhooks: ${result.delivered} delivered, ${result.failed} failed${left}`);
+    }
+    if (result.pruned > 0) {
+      session.logger.info(`webhooks: deleted ${result.pruned} delivered events older than the retention`);
     }
     return result;
   } catch (error) {

@@ -12,10 +12,19 @@ export interface EndpointSummary {
   failed: number;
 }
 
+/** Counts are cast to int4 in SQL: numbers on both drivers. */
+interface EndpointRow extends Record<string, unknown> {
+  url: string;
+  events: string;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
+  pending: number;
+  delivered: number;
+  failed: number;
+}
+
 export async function listEndpoints(db: Database): Promise<EndpointSummary[]> {
-  const rows = await db.prisma.$queryRawUnsafe<
-    { url: string; events: string; disabled_at: Date | null; disabled_reason: string | null; pending: number; delivered: number; failed: number }[]
-  >(`
+  const rows = await db.query<EndpointRow>(`
     SELECT ep.url, ep.events, ep.disabled_at, ep.disabled_reason,
       count(*) FILTER (WHERE d.status = 'PENDING')::int AS pending,
       count(*) FILTER (WHERE d.status = 'DELIVERED')::int AS delivered,
@@ -27,9 +36,9 @@ export async function listEndpoints(db: Database): Promise<EndpointSummary[]> {
     events: r.events.split(","),
     disabledAt: r.disabled_at,
     disabledReason: r.disabled_reason,
-    pending: Number(r.pending),
-    delivered: Number(r.delivered),
-    failed: Number(r.failed),
+    pending: r.pending,
+    delivered: r.delivered,
+    failed: r.failed,
   }));
 }
 
@@ -41,19 +50,18 @@ export interface Requeued {
 
 /** Failed deliveries become pending again, with a fresh retry budget; disabled endpoints are enabled. */
 export async function retryFailed(db: Database, options: { dryRun?: boolean } = {}): Promise<Requeued> {
-  const counts = await db.prisma.$queryRawUnsafe<{ deliveries: number; endpoints: number }[]>(`
+  const counts = await db.query<{ deliveries: number; endpoints: number }>(`
     SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'FAILED') AS deliveries,
            (SELECT count(*)::int FROM webhook_endpoints WHERE disabled_at IS NOT NULL) AS endpoints`);
-  const result = { deliveries: Number(counts[0]?.deliveries ?? 0), endpoints: Number(counts[0]?.endpoints ?? 0) };
+  const result = { deliveries: counts[0]?.deliveries ?? 0, endpoints: counts[0]?.endpoints ?? 0 };
   if (options.dryRun) return result;
-  const [endpoints, deliveries] = await db.prisma.$transaction([
-    db.prisma.$executeRawUnsafe(`UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE disabled_at IS NOT NULL`),
-    db.prisma.$executeRawUnsafe(`
+  return db.transaction(async (tx) => ({
+    endpoints: await tx.execute(`UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE disabled_at IS NOT NULL`),
+    deliveries: await tx.execute(`
       UPDATE webhook_deliveries SET status = 'PENDING', attempts = 0, queued_at = now(), next_attempt_at = now(),
         leased_until = NULL, lease_token = NULL
       WHERE status = 'FAILED'`),
-  ]);
-  return { deliveries, endpoints };
+  }));
 }
 
 /**
@@ -68,13 +76,13 @@ export async function replayEvents(db: Database, since: Date, options: { dryRun?
     WHERE e.created_at >= $1::timestamptz`;
   const params = [since.toISOString(), options.endpoint ?? null];
   if (options.dryRun) {
-    const rows = await db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM (${select}) s`, ...params);
-    return Number(rows[0]?.n ?? 0);
+    const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${select}) s`, params);
+    return rows[0]?.n ?? 0;
   }
-  return db.prisma.$executeRawUnsafe(
+  return db.execute(
     `INSERT INTO webhook_deliveries (event_seq, endpoint_id, token_address) ${select}
      ON CONFLICT (event_seq, endpoint_id) DO UPDATE SET status = 'PENDING', attempts = 0, queued_at = now(),
        next_attempt_at = now(), leased_until = NULL, lease_token = NULL, delivered_at = NULL`,
-    ...params,
+    params,
   );
 }

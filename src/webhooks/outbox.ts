@@ -3,7 +3,7 @@
 // so a crash can neither lose a notification nor invent one.
 import type { Logger } from "../sync-run.ts";
 import type { Database } from "../store/database.ts";
-import { INCOMING_TOKENS, TOKEN_VALUE_COLUMNS, upsertTokens, type ChangeRecorder } from "../store/token-store.ts";
+import { TOKEN_VALUE_COLUMNS, type ChangeRecorder, type UpsertParts } from "../store/token-upsert.ts";
 import { redactUrl } from "../redact.ts";
 import type { WebhookConfig } from "./config.ts";
 
@@ -35,28 +35,37 @@ function rowJson(alias: string): string {
   return `jsonb_build_object('address', ${alias}.address, ${pairs.join(", ")})`;
 }
 
-// $20 ledger, $21 notify on the first sync, $22 contract id, $23 endpoint ids. A statement's parts all read the
-// snapshot taken before it, so `old` holds the values the upsert replaces. The first sync of a contract (no
-// cursor stored yet: an empty database, or one after a network reset) announces no additions unless asked.
-const RECORDING_UPSERT = `
-WITH ${INCOMING_TOKENS},
+/**
+ * The store's upsert, recording events and deliveries. A statement's parts all read the snapshot taken before it,
+ * so `old` holds the values the upsert replaces. The first sync of a contract (no cursor stored yet: an empty
+ * database, or one after a network reset) announces no additions unless `notifyInitial`.
+ */
+function recordingUpsert(
+  { incoming, upsert, ledger, param }: UpsertParts,
+  { notifyInitial, contractId, endpointIds }: { notifyInitial: boolean; contractId: string; endpointIds: string[] },
+): string {
+  const notify = param(String(notifyInitial));
+  const contract = param(contractId);
+  const endpoints = param(endpointIds);
+  return `
+WITH ${incoming},
 old AS (
-  SELECT t.address, t.row FROM unnest($1::text[]) AS i(address)
+  SELECT t.address, t.row FROM incoming i
   CROSS JOIN LATERAL (SELECT t.address, ${rowJson("t")} AS row FROM tokens t WHERE t.address = i.address LIMIT 1) t
 ),
-up AS (${upsertTokens(`tokens.address, ${rowJson("tokens")} AS row, tokens.discovered_via::text AS strategy`)}),
+up AS (${upsert(`tokens.address, ${rowJson("tokens")} AS row, tokens.discovered_via::text AS strategy`)}),
 ev AS (
   SELECT up.address, 0 AS ord, 'token.added' AS type,
-         up.row || jsonb_build_object('strategy', up.strategy, 'ledger', $20::text) AS data
+         up.row || jsonb_build_object('strategy', up.strategy, 'ledger', ${ledger}::text) AS data
   FROM up LEFT JOIN old USING (address)
-  WHERE old.address IS NULL AND ($21::boolean OR EXISTS (SELECT 1 FROM sync_state WHERE contract_id = $22))
+  WHERE old.address IS NULL AND (${notify}::boolean OR EXISTS (SELECT 1 FROM sync_state WHERE contract_id = ${contract}))
   UNION ALL
-  SELECT up.address, 1, 'token.updated', jsonb_build_object('address', up.address, 'ledger', $20::text, 'changes',
+  SELECT up.address, 1, 'token.updated', jsonb_build_object('address', up.address, 'ledger', ${ledger}::text, 'changes',
     (SELECT jsonb_object_agg(n.key, jsonb_build_object('old', o.value, 'new', n.value))
      FROM jsonb_each(up.row) n JOIN jsonb_each(old.row) o USING (key) WHERE n.value IS DISTINCT FROM o.value))
   FROM up JOIN old USING (address)
   UNION ALL
-  SELECT up.address, 2, 'token.graduated', jsonb_build_object('address', up.address, 'ledger', $20::text,
+  SELECT up.address, 2, 'token.graduated', jsonb_build_object('address', up.address, 'ledger', ${ledger}::text,
     'name', up.row->'name', 'symbol', up.row->'symbol', 'previousStatus', old.row->'status', 'status', up.row->'status',
     'xlmRaised', up.row->'xlmRaised', 'marketCap', up.row->'marketCap')
   FROM up JOIN old USING (address)
@@ -64,16 +73,17 @@ ev AS (
 ),
 events AS (
   INSERT INTO webhook_events (contract_id, token_address, type, data)
-  SELECT $22, address, type, data FROM ev ORDER BY address, ord
+  SELECT ${contract}, address, type, data FROM ev ORDER BY address, ord
   RETURNING seq, token_address, type
 ),
 deliveries AS (
   INSERT INTO webhook_deliveries (event_seq, endpoint_id, token_address)
   SELECT e.seq, ep.id, e.token_address FROM events e
-  JOIN webhook_endpoints ep ON ep.id = ANY($23::text[]::int[]) AND ep.disabled_at IS NULL
+  JOIN webhook_endpoints ep ON ep.id = ANY(${endpoints}::text[]::int[]) AND ep.disabled_at IS NULL
     AND e.type = ANY(string_to_array(ep.events, ','))
 )
 SELECT address FROM up`;
+}
 
 export interface Endpoint {
   id: number;
@@ -85,21 +95,21 @@ export interface Endpoint {
 /** Stores the configured endpoints (and which events each takes); returns them with their ids. */
 export async function registerEndpoints(db: Database, config: Pick<WebhookConfig, "urls" | "events">): Promise<Endpoint[]> {
   const events = config.events.join(",");
-  await db.prisma.$executeRawUnsafe(
+  await db.execute(
     `INSERT INTO webhook_endpoints (url, events) SELECT unnest($1::text[]), $2
      ON CONFLICT (url) DO UPDATE SET events = excluded.events WHERE webhook_endpoints.events <> excluded.events`,
-    config.urls,
-    events,
+    [config.urls, events],
   );
   return findEndpoints(db, config.urls);
 }
 
 export async function findEndpoints(db: Database, urls: string[]): Promise<Endpoint[]> {
-  const rows = await db.prisma.$queryRawUnsafe<{ id: number; url: string; disabled_at: Date | null; disabled_reason: string | null }[]>(
+  // id is int4 and disabled_at timestamptz: a number and a Date on both drivers.
+  const rows = await db.query<{ id: number; url: string; disabled_at: Date | null; disabled_reason: string | null }>(
     `SELECT id, url, disabled_at, disabled_reason FROM webhook_endpoints WHERE url = ANY($1::text[]) ORDER BY id`,
-    urls,
+    [urls],
   );
-  return rows.map((r) => ({ id: Number(r.id), url: r.url, disabledAt: r.disabled_at, disabledReason: r.disabled_reason }));
+  return rows.map((r) => ({ id: r.id, url: r.url, disabledAt: r.disabled_at, disabledReason: r.disabled_reason }));
 }
 
 /** Registers the endpoints and returns what TokenStore needs to write the outbox with every batch. */
@@ -110,7 +120,6 @@ export async function openOutbox(db: Database, contractId: string, config: Webho
       logger.warn(`webhook endpoint ${redactUrl(e.url)} is disabled (${e.disabledReason ?? "by an operator"}): \`sync-tokens webhooks retry\` enables it again`);
     }
   }
-  const ids = endpoints.map((e) => String(e.id));
-  const notifyInitial = String(config.notifyInitial);
-  return { statement: RECORDING_UPSERT, params: () => [notifyInitial, contractId, ids] };
+  const endpointIds = endpoints.map((e) => String(e.id));
+  return { statement: (parts) => recordingUpsert(parts, { notifyInitial: config.notifyInitial, contractId, endpointIds }) };
 }

@@ -41,6 +41,19 @@ WHERE d.id = due.id AND e.seq = d.event_seq AND ep.id = d.endpoint_id AND ep.dis
 RETURNING d.id::text AS id, d.attempts, d.queued_at, ep.id AS endpoint_id, ep.url, e.id::text AS msg_id, e.type,
   e.created_at, e.data`;
 
+/** A claimed row: int4 and timestamptz and jsonb arrive typed (number, Date, object) from both drivers. */
+interface ClaimRow extends Record<string, unknown> {
+  id: string;
+  attempts: number;
+  queued_at: Date;
+  endpoint_id: number;
+  url: string;
+  msg_id: string;
+  type: string;
+  created_at: Date;
+  data: Record<string, unknown>;
+}
+
 export class DeliveryQueue {
   /** `database`: the current one (a long-running process may reopen its session); null while none is open. */
   constructor(
@@ -56,15 +69,13 @@ export class DeliveryQueue {
 
   async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const leaseToken = crypto.randomUUID();
-    const rows = await this.db.prisma.$queryRawUnsafe<
-      { id: string; attempts: number; queued_at: Date; endpoint_id: number; url: string; msg_id: string; type: string; created_at: Date; data: Record<string, unknown> }[]
-    >(CLAIM, this.endpointIds.map(String), limit, Math.round(leaseMs), leaseToken);
+    const rows = await this.db.query<ClaimRow>(CLAIM, [this.endpointIds.map(String), limit, Math.round(leaseMs), leaseToken]);
     return rows.map((r) => ({
       id: r.id,
       leaseToken,
-      endpointId: Number(r.endpoint_id),
+      endpointId: r.endpoint_id,
       url: r.url,
-      attempts: Number(r.attempts),
+      attempts: r.attempts,
       queuedAt: r.queued_at,
       event: { id: r.msg_id, type: r.type, createdAt: r.created_at, data: r.data },
     }));
@@ -72,20 +83,20 @@ export class DeliveryQueue {
 
   /** When the next claimable delivery becomes due (now or later), or null when none is pending. */
   async nextDueAt(): Promise<Date | null> {
-    const rows = await this.db.prisma.$queryRawUnsafe<{ at: Date | null }[]>(
+    const rows = await this.db.query<{ at: Date | null }>(
       `SELECT min(greatest(d.next_attempt_at, coalesce(d.leased_until, d.next_attempt_at))) AS at
        FROM webhook_deliveries d WHERE ${CLAIMABLE}`,
-      this.endpointIds.map(String),
+      [this.endpointIds.map(String)],
     );
     return rows[0]?.at ?? null;
   }
 
   async pendingCount(): Promise<number> {
-    const rows = await this.db.prisma.$queryRawUnsafe<{ n: number }[]>(
+    const rows = await this.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'PENDING' AND endpoint_id = ANY($1::text[]::int[])`,
-      this.endpointIds.map(String),
+      [this.endpointIds.map(String)],
     );
-    return Number(rows[0]?.n ?? 0);
+    return rows[0]?.n ?? 0;
   }
 
   async delivered(d: ClaimedDelivery, status: number): Promise<void> {
@@ -113,29 +124,25 @@ export class DeliveryQueue {
 
   /** 410 Gone: the endpoint is disabled and its pending deliveries fail with this one. */
   async gone(d: ClaimedDelivery, reason: string): Promise<void> {
-    await this.db.prisma.$transaction([
-      this.db.prisma.$executeRawUnsafe(
-        `UPDATE webhook_endpoints SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL`,
+    await this.db.transaction(async (tx) => {
+      await tx.execute(`UPDATE webhook_endpoints SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL`, [
         d.endpointId,
         reason,
-      ),
-      this.db.prisma.$executeRawUnsafe(
+      ]);
+      await tx.execute(
         `UPDATE webhook_deliveries SET status = 'FAILED', last_status = 410, last_error = $2, leased_until = NULL, lease_token = NULL
          WHERE endpoint_id = $1 AND status = 'PENDING'`,
-        d.endpointId,
-        reason,
-      ),
-    ]);
+        [d.endpointId, reason],
+      );
+    });
   }
 
   /** Applies `set` only while this process still holds the lease it claimed the delivery with. */
   async #finish(d: ClaimedDelivery, set: string, ...params: unknown[]): Promise<void> {
-    await this.db.prisma.$executeRawUnsafe(
+    await this.db.execute(
       `UPDATE webhook_deliveries SET ${set}, leased_until = NULL, lease_token = NULL
        WHERE id = $1::bigint AND lease_token = $2::uuid AND status = 'PENDING'`,
-      d.id,
-      d.leaseToken,
-      ...params,
+      [d.id, d.leaseToken, ...params],
     );
   }
 }
