@@ -1,7 +1,7 @@
 // A dispatcher in a process of its own, as a `serve` instance runs one: for test/webhooks-concurrency.test.ts.
 // Reads DATABASE_URL, WEBHOOK_URLS and WEBHOOK_SECRET; delivers until SIGTERM, then prints its counts as JSON.
 import { openDatabase } from "../../src/store/database.ts";
-import { EVENT_TYPES } from "../../src/webhooks/config.ts";
+import { EVENT_TYPES } from "../../src/config/webhooks.ts";
 import { startDispatcher } from "../../src/webhooks/dispatcher.ts";
 
 const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, dataDir: "" });

@@ -1,33 +1,22 @@
 // A sync session: the RPC checked, the database open, migrated and locked for one contract, ready to run the
 // pipeline (discover, read, write, report) as often as its owner wants. The batch command runs it once; the live
 // follower, the HTTP server and the history backfill keep one open and run it again and again.
-import { resolveConfig, type ManualCreator, type SyncConfig, type SyncOptions } from "./config.ts";
-import { FactoryReader } from "./contract/factory.ts";
-import type { Discovered } from "./discovery/events.ts";
-import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
-import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
-import { RpcClient, RpcError, type RpcOutcome } from "./rpc/client.ts";
-import { migrateOrFail, openDatabaseOrFail } from "./migrate-database.ts";
-import { DatabaseError, type Database } from "./store/database.ts";
-import { tryLockContract, type RunLock } from "./store/run-lock.ts";
-import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "./store/lease.ts";
-import { TokenStore, type WriteObserver } from "./store/token-store.ts";
-import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
-import type { DrainResult } from "./webhooks/dispatcher.ts";
+import { resolveConfig, type ManualCreator, type SyncConfig, type SyncOptions } from "../config.ts";
+import { FactoryReader } from "../contract/factory.ts";
+import type { Discovered } from "../discovery/events.ts";
+import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "../errors.ts";
+import { redactSecrets, redactUrl, urlSecrets } from "../redact.ts";
+import { RpcClient, RpcError, type RpcOutcome } from "../rpc/client.ts";
+import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
+import { silentLogger, type Logger } from "../runtime/logger.ts";
+import { DatabaseError, type Database } from "../store/database.ts";
+import { tryLockContract, type RunLock } from "../store/run-lock.ts";
+import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "../store/lease.ts";
+import { TokenStore, type ChangeRecorder, type WriteObserver } from "../store/token-store.ts";
+import { SyncRun } from "./run.ts";
+import type { RunResult, SessionFeature, SyncReport } from "./types.ts";
 
-export interface SyncReport extends RunResult {
-  contractId: string;
-  network: string;
-  networkPassphrase: string;
-  rpcUrl: string;
-  database: string;
-  dryRun: boolean;
-  latestLedger: number;
-  rpcRequests: Record<string, number>;
-  durationMs: number;
-  /** Webhook deliveries made before the run returned (when endpoints are configured). */
-  webhooks?: DrainResult;
-}
+export type { SyncReport } from "./types.ts";
 
 export interface RunHooks {
   logger?: Logger;
@@ -39,6 +28,8 @@ export interface RunHooks {
   onProgress?: (done: number, total: number) => void;
   /** Keep a report line for every token read (`--verbose`); by default past 50 tokens only failures keep theirs. */
   listTokens?: boolean;
+  /** Capabilities that ride on the session (the webhooks: `withWebhooks` in src/webhooks/feature.ts). */
+  features?: readonly SessionFeature[];
 }
 
 /** What a long-running owner of the session measures (metrics); every hook is optional. */
@@ -94,13 +85,12 @@ export interface ChainHead {
   tokenCountLedger: number | null;
 }
 
-const silent: Logger = { info() {}, warn() {} };
-
 export class SyncSession {
   readonly config: SyncConfig;
   readonly rpc: RpcClient;
   readonly reader: FactoryReader;
   readonly logger: Logger;
+  readonly features: readonly SessionFeature[];
   /** Masks every secret of the configuration (database password, RPC key) in a text. */
   readonly redact: (text: string) => string;
   #db: Database | null = null;
@@ -118,8 +108,11 @@ export class SyncSession {
 
   readonly #observer: SessionObserver;
 
-  private constructor(config: SyncConfig, logger: Logger, signal: AbortSignal | undefined, observer: SessionObserver = {}) {
+  private constructor(config: SyncConfig, hooks: RunHooks, observer: SessionObserver = {}) {
+    const logger = hooks.logger ?? silentLogger;
+    const signal = hooks.signal;
     this.config = config;
+    this.features = hooks.features ?? [];
     this.#observer = observer;
     let secrets: readonly string[] = [...(config.databaseUrl ? urlSecrets(config.databaseUrl) : []), ...(config.webhooks?.secrets ?? [])];
     this.redact = (text) => redactSecrets(text, secrets);
@@ -145,7 +138,7 @@ export class SyncSession {
   /** Validates the options, checks the RPC's network, then opens, locks and migrates the database. */
   static async open(options: SessionOptions = {}): Promise<SyncSession> {
     const config = resolveConfig(options, options.env);
-    const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
+    const session = new SyncSession(config, options, options.observer);
     session.#leaseMs = leaseMsFrom(options.env ?? process.env);
     // PostgreSQL's connection opens while the RPC is checked (nothing is locked, migrated or written before the checks
     // pass); the embedded database only after them, since opening it creates its folder.
@@ -168,7 +161,7 @@ export class SyncSession {
   /** A session that talks to the RPC only, its network checked: no database is opened. */
   static async connect(options: SyncOptions & RunHooks = {}): Promise<{ session: SyncSession; head: ChainHead }> {
     const config = resolveConfig(options, options.env);
-    const session = new SyncSession(config, options.logger ?? silent, options.signal);
+    const session = new SyncSession(config, options);
     try {
       return { session, head: await session.preflight() };
     } catch (error) {
@@ -383,15 +376,25 @@ export class SyncSession {
     }
     if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
     // Webhooks: the batches' statements also write the outbox (loaded only when an endpoint is configured).
-    const recorder = config.webhooks && !config.dryRun
-      ? await (await import("./webhooks/outbox.ts")).openOutbox(db, config.contractId, config.webhooks, this.logger)
-      : undefined;
+    const recorder = config.dryRun ? undefined : await this.#recorder();
+    if (config.webhooks && !config.dryRun && !recorder) {
+      throw new ConfigError("webhook endpoints are configured, but the session was opened without the webhooks feature: pass withWebhooks(options)");
+    }
     const write = this.#observer.write;
     // A committed batch is progress too (a long pass may read little from the RPC between writes).
     this.#store = new TokenStore(db, config.contractId, (e) => {
       if (e.ok) this.#lock?.progress();
       write?.(e);
     }, recorder);
+  }
+
+  /** What the batches record their changes with: the first feature's that has one. */
+  async #recorder(): Promise<ChangeRecorder | undefined> {
+    for (const feature of this.features) {
+      const recorder = await feature.recorder?.(this);
+      if (recorder) return recorder;
+    }
+    return undefined;
   }
 
   async #releaseLock(): Promise<void> {
