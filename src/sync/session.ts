@@ -1,89 +1,23 @@
 // A sync session: the RPC checked, the database open, migrated and locked for one contract, ready to run the
 // pipeline (discover, read, write, report) as often as its owner wants. The batch command runs it once; the live
 // follower, the HTTP server and the history backfill keep one open and run it again and again.
-import { resolveConfig, type ManualCreator, type SyncConfig, type SyncOptions } from "../config.ts";
+import { resolveConfig, type SyncConfig, type SyncOptions } from "../config.ts";
 import { FactoryReader } from "../contract/factory.ts";
-import type { Discovered } from "../discovery/events.ts";
-import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "../errors.ts";
+import { ConfigError, FatalError, LockedError, messageOf } from "../errors.ts";
 import { redactSecrets, redactUrl, urlSecrets } from "../redact.ts";
-import { RpcClient, RpcError, type RpcOutcome } from "../rpc/client.ts";
+import { RpcClient, RpcError } from "../rpc/client.ts";
 import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
 import { silentLogger, type Logger } from "../runtime/logger.ts";
 import { DatabaseError, type Database } from "../store/database.ts";
 import { tryLockContract, type RunLock } from "../store/run-lock.ts";
 import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "../store/lease.ts";
-import { TokenStore, type ChangeRecorder, type WriteObserver } from "../store/token-store.ts";
+import { TokenStore, type ChangeRecorder } from "../store/token-store.ts";
+import { preflight, readHead, type ChainHead } from "./chain-head.ts";
 import { SyncRun } from "./run.ts";
-import type { RunResult, SessionFeature, SyncReport } from "./types.ts";
+import type { RunHooks, RunResult, SessionFeature, SessionObserver, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
 
-export type { SyncReport } from "./types.ts";
-
-export interface RunHooks {
-  logger?: Logger;
-  /** Aborting stops the run after its current batch (SIGINT/SIGTERM in the CLI). */
-  signal?: AbortSignal;
-  /** Defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** Called as tokens are written: done of total. */
-  onProgress?: (done: number, total: number) => void;
-  /** Keep a report line for every token read (`--verbose`); by default past 50 tokens only failures keep theirs. */
-  listTokens?: boolean;
-  /** Capabilities that ride on the session (the webhooks: `withWebhooks` in src/webhooks/feature.ts). */
-  features?: readonly SessionFeature[];
-}
-
-/** What a long-running owner of the session measures (metrics); every hook is optional. */
-export interface SessionObserver {
-  /** Each HTTP request to the RPC, retries included. */
-  rpcRequest?: (e: { method: string; outcome: RpcOutcome; durationMs: number }) => void;
-  /** Each retry the RPC client schedules. */
-  rpcRetry?: (e: { method: string; attempt: number; delayMs: number }) => void;
-  /** Each batch transaction. */
-  write?: WriteObserver;
-}
-
-export interface SessionOptions extends SyncOptions, RunHooks {
-  observer?: SessionObserver;
-  /**
-   * Load Prisma's client for `session.db.prisma` (default true; always with webhook endpoints, whose outbox uses
-   * it). A session that only syncs needs none: its statements go to the driver.
-   */
-  prisma?: boolean;
-  /**
-   * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
-   * write that needs the lock fails; the lock can be taken later with `tryLock()`.
-   */
-  lock?: boolean;
-}
-
-/** One pass of the pipeline; every field defaults to the session's configuration. */
-export interface SyncRequest {
-  full?: boolean;
-  /** Read just these tokens: no discovery, no cursor, no count check. */
-  tokens?: string[];
-  /** Creators to scan on top of the configured ones. */
-  creators?: ManualCreator[];
-  /** Tokens and launches found outside the RPC's event window (the history backfill). */
-  discovered?: Discovered;
-  trigger?: string;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  /** Keep a report line for every token read, however many. */
-  listTokens?: boolean;
-  /** Record the run in sync_runs (default true; single-token reads from the API skip it). */
-  record?: boolean;
-}
-
-export interface ChainHead {
-  latestLedger: number;
-  oldestLedger: number;
-  /** Hash of latestLedger, when the RPC reported it. */
-  latestLedgerHash: string | null;
-  /** get_token_count, read right after latestLedger. */
-  tokenCount: number;
-  /** The latest ledger of the node that counted, when it said (a load-balanced node may be ahead of latestLedger). */
-  tokenCountLedger: number | null;
-}
+export type { RunHooks, SessionObserver, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
+export type { ChainHead } from "./chain-head.ts";
 
 export class SyncSession {
   readonly config: SyncConfig;
@@ -147,7 +81,7 @@ export class SyncSession {
     const connecting = config.databaseUrl ? open() : null;
     connecting?.catch(() => {}); // awaited below, after the RPC's verdict
     try {
-      session.#openedHead = await session.preflight();
+      session.#openedHead = await preflight(session.reader, session.config);
       session.#db = await (connecting ?? open());
       await session.openDatabase(options.lock ?? true);
       return session;
@@ -163,7 +97,7 @@ export class SyncSession {
     const config = resolveConfig(options, options.env);
     const session = new SyncSession(config, options);
     try {
-      return { session, head: await session.preflight() };
+      return { session, head: await preflight(session.reader, session.config) };
     } catch (error) {
       throw session.publicError(error);
     }
@@ -213,27 +147,6 @@ export class SyncSession {
   /** Aborted when the run lock is lost with its connection (a database restart). */
   get lockLost(): AbortSignal | undefined {
     return this.#lock?.lost;
-  }
-
-  /** The RPC's retention window and latest ledger, and the contract's token count read after them. */
-  async head(): Promise<ChainHead> {
-    const where = redactUrl(this.config.rpcUrl);
-    const [health, latest] = await Promise.allSettled([this.reader.getHealth(), this.reader.getLatestLedger()]);
-    const h = settled(health, (e) => `the RPC at ${where} failed getHealth: ${messageOf(e)}`);
-    // Only a fingerprint: an RPC without getLatestLedger still syncs.
-    const hash = latest.status === "fulfilled" && latest.value.sequence === h.latestLedger ? latest.value.hash : null;
-    if (latest.status === "rejected" && latest.reason instanceof InterruptedError) throw latest.reason;
-    // After getHealth, so that the count never includes a launch newer than the event window read up to it.
-    let tokenCount: { count: number; ledger: number | null };
-    try {
-      tokenCount = await this.reader.getTokenCount();
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      throw new FatalError(`contract ${this.config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-    return { latestLedger: h.latestLedger, oldestLedger: h.oldestLedger, latestLedgerHash: hash, tokenCount: tokenCount.count, tokenCountLedger: tokenCount.ledger };
   }
 
   /** Runs the pipeline once and records it in sync_runs. */
@@ -330,36 +243,15 @@ export class SyncSession {
     return error;
   }
 
+  /** The RPC's retention window and latest ledger, and the contract's token count read after them. */
+  head(): Promise<ChainHead> {
+    return readHead(this.reader, this.config);
+  }
+
   #takeOpenedHead(): ChainHead | null {
     const opened = this.#openedHead;
     this.#openedHead = null;
     return opened;
-  }
-
-  /** The network check and the head at once; the network's verdict comes first, so the first failing check is named. */
-  private async preflight(): Promise<ChainHead> {
-    const [network, head] = await Promise.allSettled([this.checkNetwork(), this.head()]);
-    if (network.status === "rejected") throw network.reason;
-    if (head.status === "rejected") throw head.reason;
-    return head.value;
-  }
-
-  /** Checks, before any work, that the RPC serves the configured network. */
-  private async checkNetwork(): Promise<void> {
-    const where = redactUrl(this.config.rpcUrl);
-    let passphrase: string;
-    try {
-      passphrase = await this.reader.getNetworkPassphrase();
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`, { cause: error });
-    }
-    if (passphrase === "") throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork returned no network passphrase`);
-    if (passphrase !== this.config.networkPassphrase) {
-      throw new FatalError(
-        `network passphrase mismatch: the RPC at ${where} serves "${passphrase}", but "${this.config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
-      );
-    }
   }
 
   /** Locks (when asked) and migrates the database opened, and sets up the store. */
@@ -407,12 +299,6 @@ export class SyncSession {
 async function isMigrated(db: Database): Promise<boolean> {
   const rows = await db.withSession((s) => s.query<{ ok: boolean }>(`SELECT to_regclass('public.tokens') IS NOT NULL AS ok`));
   return rows[0]?.ok === true;
-}
-
-function settled<T>(result: PromiseSettledResult<T>, describe: (error: unknown) => string): T {
-  if (result.status === "fulfilled") return result.value;
-  if (result.reason instanceof InterruptedError) throw result.reason;
-  throw new FatalError(describe(result.reason), { cause: result.reason });
 }
 
 /** Requests per method sent since `before`. */

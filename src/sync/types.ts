@@ -1,12 +1,12 @@
 // The sync layer's types and constants: what a run takes and returns, and the report a session makes of it. They
 // live here, below the run and the report renderer, so that neither imports the other and no layer above is needed.
-import type { SyncConfig } from "../config.ts";
+import type { ManualCreator, SyncConfig, SyncOptions } from "../config.ts";
 import type { FactoryReader } from "../contract/factory.ts";
 import type { Discovered } from "../discovery/events.ts";
-import type { RpcClient } from "../rpc/client.ts";
+import type { RpcClient, RpcOutcome } from "../rpc/client.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Database } from "../store/database.ts";
-import type { ChangeRecorder, TokenStore } from "../store/token-store.ts";
+import type { ChangeRecorder, TokenStore, WriteObserver } from "../store/token-store.ts";
 
 /**
  * Above this many tokens the terminal shows failures only (and a progress bar while running), and a run keeps
@@ -115,4 +115,60 @@ export interface SessionFeature {
   recorder?(session: SessionParts): Promise<ChangeRecorder | undefined>;
   /** After a one-shot run (syncTokens), before its session closes; a failure here must not fail the run. */
   afterRun?(session: SessionParts, report: SyncReport, signal?: AbortSignal): Promise<void>;
+}
+
+export interface RunHooks {
+  logger?: Logger;
+  /** Aborting stops the run after its current batch (SIGINT/SIGTERM in the CLI). */
+  signal?: AbortSignal;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Called as tokens are written: done of total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Keep a report line for every token read (`--verbose`); by default past 50 tokens only failures keep theirs. */
+  listTokens?: boolean;
+  /** Capabilities that ride on the session (the webhooks: `withWebhooks` in src/webhooks/feature.ts). */
+  features?: readonly SessionFeature[];
+}
+
+/** What a long-running owner of the session measures (metrics); every hook is optional. */
+export interface SessionObserver {
+  /** Each HTTP request to the RPC, retries included. */
+  rpcRequest?: (e: { method: string; outcome: RpcOutcome; durationMs: number }) => void;
+  /** Each retry the RPC client schedules. */
+  rpcRetry?: (e: { method: string; attempt: number; delayMs: number }) => void;
+  /** Each batch transaction. */
+  write?: WriteObserver;
+}
+
+export interface SessionOptions extends SyncOptions, RunHooks {
+  observer?: SessionObserver;
+  /**
+   * Load Prisma's client for `session.db.prisma` (default true; always with webhook endpoints, whose outbox uses
+   * it). A session that only syncs needs none: its statements go to the driver.
+   */
+  prisma?: boolean;
+  /**
+   * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
+   * write that needs the lock fails; the lock can be taken later with `tryLock()`.
+   */
+  lock?: boolean;
+}
+
+/** One pass of the pipeline; every field defaults to the session's configuration. */
+export interface SyncRequest {
+  full?: boolean;
+  /** Read just these tokens: no discovery, no cursor, no count check. */
+  tokens?: string[];
+  /** Creators to scan on top of the configured ones. */
+  creators?: ManualCreator[];
+  /** Tokens and launches found outside the RPC's event window (the history backfill). */
+  discovered?: Discovered;
+  trigger?: string;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Keep a report line for every token read, however many. */
+  listTokens?: boolean;
+  /** Record the run in sync_runs (default true; single-token reads from the API skip it). */
+  record?: boolean;
 }
