@@ -44,7 +44,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import type { SyncOptions } from "../src/config.ts";
-import { syncTokens } from "../src/sync.ts";
+import { syncTokens } from "../src/api.ts";
 import { startSimnet, type ScenarioOptions, type Simnet } from "../test/simnet/index.ts";
 import { activity } from "./bench/activity.ts";
 import { buildDist } from "./build.ts";

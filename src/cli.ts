@@ -5,10 +5,10 @@
 import { Command, CommanderError, Option } from "commander";
 import dotenv from "dotenv";
 import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
-import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./report.ts";
+import { progressBar, safe, toJson, toText, LIST_LIMIT } from "./sync/report.ts";
 import type { BackfillOptions } from "./history/backfill.ts";
 import { backfillPartial, backfillToJson, backfillToText, ledgerProgress } from "./history/report.ts";
-import type { Logger, SyncReport } from "./sync.ts";
+import type { Logger, SyncReport } from "./sync/sync.ts";
 import { addWebhookCommands, addWebhookOptions, webhookOptions } from "./webhooks/cli.ts";
 
 export const EXIT = { ok: 0, fatal: 1, partial: 2, usage: 1, locked: 75, sigint: 130, sigterm: 143 } as const;
@@ -108,7 +108,7 @@ async function runSync(opts: Record<string, unknown>, io: Io): Promise<number> {
   const showProgress = !json && io.stderr.isTTY === true;
   return withSignals(io, (logger, signal) =>
     guard(io, async () => {
-      const { syncTokens } = await import("./sync.ts");
+      const { syncTokens } = await import("./api.ts");
       const report = await syncTokens({
         ...sessionOptions(opts, io),
         creators: opts.creator as string[] | undefined,

@@ -6,7 +6,7 @@ import { defaultDataDir } from "./paths.ts";
 import { ConfigError } from "./errors.ts";
 import { parseUrl, validateHttpUrl } from "./http-url.ts";
 import { redactUnparsedUrl, redactUrl } from "./redact.ts";
-import { resolveWebhookConfig, type WebhookConfig, type WebhookOptions } from "./webhooks/config.ts";
+import { resolveWebhookConfig, type WebhookConfig, type WebhookOptions } from "./config/webhooks.ts";
 
 export { ConfigError, validateHttpUrl };
 
@@ -36,7 +36,7 @@ export interface SyncOptions {
   allowHttp?: boolean;
   timeoutMs?: number | string;
   trigger?: string;
-  /** Webhook endpoints, events, secret (src/webhooks/config.ts). */
+  /** Webhook endpoints, events, secret (src/config/webhooks.ts). */
   webhook?: WebhookOptions;
 }
 

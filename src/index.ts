@@ -1,6 +1,8 @@
 // The package's programmatic API. Importing it runs nothing.
-export { syncTokens, processToken, getAllTokenAddressesFromEvents, migrateDatabase, SyncSession } from "./sync.ts";
-export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome, SyncRequest, SessionOptions, ChainHead } from "./sync.ts";
+export { syncTokens, processToken } from "./api.ts";
+export { getAllTokenAddressesFromEvents, migrateDatabase, SyncSession } from "./sync/sync.ts";
+export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome, SyncRequest, SessionOptions, ChainHead } from "./sync/sync.ts";
+export { withWebhooks } from "./webhooks/feature.ts";
 export type { SyncOptions } from "./config.ts";
 export { ConfigError, FatalError, LockedError, InterruptedError } from "./errors.ts";
 export type { TokenInfo, TokenStatus, BondingCurve } from "./contract/types.ts";

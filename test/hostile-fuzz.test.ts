@@ -6,8 +6,8 @@ import { StrKey } from "@stellar/stellar-sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeContractDataEntry, decodeTokenInfo } from "../src/contract/codec.ts";
-import { safe, toJson, toText } from "../src/report.ts";
-import type { SyncReport } from "../src/sync.ts";
+import { safe, toJson, toText } from "../src/sync/report.ts";
+import type { SyncReport } from "../src/sync/sync.ts";
 import { contractDataEntry, tokenInfoKey, tokenInfoScVal, type TokenInfoFields } from "./simnet/encode.ts";
 import { storable } from "./support/expect-rows.ts";
 

@@ -14,7 +14,7 @@ import { median, rawGet, slowConnections, timedGet } from "./support/raw-http.ts
 import { cliEnv } from "./support/resilience.ts";
 import { runCli } from "./support/cli.ts";
 import { TokenQueries } from "../src/store/token-queries.ts";
-import { resolveWebhookConfig } from "../src/webhooks/config.ts";
+import { resolveWebhookConfig } from "../src/config/webhooks.ts";
 
 const ADMIN = "admin-token-0123456789abcdef";
 const PATH_KEY = "k3yS3cr3tPathToken0123456789";

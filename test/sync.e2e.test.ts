@@ -4,7 +4,7 @@ import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
-import type { JsonSummary } from "../src/report.ts";
+import type { JsonSummary } from "../src/sync/report.ts";
 
 type Summary = JsonSummary;
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateDatabase } from "../src/migrate-database.ts";
-import { syncTokens } from "../src/sync.ts";
+import { syncTokens } from "../src/api.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { startReceiver, until, type Receiver } from "./support/webhook-receiver.ts";

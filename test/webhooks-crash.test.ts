@@ -3,7 +3,7 @@
 // run's leases and delivers every event, those attempted before with the same webhook-id.
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncTokens } from "../src/sync.ts";
+import { syncTokens } from "../src/api.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { runCli, startCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";

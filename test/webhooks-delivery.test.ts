@@ -4,9 +4,9 @@
 // operator's retry and replay commands. The outbox is filled by real syncs of the simulator's changes; the
 // dispatcher runs with a retry schedule in milliseconds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncTokens } from "../src/sync.ts";
+import { syncTokens } from "../src/api.ts";
 import { openDatabase } from "../src/store/database.ts";
-import { EVENT_TYPES } from "../src/webhooks/config.ts";
+import { EVENT_TYPES } from "../src/config/webhooks.ts";
 import { startDispatcher, type DispatcherOptions, type RunningDispatcher } from "../src/webhooks/dispatcher.ts";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { runCli } from "./support/cli.ts";

@@ -4,7 +4,7 @@
 // (syncs of the simulator's trades); only their age is set by SQL, since a test cannot wait 30 days.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/store/database.ts";
-import { EVENT_TYPES } from "../src/webhooks/config.ts";
+import { EVENT_TYPES } from "../src/config/webhooks.ts";
 import { startDispatcher } from "../src/webhooks/dispatcher.ts";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { runCli, type CliResult } from "./support/cli.ts";

@@ -20,7 +20,7 @@ import { startLive, type Live } from "../../src/live/live.ts";
 import { Metrics } from "../../src/runtime/metrics.ts";
 import { ShutdownRegistry } from "../../src/runtime/shutdown.ts";
 import { createServer } from "../../src/server/server.ts";
-import type { SyncReport } from "../../src/session.ts";
+import type { SyncReport } from "../../src/sync/session.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
 import { int, ms, table } from "./format.ts";
 import { openServer } from "./postgres.ts";

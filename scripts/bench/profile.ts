@@ -14,7 +14,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { syncTokens } from "../../src/sync.ts";
+import { syncTokens } from "../../src/api.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
 import { ms, requests } from "./format.ts";
 import { activity } from "./activity.ts";

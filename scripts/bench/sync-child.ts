@@ -6,7 +6,7 @@
 // (the simulator may be changed between runs), then `await child.exit()`.
 import { fork, type ChildProcess } from "node:child_process";
 import type { SyncOptions } from "../../src/config.ts";
-import type { SyncReport } from "../../src/sync.ts";
+import type { SyncReport } from "../../src/sync/sync.ts";
 import type { Measurement, TraceEvent } from "./measure.ts";
 
 export interface ReportSummary {
@@ -126,7 +126,7 @@ export class SyncChild {
 
 if (process.argv.includes(CHILD_FLAG) && process.send) {
   const send = (m: FromChild): void => void process.send?.(m);
-  const [{ syncTokens }, measure] = await Promise.all([import("../../src/sync.ts"), import("./measure.ts")]);
+  const [{ syncTokens }, measure] = await Promise.all([import("../../src/api.ts"), import("./measure.ts")]);
   measure.pgTimer.install();
   measure.writeBatchTimer.install();
   let traced = false;

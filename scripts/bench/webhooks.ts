@@ -18,7 +18,7 @@ import pg from "pg";
 import type { SyncOptions } from "../../src/config.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { drainOutbox } from "../../src/webhooks/dispatcher.ts";
-import { EVENT_TYPES } from "../../src/webhooks/config.ts";
+import { EVENT_TYPES } from "../../src/config/webhooks.ts";
 import { newSecret } from "../../src/webhooks/payload.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
 import { int, ms } from "./format.ts";

@@ -10,6 +10,7 @@
 import pLimit from "p-limit";
 import { decodeFactoryEvent } from "../contract/codec.ts";
 import { RpcError, type RpcClient } from "../rpc/client.ts";
+import type { Logger } from "../runtime/logger.ts";
 
 /** stellar-rpc scans at most this many ledgers per getEvents request. */
 export const MAX_LEDGERS_PER_SCAN = 10_000;
@@ -19,10 +20,6 @@ export const MAX_LEDGERS_PER_SCAN = 10_000;
  */
 const PAGE_SIZE = 2_000;
 
-export interface EventLogger {
-  info(message: string): void;
-  warn(message: string): void;
-}
 
 export interface EventScanOptions {
   rpc: RpcClient;
@@ -32,7 +29,7 @@ export interface EventScanOptions {
   /** Last ledger to read, inclusive (normally the RPC's latestLedger). */
   toLedger: number;
   concurrency?: number;
-  logger?: EventLogger;
+  logger?: Logger;
   /** Called as each ledger range is done, with the tokens first named in it: their reads can start at once. */
   onRange?: (tokens: string[]) => void;
   /** Where to note each token named, with the ledger of its latest event (default: a new map). */

@@ -14,11 +14,12 @@
 import { resolveConfig, validateHttpUrl, ConfigError } from "../config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
 import { FatalError } from "../errors.ts";
-import { SyncSession, type SessionOptions, type SyncReport } from "../session.ts";
+import { SyncSession, type SessionOptions, type SyncReport } from "../sync/session.ts";
 import { loadCursor, saveCursor } from "./cursor.ts";
 import { DatastoreSource } from "./datastore.ts";
 import { EventExtractor } from "./extract.ts";
 import { LedgersRpcSource } from "./ledgers-rpc.ts";
+import { withWebhooks } from "../webhooks/feature.ts";
 import { interrupted, ledgerAtTime, servedRange, type LedgerGap, type LedgerSource } from "./source.ts";
 
 export interface BackfillOptions extends SessionOptions {
@@ -83,7 +84,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
         `network passphrase mismatch: ${source.label} holds "${source.networkPassphrase}", but "${config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
       );
     }
-    const session = await SyncSession.open(options);
+    const session = await SyncSession.open(withWebhooks(options));
     try {
       const { from, to: planned } = await resolveRange(source, range, (await session.head()).latestLedger);
       let to = planned;

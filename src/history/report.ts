@@ -1,5 +1,5 @@
 // Renders a backfill's report: its own lines (range, source, speed), then the pipeline pass's report.
-import { jsonSafe, jsonSummary, toText, type JsonSummary } from "../report.ts";
+import { jsonSafe, jsonSummary, toText, type JsonSummary } from "../sync/report.ts";
 import type { BackfillReport } from "./backfill.ts";
 
 export type BackfillJson = Omit<BackfillReport, "sync"> & { sync: JsonSummary };

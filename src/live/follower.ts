@@ -7,7 +7,7 @@
 // steps down to standby. Failures are waited out with backoff (an RPC outage, a 429, a database restart);
 // shutdown lets the pass in progress finish its batch.
 import { InterruptedError, LockedError, messageOf } from "../errors.ts";
-import type { SyncReport, SyncRequest, SyncSession } from "../session.ts";
+import type { SyncReport, SyncRequest, SyncSession } from "../sync/session.ts";
 import type { Common } from "../runtime/common.ts";
 import { ActionError, type FollowerState, type FollowerView } from "./actions.ts";
 import { Backoff, sleep } from "./backoff.ts";

@@ -2,7 +2,7 @@
 // the HTTP API and dashboard call, and any background services (e.g. the webhook dispatcher) that run beside
 // the follower. Every part registers its own stop with `common.shutdown`; startLive itself has no side effect
 // beyond what it starts.
-import type { SessionOptions, SyncReport, SyncSession } from "../session.ts";
+import type { SessionOptions, SyncReport, SyncSession } from "../sync/session.ts";
 import type { Common } from "../runtime/common.ts";
 import { createLiveActions, type FollowerState, type LiveActions, type LiveActionsOptions } from "./actions.ts";
 import { Follower } from "./follower.ts";

@@ -3,8 +3,8 @@
 // turns the outcome into an exit status: 0 after a signal, 75 when watch finds the lock taken, 1 otherwise.
 import { ConfigError } from "../config.ts";
 import { FatalError, LockedError, messageOf } from "../errors.ts";
-import { safe, toJson } from "../report.ts";
-import type { SyncReport } from "../session.ts";
+import { safe, toJson } from "../sync/report.ts";
+import type { SyncReport } from "../sync/session.ts";
 import { streamLogger } from "../runtime/logger.ts";
 import { Metrics } from "../runtime/metrics.ts";
 import { ShutdownRegistry } from "../runtime/shutdown.ts";

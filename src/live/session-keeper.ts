@@ -2,9 +2,10 @@
 // database allows one connection owner). The session is opened without the run lock; the follower takes it.
 // When the session becomes unusable (its RPC client gave the RPC up for dead), renew() replaces it, retrying
 // with backoff until the RPC and the database answer again.
-import { SyncSession, type SessionOptions } from "../session.ts";
-import type { Logger } from "../sync-run.ts";
+import { SyncSession, type SessionOptions } from "../sync/session.ts";
+import type { Logger } from "../runtime/logger.ts";
 import { messageOf } from "../errors.ts";
+import { withWebhooks } from "../webhooks/feature.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { isTransient } from "./failures.ts";
 import type { ShutdownRegistry } from "../runtime/shutdown.ts";
@@ -87,7 +88,7 @@ export class SessionKeeper {
     for (;;) {
       if (shutdown.closing) throw new SessionUnavailableError("shutting down");
       try {
-        const session = await open({ ...options, lock: false });
+        const session = await open(withWebhooks({ ...options, lock: false }));
         if (shutdown.closing) {
           await session.close();
           throw new SessionUnavailableError("shutting down");

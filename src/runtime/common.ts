@@ -1,6 +1,6 @@
 // What every long-running part takes explicitly: where to log, what to measure into, and where to register
 // its graceful shutdown.
-import type { Logger } from "../sync-run.ts";
+import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ShutdownRegistry } from "./shutdown.ts";
 

@@ -1,7 +1,12 @@
 // Log lines for long-running commands: stderr, one line each, chain text made harmless for terminals
-// (report.ts's safe()), secrets already masked by the session's logger.
-import { safe } from "../report.ts";
-import type { Logger } from "../sync-run.ts";
+// (src/text/terminal.ts's safe()), secrets already masked by the session's logger.
+import { safe } from "../text/terminal.ts";
+
+/** Where every layer logs: one line per call. Declared here, at the bottom, so that any layer may take one. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
 
 export function streamLogger(stream: NodeJS.WritableStream): Logger {
   return {

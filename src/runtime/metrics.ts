@@ -2,7 +2,7 @@
 // chain's head and the cursor, lag, stored tokens, RPC requests by method and outcome, retries, write latency,
 // per-ledger batches and the HTTP API's sync-token requests. The session reports into it through its observer.
 import client from "prom-client";
-import type { SessionObserver } from "../session.ts";
+import type { SessionObserver } from "../sync/session.ts";
 
 export type SyncTokenOutcome = "ok" | "not_found" | "bad_request" | "rate_limited" | "busy" | "unavailable" | "unauthorized" | "error";
 

@@ -1,7 +1,7 @@
 // Graceful shutdown for long-running commands: every resource registers how it stops, at the moment it starts,
 // and shutdown() stops them in reverse order (the HTTP server before the follower, the follower before the
 // database it writes to). Each step is bounded, so one stuck resource cannot keep the process alive.
-import type { Logger } from "../sync-run.ts";
+import type { Logger } from "./logger.ts";
 
 export interface ShutdownStep {
   name: string;

@@ -4,7 +4,7 @@ import { DatabaseError, describeDatabaseError, type Database } from "./database.
 import { assertRunLockHeld } from "./run-lock.ts";
 import { tokenUpsert, type ChangeRecorder, type TokenUpsert, type TokenWrite } from "./token-upsert.ts";
 
-export type { DiscoverySource, TokenWrite } from "./token-upsert.ts";
+export type { ChangeRecorder, DiscoverySource, TokenWrite } from "./token-upsert.ts";
 export type CreatorSource = "DATABASE" | "CONFIG" | "ENV" | "TOKEN" | "EVENT";
 
 export interface SyncStateRow {

@@ -1,7 +1,7 @@
 // The webhook flags of the sync command and the `webhooks` subcommands. Only commander definitions live here;
 // the subcommands' work is loaded when one runs (./commands.ts).
 import { Option, type Command } from "commander";
-import type { WebhookOptions } from "./config.ts";
+import type { WebhookOptions } from "../config/webhooks.ts";
 
 export function addWebhookOptions(command: Command): Command {
   return command

@@ -2,11 +2,11 @@
 import { ConfigError } from "../errors.ts";
 import { defaultDataDir } from "../paths.ts";
 import { redactUrl } from "../redact.ts";
-import { safe } from "../report.ts";
+import { safe } from "../sync/report.ts";
 import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
 import type { Database } from "../store/database.ts";
 import type { CommandIo } from "./cli.ts";
-import { validateWebhookUrl } from "./config.ts";
+import { validateWebhookUrl } from "../config/webhooks.ts";
 import { listEndpoints, replayEvents, retryFailed } from "./operator.ts";
 import { newSecret } from "./payload.ts";
 

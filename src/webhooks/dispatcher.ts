@@ -1,11 +1,12 @@
 // Delivers the outbox: claims due deliveries, POSTs each signed event to its endpoint, and records the outcome.
 // `startDispatcher` runs until stopped (watch/serve); `drainOutbox` delivers what is due and returns within a
 // deadline (a cron run, before it exits). Any number of dispatchers may share one database (see queue.ts).
-import type { Logger } from "../sync-run.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { Database } from "../store/database.ts";
+import type { WebhookDrain } from "../sync/types.ts";
 import { messageOf } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
-import type { WebhookConfig } from "./config.ts";
+import type { WebhookConfig } from "../config/webhooks.ts";
 import { registerEndpoints } from "./outbox.ts";
 import { renderBody, Signer } from "./payload.ts";
 import { DeliveryQueue, type ClaimedDelivery } from "./queue.ts";
@@ -41,12 +42,8 @@ export interface DeliveryCounts {
   failed: number;
 }
 
-export interface DrainResult extends DeliveryCounts {
-  /** Deliveries still pending for the configured endpoints when the drain ended. */
-  pending: number;
-  /** Delivered events deleted for being older than the retention. */
-  pruned: number;
-}
+/** What a drain did, as a run's report carries it (the type lives with the report, in the sync layer). */
+export type DrainResult = WebhookDrain;
 
 export interface RunningDispatcher {
   readonly counts: DeliveryCounts;

@@ -2,7 +2,7 @@
 // Reads DATABASE_URL, WEBHOOK_URLS, WEBHOOK_SECRET and DISPATCHER_CONCURRENCY; prints "ready" once it delivers,
 // delivers until SIGTERM, then prints its counts as JSON.
 import { openDatabase } from "../../src/store/database.ts";
-import { EVENT_TYPES } from "../../src/webhooks/config.ts";
+import { EVENT_TYPES } from "../../src/config/webhooks.ts";
 import { startDispatcher } from "../../src/webhooks/dispatcher.ts";
 
 const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, dataDir: "" });

@@ -7,7 +7,7 @@ import { startLive, type Live, type LiveOptions } from "../../src/live/live.ts";
 import { Metrics } from "../../src/runtime/metrics.ts";
 import { ShutdownRegistry } from "../../src/runtime/shutdown.ts";
 import { createServer, type ServerDeps } from "../../src/server/server.ts";
-import type { Logger } from "../../src/sync-run.ts";
+import type { Logger } from "../../src/runtime/logger.ts";
 import type { TestDatabase } from "./databases.ts";
 import { expectedRow } from "./expect-rows.ts";
 

@@ -7,7 +7,7 @@ import type { Simnet, SimToken } from "../simnet/index.ts";
 import type { CliResult } from "./cli.ts";
 import type { TestDatabase } from "./databases.ts";
 import { expectedRow, tokenRows } from "./expect-rows.ts";
-import type { JsonSummary } from "../../src/report.ts";
+import type { JsonSummary } from "../../src/sync/report.ts";
 
 export type Summary = JsonSummary;
 

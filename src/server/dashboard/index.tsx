@@ -15,7 +15,7 @@ import { sharedFor } from "../../runtime/shared-for.ts";
 import { ActionError, type LiveActions, type LiveStatus } from "../../live/actions.ts";
 import type { DailyActivity } from "../../store/activity-queries.ts";
 import { QueryError, TOKEN_SORTS, TOKEN_STATUSES, type SortOrder, type TokenListQuery, type TokenSort } from "../../store/token-queries.ts";
-import type { Logger } from "../../sync-run.ts";
+import type { Logger } from "../../runtime/logger.ts";
 import { ASSET_PATHS, SCRIPT, STYLESHEET } from "./assets.ts";
 import { AuthThrottle } from "../auth-throttle.ts";
 import { clientKey } from "../client-address.ts";

@@ -1,13 +1,10 @@
 // Renders a SyncReport for a person (terminal) or a program (--json). Chain strings are written
 // by anyone, so nothing from the chain reaches a terminal with its control characters intact.
-import type { SyncReport, TokenLine } from "./sync.ts";
-import { visibleText } from "./text/visible.ts";
+import { safe } from "../text/terminal.ts";
+import { LIST_LIMIT, type SyncReport, type TokenLine } from "./types.ts";
 
-/**
- * Above this many tokens the terminal shows failures only (and a progress bar while running), and a run keeps
- * lines for failures only unless every line is asked for.
- */
-export const LIST_LIMIT = 50;
+// The command layer renders with these too.
+export { LIST_LIMIT, safe };
 
 /** What `--json` prints: the report without the per-token lines and the local details. */
 export type JsonSummary = Omit<SyncReport, "tokens" | "tokensRead" | "database" | "networkPassphrase" | "rpcUrl">;
@@ -69,17 +66,6 @@ function formatLine(line: TokenLine): string {
   if (line.outcome === "failed") return `  ${mark} ${outcome} ${line.address}  ${safe(line.error ?? "", 200)}`;
   const who = `${safe(line.name ?? "", 40)} (${safe(line.symbol ?? "", 12)})`;
   return `  ${mark} ${outcome} ${line.address}  ${who}  by ${short(line.creator ?? "")}  ${line.status ?? ""}`;
-}
-
-/**
- * One line of chain text (or of a message that may quote it) for a terminal, bounded to `max` characters. Controls,
- * escape sequences (their ESC or CSI), line breaks and the bidi controls that reorder what is displayed ("Trojan
- * Source") are shown as visible symbols, as the dashboard shows them (src/text/visible.ts).
- */
-export function safe(text: string, max: number): string {
-  // A stand-in is never shorter than its character, so the first max + 1 code points (at most 2 units each) decide.
-  const chars = [...visibleText(text.length > 2 * max + 2 ? text.slice(0, 2 * max + 2) : text)];
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : chars.join("");
 }
 
 function short(address: string): string {

@@ -1,26 +1,24 @@
-// The programmatic API: one synchronization of one SAC Factory contract into the database, and the smaller
-// entry points built on the same session (src/session.ts).
-import type { SyncOptions } from "./config.ts";
-import { scanFactoryEvents } from "./discovery/events.ts";
-import { SyncSession, type RunHooks, type SyncReport } from "./session.ts";
-import type { TokenLine } from "./sync-run.ts";
+// One synchronization of one SAC Factory contract into the database, and the smaller entry points built on the
+// same session (session.ts). Capabilities above this layer (the webhooks) come in as `features`; the package's
+// entry points (src/api.ts) add them.
+import type { SyncOptions } from "../config.ts";
+import { scanFactoryEvents } from "../discovery/events.ts";
+import { SyncSession, type RunHooks } from "./session.ts";
+import type { SyncReport, TokenLine } from "./types.ts";
 
-export type { Logger, TokenLine, TokenOutcome } from "./sync-run.ts";
-export { migrateDatabase } from "./migrate-database.ts";
-export type { RunHooks, SyncReport, SyncRequest, SessionOptions, ChainHead } from "./session.ts";
+export type { Logger } from "../runtime/logger.ts";
+export type { SessionFeature, SessionParts, SyncReport, TokenLine, TokenOutcome, WebhookDrain } from "./types.ts";
+export { migrateDatabase } from "../migrate-database.ts";
+export type { RunHooks, SyncRequest, SessionOptions, ChainHead } from "./session.ts";
 export { SyncSession } from "./session.ts";
 
-/** Runs one synchronization of the configured contract into the database. */
+/** Runs one synchronization of the configured contract into the database; each feature's afterRun runs before it returns. */
 export async function syncTokens(options: SyncOptions & RunHooks = {}): Promise<SyncReport> {
   const session = await SyncSession.open(options);
   try {
     const report = await session.sync({ signal: options.signal, onProgress: options.onProgress, listTokens: options.listTokens });
     // A cron run delivers what it queued (and what earlier runs left) before it exits, within the webhook timeout.
-    const webhooks = session.config.webhooks;
-    if (webhooks && !session.config.dryRun) {
-      const { deliverBeforeExit } = await import("./webhooks/dispatcher.ts");
-      report.webhooks = await deliverBeforeExit(session, webhooks, options.signal);
-    }
+    for (const feature of session.features) await feature.afterRun?.(session, report, options.signal);
     return report;
   } finally {
     await session.close();

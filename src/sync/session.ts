@@ -1,101 +1,30 @@
 // A sync session: the RPC checked, the database open, migrated and locked for one contract, ready to run the
 // pipeline (discover, read, write, report) as often as its owner wants. The batch command runs it once; the live
 // follower, the HTTP server and the history backfill keep one open and run it again and again.
-import { resolveConfig, type ManualCreator, type SyncConfig, type SyncOptions } from "./config.ts";
-import { FactoryReader } from "./contract/factory.ts";
-import type { Discovered } from "./discovery/events.ts";
-import { FatalError, InterruptedError, LockedError, messageOf } from "./errors.ts";
-import { redactSecrets, redactUrl, urlSecrets } from "./redact.ts";
-import { RpcClient, RpcError, type RpcOutcome } from "./rpc/client.ts";
-import { migrateOrFail, openDatabaseOrFail } from "./migrate-database.ts";
-import { DatabaseError, type Database } from "./store/database.ts";
-import { tryLockContract, type RunLock } from "./store/run-lock.ts";
-import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "./store/lease.ts";
-import { TokenStore, type WriteObserver } from "./store/token-store.ts";
-import { SyncRun, type Logger, type RunResult } from "./sync-run.ts";
-import type { DrainResult } from "./webhooks/dispatcher.ts";
+import { resolveConfig, type SyncConfig, type SyncOptions } from "../config.ts";
+import { FactoryReader } from "../contract/factory.ts";
+import { ConfigError, FatalError, LockedError, messageOf } from "../errors.ts";
+import { redactSecrets, redactUrl, urlSecrets } from "../redact.ts";
+import { RpcClient, RpcError } from "../rpc/client.ts";
+import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
+import { silentLogger, type Logger } from "../runtime/logger.ts";
+import { DatabaseError, type Database } from "../store/database.ts";
+import { tryLockContract, type RunLock } from "../store/run-lock.ts";
+import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "../store/lease.ts";
+import { TokenStore, type ChangeRecorder } from "../store/token-store.ts";
+import { preflight, readHead, type ChainHead } from "./chain-head.ts";
+import { SyncRun } from "./run.ts";
+import type { RunHooks, RunResult, SessionFeature, SessionObserver, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
 
-export interface SyncReport extends RunResult {
-  contractId: string;
-  network: string;
-  networkPassphrase: string;
-  rpcUrl: string;
-  database: string;
-  dryRun: boolean;
-  latestLedger: number;
-  rpcRequests: Record<string, number>;
-  durationMs: number;
-  /** Webhook deliveries made before the run returned (when endpoints are configured). */
-  webhooks?: DrainResult;
-}
-
-export interface RunHooks {
-  logger?: Logger;
-  /** Aborting stops the run after its current batch (SIGINT/SIGTERM in the CLI). */
-  signal?: AbortSignal;
-  /** Defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** Called as tokens are written: done of total. */
-  onProgress?: (done: number, total: number) => void;
-  /** Keep a report line for every token read (`--verbose`); by default past 50 tokens only failures keep theirs. */
-  listTokens?: boolean;
-}
-
-/** What a long-running owner of the session measures (metrics); every hook is optional. */
-export interface SessionObserver {
-  /** Each HTTP request to the RPC, retries included. */
-  rpcRequest?: (e: { method: string; outcome: RpcOutcome; durationMs: number }) => void;
-  /** Each retry the RPC client schedules. */
-  rpcRetry?: (e: { method: string; attempt: number; delayMs: number }) => void;
-  /** Each batch transaction. */
-  write?: WriteObserver;
-}
-
-export interface SessionOptions extends SyncOptions, RunHooks {
-  observer?: SessionObserver;
-  /**
-   * Hold the contract's run lock for the session's life (default). Without it the session may read, but any
-   * write that needs the lock fails; the lock can be taken later with `tryLock()`.
-   */
-  lock?: boolean;
-}
-
-/** One pass of the pipeline; every field defaults to the session's configuration. */
-export interface SyncRequest {
-  full?: boolean;
-  /** Read just these tokens: no discovery, no cursor, no count check. */
-  tokens?: string[];
-  /** Creators to scan on top of the configured ones. */
-  creators?: ManualCreator[];
-  /** Tokens and launches found outside the RPC's event window (the history backfill). */
-  discovered?: Discovered;
-  trigger?: string;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  /** Keep a report line for every token read, however many. */
-  listTokens?: boolean;
-  /** Record the run in sync_runs (default true; single-token reads from the API skip it). */
-  record?: boolean;
-}
-
-export interface ChainHead {
-  latestLedger: number;
-  oldestLedger: number;
-  /** Hash of latestLedger, when the RPC reported it. */
-  latestLedgerHash: string | null;
-  /** get_token_count, read right after latestLedger. */
-  tokenCount: number;
-  /** The latest ledger of the node that counted, when it said (a load-balanced node may be ahead of latestLedger). */
-  tokenCountLedger: number | null;
-}
-
-const silent: Logger = { info() {}, warn() {} };
+export type { RunHooks, SessionObserver, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
+export type { ChainHead } from "./chain-head.ts";
 
 export class SyncSession {
   readonly config: SyncConfig;
   readonly rpc: RpcClient;
   readonly reader: FactoryReader;
   readonly logger: Logger;
+  readonly features: readonly SessionFeature[];
   /** Masks every secret of the configuration (database password, RPC key) in a text. */
   readonly redact: (text: string) => string;
   #db: Database | null = null;
@@ -113,8 +42,11 @@ export class SyncSession {
 
   readonly #observer: SessionObserver;
 
-  private constructor(config: SyncConfig, logger: Logger, signal: AbortSignal | undefined, observer: SessionObserver = {}) {
+  private constructor(config: SyncConfig, hooks: RunHooks, observer: SessionObserver = {}) {
+    const logger = hooks.logger ?? silentLogger;
+    const signal = hooks.signal;
     this.config = config;
+    this.features = hooks.features ?? [];
     this.#observer = observer;
     let secrets: readonly string[] = [...(config.databaseUrl ? urlSecrets(config.databaseUrl) : []), ...(config.webhooks?.secrets ?? [])];
     this.redact = (text) => redactSecrets(text, secrets);
@@ -140,7 +72,7 @@ export class SyncSession {
   /** Validates the options, checks the RPC's network, then opens, locks and migrates the database. */
   static async open(options: SessionOptions = {}): Promise<SyncSession> {
     const config = resolveConfig(options, options.env);
-    const session = new SyncSession(config, options.logger ?? silent, options.signal, options.observer);
+    const session = new SyncSession(config, options, options.observer);
     session.#leaseMs = leaseMsFrom(options.env ?? process.env);
     // PostgreSQL's connection opens while the RPC is checked (nothing is locked, migrated or written before the checks
     // pass); the embedded database only after them, since opening it creates its folder.
@@ -148,7 +80,7 @@ export class SyncSession {
     const connecting = config.databaseUrl ? open() : null;
     connecting?.catch(() => {}); // awaited below, after the RPC's verdict
     try {
-      session.#openedHead = await session.preflight();
+      session.#openedHead = await preflight(session.reader, session.config);
       session.#db = await (connecting ?? open());
       await session.openDatabase(options.lock ?? true);
       return session;
@@ -162,9 +94,9 @@ export class SyncSession {
   /** A session that talks to the RPC only, its network checked: no database is opened. */
   static async connect(options: SyncOptions & RunHooks = {}): Promise<{ session: SyncSession; head: ChainHead }> {
     const config = resolveConfig(options, options.env);
-    const session = new SyncSession(config, options.logger ?? silent, options.signal);
+    const session = new SyncSession(config, options);
     try {
-      return { session, head: await session.preflight() };
+      return { session, head: await preflight(session.reader, session.config) };
     } catch (error) {
       throw session.publicError(error);
     }
@@ -214,27 +146,6 @@ export class SyncSession {
   /** Aborted when the run lock is lost with its connection (a database restart). */
   get lockLost(): AbortSignal | undefined {
     return this.#lock?.lost;
-  }
-
-  /** The RPC's retention window and latest ledger, and the contract's token count read after them. */
-  async head(): Promise<ChainHead> {
-    const where = redactUrl(this.config.rpcUrl);
-    const [health, latest] = await Promise.allSettled([this.reader.getHealth(), this.reader.getLatestLedger()]);
-    const h = settled(health, (e) => `the RPC at ${where} failed getHealth: ${messageOf(e)}`);
-    // Only a fingerprint: an RPC without getLatestLedger still syncs.
-    const hash = latest.status === "fulfilled" && latest.value.sequence === h.latestLedger ? latest.value.hash : null;
-    if (latest.status === "rejected" && latest.reason instanceof InterruptedError) throw latest.reason;
-    // After getHealth, so that the count never includes a launch newer than the event window read up to it.
-    let tokenCount: { count: number; ledger: number | null };
-    try {
-      tokenCount = await this.reader.getTokenCount();
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      throw new FatalError(`contract ${this.config.contractId} does not answer as a SAC Factory on this network: get_token_count failed: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-    return { latestLedger: h.latestLedger, oldestLedger: h.oldestLedger, latestLedgerHash: hash, tokenCount: tokenCount.count, tokenCountLedger: tokenCount.ledger };
   }
 
   /** Runs the pipeline once and records it in sync_runs. */
@@ -331,36 +242,15 @@ export class SyncSession {
     return error;
   }
 
+  /** The RPC's retention window and latest ledger, and the contract's token count read after them. */
+  head(): Promise<ChainHead> {
+    return readHead(this.reader, this.config);
+  }
+
   #takeOpenedHead(): ChainHead | null {
     const opened = this.#openedHead;
     this.#openedHead = null;
     return opened;
-  }
-
-  /** The network check and the head at once; the network's verdict comes first, so the first failing check is named. */
-  private async preflight(): Promise<ChainHead> {
-    const [network, head] = await Promise.allSettled([this.checkNetwork(), this.head()]);
-    if (network.status === "rejected") throw network.reason;
-    if (head.status === "rejected") throw head.reason;
-    return head.value;
-  }
-
-  /** Checks, before any work, that the RPC serves the configured network. */
-  private async checkNetwork(): Promise<void> {
-    const where = redactUrl(this.config.rpcUrl);
-    let passphrase: string;
-    try {
-      passphrase = await this.reader.getNetworkPassphrase();
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork failed: ${messageOf(error)}`, { cause: error });
-    }
-    if (passphrase === "") throw new FatalError(`${where} does not answer as a Stellar RPC: getNetwork returned no network passphrase`);
-    if (passphrase !== this.config.networkPassphrase) {
-      throw new FatalError(
-        `network passphrase mismatch: the RPC at ${where} serves "${passphrase}", but "${this.config.networkPassphrase}" is configured (check --network / --network-passphrase)`,
-      );
-    }
   }
 
   /** Locks (when asked) and migrates the database opened, and sets up the store. */
@@ -377,15 +267,25 @@ export class SyncSession {
     }
     if (lock && !(await this.tryLock())) throw new LockedError(`another sync-tokens run holds the lock for contract ${config.contractId}`);
     // Webhooks: the batches' statements also write the outbox (loaded only when an endpoint is configured).
-    const recorder = config.webhooks && !config.dryRun
-      ? await (await import("./webhooks/outbox.ts")).openOutbox(db, config.contractId, config.webhooks, this.logger)
-      : undefined;
+    const recorder = config.dryRun ? undefined : await this.#recorder();
+    if (config.webhooks && !config.dryRun && !recorder) {
+      throw new ConfigError("webhook endpoints are configured, but the session was opened without the webhooks feature: pass withWebhooks(options)");
+    }
     const write = this.#observer.write;
     // A committed batch is progress too (a long pass may read little from the RPC between writes).
     this.#store = new TokenStore(db, config.contractId, (e) => {
       if (e.ok) this.#lock?.progress();
       write?.(e);
     }, recorder);
+  }
+
+  /** What the batches record their changes with: the first feature's that has one. */
+  async #recorder(): Promise<ChangeRecorder | undefined> {
+    for (const feature of this.features) {
+      const recorder = await feature.recorder?.(this);
+      if (recorder) return recorder;
+    }
+    return undefined;
   }
 
   async #releaseLock(): Promise<void> {
@@ -398,12 +298,6 @@ export class SyncSession {
 async function isMigrated(db: Database): Promise<boolean> {
   const rows = await db.withSession((s) => s.query<{ ok: boolean }>(`SELECT to_regclass('public.tokens') IS NOT NULL AS ok`));
   return rows[0]?.ok === true;
-}
-
-function settled<T>(result: PromiseSettledResult<T>, describe: (error: unknown) => string): T {
-  if (result.status === "fulfilled") return result.value;
-  if (result.reason instanceof InterruptedError) throw result.reason;
-  throw new FatalError(describe(result.reason), { cause: result.reason });
 }
 
 /** Requests per method sent since `before`. */
