@@ -1,6 +1,7 @@
 // Validation of Stellar addresses at the edge, with StrKey. Messages name the bad value, except
 // secret seeds, which are masked: a mistaken paste must not land in logs.
 import { StrKey } from "@stellar/stellar-sdk/base";
+import { quoteValue } from "./text/quote.ts";
 
 export type AddressKind = "account" | "contract";
 
@@ -32,6 +33,5 @@ function why(value: string, allowed: AddressKind[]): string {
 /** Quotes the value, masking all but the ends of anything that looks like a secret seed. */
 function describe(value: string): string {
   if (/^S[A-Z2-7]{20,}/.test(value)) return `"S...${value.slice(-4)}"`;
-  const printable = value.replace(/[^\x20-\x7e]/g, "?");
-  return JSON.stringify(printable.length > 80 ? `${printable.slice(0, 77)}...` : printable);
+  return quoteValue(value);
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RpcClient, RpcError, type RpcClientOptions } from "../src/rpc/client.ts";
 import { parseRetryAfter } from "../src/rpc/retry.ts";
+import { DEFAULT_DELIVERY_RETRY_POLICY, nextDelay } from "../src/webhooks/retry-policy.ts";
 import { type Reply, type StubServer, script, startStub } from "./support/stub-rpc.ts";
 
 let stub: StubServer | undefined;
@@ -216,5 +217,18 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter("-1", now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe("Retry-After for webhook deliveries (the same parser)", () => {
+  const policy = { ...DEFAULT_DELIVERY_RETRY_POLICY, random: () => 0.5 }; // no jitter
+  const now = Date.parse("2026-01-01T00:00:00Z");
+
+  it("honours delta-seconds and an HTTP-date, and falls back to the schedule on anything else", () => {
+    expect(nextDelay(policy, 1, 0, "7", now)).toBe(7000);
+    expect(nextDelay(policy, 1, 0, "Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5000);
+    // Date.parse would read "-1" and "1.5" as dates in 2001 (a delay of 0): neither is a Retry-After.
+    for (const malformed of ["-1", "1.5", "soon", "2026-01-01T00:00:09Z"]) expect(nextDelay(policy, 1, 0, malformed, now), malformed).toBe(5000);
+    expect(nextDelay(policy, 2, 0, null, now)).toBe(5 * 60_000);
   });
 });

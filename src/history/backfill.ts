@@ -15,6 +15,7 @@ import { resolveConfig, validateHttpUrl, ConfigError } from "../config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
 import { FatalError } from "../errors.ts";
 import { SyncSession, type SessionOptions, type SyncReport } from "../sync/session.ts";
+import { parseSince } from "../text/since.ts";
 import { loadCursor, saveCursor } from "./cursor.ts";
 import { DatastoreSource } from "./datastore.ts";
 import { EventExtractor } from "./extract.ts";
@@ -27,7 +28,7 @@ export interface BackfillOptions extends SessionOptions {
   datastore?: string;
   /** An RPC serving getLedgers over the range. */
   ledgersRpc?: string;
-  /** First ledger to read; or `since`, a date or ISO time (the first ledger closed then or later). */
+  /** First ledger to read; or `since`, a date, ISO time or age (src/text/since.ts): the first ledger closed then or later. */
   fromLedger?: number | string;
   since?: string;
   /** Last ledger to read (default: the last one the source serves, up to the RPC's latest). */
@@ -190,11 +191,7 @@ function parseRange(options: BackfillOptions): Range {
   const to = ledger(options.toLedger, "--to-ledger");
   if ((from === undefined) === (options.since === undefined)) throw new ConfigError("pass exactly one of --from-ledger N and --since DATE");
   let since: number | undefined;
-  if (options.since !== undefined) {
-    const t = /^\d{4}-\d{2}-\d{2}([T ].*)?$/.test(options.since.trim()) ? Date.parse(options.since.trim()) : Number.NaN;
-    if (Number.isNaN(t)) throw new ConfigError(`--since ${JSON.stringify(options.since)} is not a date: expected YYYY-MM-DD or an ISO 8601 time`);
-    since = Math.floor(t / 1000);
-  }
+  if (options.since !== undefined) since = Math.floor(parseSince(options.since).getTime() / 1000);
   if (from !== undefined && to !== undefined && to < from) throw new ConfigError(`--to-ledger ${to} is before --from-ledger ${from}`);
   const concurrency = ledger(options.downloadConcurrency, "--download-concurrency");
   if (concurrency !== undefined && concurrency > 64) throw new ConfigError(`--download-concurrency ${concurrency} is too high (at most 64)`);

@@ -1,7 +1,7 @@
 // What the HTTP API and the dashboard can ask of a live process, as plain async calls: read one token now,
 // scan one creator, start a full resync, and report the status. Each call validates its input at the edge
-// (StrKey), reuses the session's pipeline (SyncSession.sync), and fails with an ActionError that carries the
-// HTTP status it maps to, so every front end answers alike.
+// (StrKey), reuses the session's pipeline (SyncSession.sync), and fails with a domain error (./errors.ts) that
+// every front end maps to its answer alike.
 import pLimit from "p-limit";
 import { AddressError, validateAddress } from "../addresses.ts";
 import { messageOf } from "../errors.ts";
@@ -12,48 +12,10 @@ import type { SyncReport, SyncSession } from "../sync/session.ts";
 import { TokenQueries, type StoreStatus, type SyncRunRow, type TokenRow } from "../store/token-queries.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Metrics } from "../runtime/metrics.ts";
+import { InvalidArgumentError, LiveError, ReadFailedError, UnavailableError, UnknownTokenError } from "./errors.ts";
+import type { FollowerState, FollowerView } from "./follower.ts";
 import { isTransient, spentRpc } from "./failures.ts";
 import { SessionUnavailableError, type SessionKeeper } from "./session-keeper.ts";
-
-/** A failure with the HTTP status it answers with, and a one-line message safe to show. */
-export class ActionError extends Error {
-  override name = "ActionError";
-  constructor(
-    readonly status: 400 | 404 | 409 | 502 | 503,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** What the follower exposes to the actions (src/live/follower.ts implements it). */
-export interface FollowerView {
-  readonly state: FollowerState;
-  /**
-   * Queues a `--full` resync as the follower's next pass; rejects with an ActionError 409 when this process does
-   * not hold the lock (another replica follows). `done` settles with the pass's report.
-   */
-  requestFullResync(): { done: Promise<SyncReport> };
-}
-
-export interface FollowerState {
-  /** "leader": holds the contract's lock and follows; "standby": another process does; "starting": not yet known. */
-  role: "leader" | "standby" | "starting";
-  /** The RPC's latest ledger, last seen at `latestLedgerAt` (ms since the epoch). */
-  latestLedger: number | null;
-  latestLedgerAt: number | null;
-  /** get_token_count as of the last head read. */
-  contractTokens: number | null;
-  /** Observed seconds between ledger closes. */
-  ledgerSeconds: number;
-  /** The leader's first pass is done (catch-up from the stored cursor). */
-  initialSyncDone: boolean;
-  lastBatchAt: number | null;
-  lastError: string | null;
-  /** The cursor's lag in the chain's seconds (close times of its ledger and the latest), when the RPC told. */
-  lagSeconds: number | null;
-}
 
 export interface LiveStatus {
   contractId: string;
@@ -113,12 +75,12 @@ export interface LiveActionsOptions {
   logger: Logger;
   /** Token reads running at once (default 4); beyond, requests wait in the queue. */
   concurrency?: number;
-  /** Requests waiting beyond the running ones before new ones are refused with 503 (default 64). */
+  /** Requests waiting beyond the running ones before new ones are refused as unavailable (default 64). */
   maxQueue?: number;
   /** Lag in ledgers above which the process is not ready (default 5). */
   readyLagLedgers?: number;
   /**
-   * A sync-token call answers 503 after this long (default 10,000 ms) while the RPC retries; the read goes on,
+   * A sync-token call fails as unavailable after this long (default 10,000 ms) while the RPC retries; the read goes on,
    * and calls for the same token meanwhile share it.
    */
   readTimeoutMs?: number;
@@ -139,11 +101,11 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
   const inFlight = new Map<string, Promise<TokenRow>>();
   let queries: { session: SyncSession; queries: TokenQueries } | null = null;
 
-  /** A generic 503 for the caller; the detail goes to the log under the same id. */
-  const failure = (what: string, detail: string): ActionError => {
+  /** A generic "unavailable" for the caller; the detail goes to the log under the same id. */
+  const failure = (what: string, detail: string): UnavailableError => {
     const id = errorId();
     logger.warn(`[error ${id}] ${what}: ${detail}`);
-    return new ActionError(503, `the RPC or the database is unavailable: try again shortly (error ${id})`, 5);
+    return new UnavailableError(`the RPC or the database is unavailable: try again shortly (error ${id})`, 5);
   };
   const session = (): SyncSession => {
     try {
@@ -158,8 +120,8 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
   };
 
   /** Maps a failure of the pipeline to its answer; an RPC given up for dead gets a new session meanwhile. */
-  const unavailable = (s: SyncSession, error: unknown): ActionError => {
-    if (error instanceof ActionError) return error;
+  const unavailable = (s: SyncSession, error: unknown): LiveError => {
+    if (error instanceof LiveError) return error;
     if (spentRpc(error)) void keeper.renew(s).catch(() => {});
     const message = s.redact(messageOf(error).split("\n")[0] ?? "");
     const expected = error instanceof SessionUnavailableError || isTransient(error);
@@ -185,15 +147,15 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
     }
     const line = report.tokens[0];
     if (line?.outcome === "failed") {
-      if (line.unknown) throw new ActionError(404, `token ${address} is not known to the factory ${s.config.contractId}`);
+      if (line.unknown) throw new UnknownTokenError(`token ${address} is not known to the factory ${s.config.contractId}`);
       const id = errorId();
       logger.warn(`[error ${id}] token ${address} could not be read: ${line.error ?? "unknown error"}`);
-      throw new ActionError(502, `token ${address} could not be read from the RPC (error ${id})`);
+      throw new ReadFailedError(`token ${address} could not be read from the RPC (error ${id})`);
     }
     const row = await queriesOf(s).get(address).catch((error: unknown) => {
       throw unavailable(s, error);
     });
-    if (!row) throw new ActionError(503, `token ${address} was read but its row is not in the database`, 1);
+    if (!row) throw new UnavailableError(`token ${address} was read but its row is not in the database`, 1);
     return row;
   };
 
@@ -202,7 +164,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
       const address = validated(raw, "tokenAddress", ["contract"]);
       let read = inFlight.get(address);
       if (!read) {
-        if (limit.pendingCount >= maxQueue) throw new ActionError(503, `too many sync-token requests are waiting (${maxQueue}); try again shortly`, 1);
+        if (limit.pendingCount >= maxQueue) throw new UnavailableError(`too many sync-token requests are waiting (${maxQueue}); try again shortly`, 1);
         const started = performance.now();
         read = limit(() => readToken(address)).finally(() => {
           inFlight.delete(address);
@@ -211,7 +173,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
         read.catch(() => {}); // a caller that timed out no longer awaits it
         inFlight.set(address, read);
       }
-      return withTimeout(read, readTimeoutMs, () => new ActionError(503, `the RPC did not answer within ${readTimeoutMs / 1000} s: try again shortly`, 5));
+      return withTimeout(read, readTimeoutMs, () => new UnavailableError(`the RPC did not answer within ${readTimeoutMs / 1000} s: try again shortly`, 5));
     },
 
     async scanCreator(raw) {
@@ -220,7 +182,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
       try {
         const lists = await s.reader.readCreatorTokens([creator]);
         const list = lists.get(creator);
-        if (list instanceof Error) throw new ActionError(502, `the token list of ${creator} could not be read: ${s.redact(list.message)}`);
+        if (list instanceof Error) throw new ReadFailedError(`the token list of ${creator} could not be read: ${s.redact(list.message)}`);
         const tokens = list ?? [];
         if (tokens.length === 0) return { creator, tokens: 0, synced: 0, unchanged: 0, failed: [] };
         // Not recorded in sync_runs: a run row is the lock holder's, and this read needs no lock (it moves no cursor).
@@ -314,11 +276,11 @@ function isReady(f: FollowerState, store: StoreStatus, readyLag: number): boolea
 }
 
 function validated(raw: unknown, label: string, kinds: ("account" | "contract")[]): string {
-  if (typeof raw !== "string") throw new ActionError(400, `${label} must be a string holding ${kinds.includes("account") ? "a G... or C..." : "a C..."} address`);
+  if (typeof raw !== "string") throw new InvalidArgumentError(`${label} must be a string holding ${kinds.includes("account") ? "a G... or C..." : "a C..."} address`);
   try {
     return validateAddress(raw, label, kinds);
   } catch (error) {
-    throw new ActionError(400, (error as AddressError).message);
+    throw new InvalidArgumentError((error as AddressError).message);
   }
 }
 

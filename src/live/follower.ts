@@ -9,12 +9,40 @@
 import { InterruptedError, LockedError, messageOf } from "../errors.ts";
 import type { SyncReport, SyncRequest, SyncSession } from "../sync/session.ts";
 import type { Common } from "../runtime/common.ts";
-import { ActionError, type FollowerState, type FollowerView } from "./actions.ts";
 import { Backoff, sleep } from "./backoff.ts";
+import { NotLeaderError, UnavailableError } from "./errors.ts";
 import { lostDatabase, spentRpc } from "./failures.ts";
 import { chainLag } from "./chain-lag.ts";
 import { LedgerClock } from "./ledger-clock.ts";
 import type { SessionKeeper } from "./session-keeper.ts";
+
+/** What the follower exposes to the live actions (src/live/actions.ts) and to the status. */
+export interface FollowerView {
+  readonly state: FollowerState;
+  /**
+   * Queues a `--full` resync as the follower's next pass; throws a NotLeaderError when this process does not hold
+   * the lock (another replica follows). `done` settles with the pass's report.
+   */
+  requestFullResync(): { done: Promise<SyncReport> };
+}
+
+export interface FollowerState {
+  /** "leader": holds the contract's lock and follows; "standby": another process does; "starting": not yet known. */
+  role: "leader" | "standby" | "starting";
+  /** The RPC's latest ledger, last seen at `latestLedgerAt` (ms since the epoch). */
+  latestLedger: number | null;
+  latestLedgerAt: number | null;
+  /** get_token_count as of the last head read. */
+  contractTokens: number | null;
+  /** Observed seconds between ledger closes. */
+  ledgerSeconds: number;
+  /** The leader's first pass is done (catch-up from the stored cursor). */
+  initialSyncDone: boolean;
+  lastBatchAt: number | null;
+  lastError: string | null;
+  /** The cursor's lag in the chain's seconds (close times of its ledger and the latest), when the RPC told. */
+  lagSeconds: number | null;
+}
 
 export interface FollowerOptions {
   keeper: SessionKeeper;
@@ -83,7 +111,7 @@ export class Follower implements FollowerView {
 
   requestFullResync(): { done: Promise<SyncReport> } {
     if (this.state.role !== "leader") {
-      throw new ActionError(409, "this process does not follow the chain (another process holds the contract's lock): send the request to the leader", 5);
+      throw new NotLeaderError("this process does not follow the chain (another process holds the contract's lock): send the request to the leader", 5);
     }
     const done = new Promise<SyncReport>((resolve, reject) => this.#fullRequests.push({ resolve, reject }));
     this.#wake.abort();
@@ -125,7 +153,7 @@ export class Follower implements FollowerView {
       }
     } finally {
       this.#setRole("starting");
-      for (const d of this.#fullRequests.splice(0)) d.reject(new ActionError(503, "shutting down before the full resync ran"));
+      for (const d of this.#fullRequests.splice(0)) d.reject(new UnavailableError("shutting down before the full resync ran"));
     }
   }
 

@@ -4,8 +4,8 @@
 // beyond what it starts.
 import type { SessionOptions, SyncReport, SyncSession } from "../sync/session.ts";
 import type { Common } from "../runtime/common.ts";
-import { createLiveActions, type FollowerState, type LiveActions, type LiveActionsOptions } from "./actions.ts";
-import { Follower } from "./follower.ts";
+import { createLiveActions, type LiveActions, type LiveActionsOptions } from "./actions.ts";
+import { Follower, type FollowerState } from "./follower.ts";
 import { SessionKeeper } from "./session-keeper.ts";
 
 /** Something that runs beside the follower for the process's life (started once the session is open). */

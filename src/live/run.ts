@@ -8,7 +8,7 @@ import type { SyncReport } from "../sync/session.ts";
 import { streamLogger } from "../runtime/logger.ts";
 import { Metrics } from "../runtime/metrics.ts";
 import { ShutdownRegistry } from "../runtime/shutdown.ts";
-import type { FollowerState } from "./actions.ts";
+import type { FollowerState } from "./follower.ts";
 import type { LiveIo } from "./commands.ts";
 import { startLive, type Live } from "./live.ts";
 import { webhookOptions } from "../webhooks/cli.ts";

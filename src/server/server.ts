@@ -1,5 +1,5 @@
 // The HTTP server of `sync-tokens serve` (Hono on @hono/node-server): a thin shell over LiveActions. It
-// validates requests at the edge and maps ActionErrors to statuses; every answer is JSON with one-line errors.
+// validates requests at the edge and maps domain errors to statuses (./http-errors.ts); every answer is JSON with one-line errors.
 //
 // Extra routes (the admin dashboard) are mounted through `deps.mounts`, after the API's own routes, so the
 // API's paths always win:  createServer({ ..., mounts: [{ path: "/", app: dashboardApp }] }).
@@ -10,18 +10,20 @@ import { cors } from "hono/cors";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AddressError, validateAddress } from "../addresses.ts";
-import { ActionError, type LiveActions } from "../live/actions.ts";
+import type { LiveActions } from "../live/actions.ts";
+import { InvalidArgumentError } from "../live/errors.ts";
 import { publicStatus } from "../live/public-status.ts";
 import type { Common } from "../runtime/common.ts";
 import { errorId } from "../runtime/error-id.ts";
 import type { SyncTokenOutcome } from "../runtime/metrics.ts";
-import { QueryError, parseTokenListQuery } from "../store/token-queries.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { bearerMatches, type ApiTokens } from "./auth.ts";
 import { clientKey } from "./client-address.ts";
 import { capConnections, serverOptions, type ConnectionLimits } from "./connection-limits.ts";
 import { hostAllowed, hostName } from "./host-allowlist.ts";
+import { httpFailure } from "./http-errors.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { parseTokenListQuery } from "./token-list-query.ts";
 
 export interface ServerDeps {
   common: Common;
@@ -132,9 +134,8 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
       count("ok");
       return json(c, 200, row);
     } catch (error) {
-      if (error instanceof ActionError) {
-        count(error.status === 400 ? "bad_request" : error.status === 404 ? "not_found" : error.status === 503 ? "unavailable" : "error");
-      } else count("error");
+      const status = httpFailure(error)?.status;
+      count(status === 400 ? "bad_request" : status === 404 ? "not_found" : status === 503 ? "unavailable" : "error");
       throw error;
     }
   });
@@ -184,11 +185,11 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
 
   app.notFound((c) => json(c, 404, { error: `no route ${c.req.method} ${c.req.path}` }));
   app.onError((error, c) => {
-    if (error instanceof ActionError) {
-      if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
-      return json(c, error.status, { error: error.message });
+    const failure = httpFailure(error);
+    if (failure) {
+      if (failure.retryAfterSeconds !== undefined) c.header("Retry-After", String(failure.retryAfterSeconds));
+      return json(c, failure.status, { error: failure.message });
     }
-    if (error instanceof QueryError) return json(c, 400, { error: error.message });
     const id = errorId();
     logger.warn(`[error ${id}] ${c.req.method} ${c.req.path} failed: ${error.message.split("\n")[0]}`);
     return json(c, 500, { error: `internal error (error ${id})` });
@@ -258,7 +259,7 @@ function param(raw: string, label: string, kinds: ("account" | "contract")[]): s
   try {
     return validateAddress(raw, label, kinds);
   } catch (error) {
-    throw new ActionError(400, (error as AddressError).message);
+    throw new InvalidArgumentError((error as AddressError).message);
   }
 }
 

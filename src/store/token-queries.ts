@@ -1,7 +1,7 @@
 // The read model the HTTP API and the dashboard serve: one contract's tokens listed with filters, sorts and keyset
 // paging (each sort has an index, so a page costs the same at row 100,000 as at row 0), one token, and the sync's
 // state as the database knows it. Every amount leaves as a decimal string: i128/u64 never pass through a float.
-import { AddressError, validateAddress } from "../addresses.ts";
+import { quoteValue as quote } from "../text/quote.ts";
 import type { Database } from "./database.ts";
 
 export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;
@@ -13,7 +13,8 @@ export type SortOrder = "asc" | "desc";
 
 export const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 50;
-const MAX_SEARCH_LENGTH = 100;
+/** A search's longest text, in characters. */
+export const MAX_SEARCH_LENGTH = 100;
 /** A search needs a trigram to use the name and symbol indexes; a shorter one would read every row. */
 export const MIN_SEARCH_LENGTH = 3;
 /** Creator-supplied text in a list row is cut to this many characters (the token's own row has it whole). */
@@ -23,7 +24,7 @@ const BIGINT_MAX = 2n ** 63n - 1n;
 /** Missing on-chain ids listed by the status; the count covers the rest. */
 const MISSING_IDS_LISTED = 100;
 
-/** A query parameter, filter or cursor that cannot be served; the message names the value. */
+/** A filter or cursor the read model cannot serve (the edge's query parsing throws it too); the message names the value. */
 export class QueryError extends Error {
   override name = "QueryError";
 }
@@ -108,55 +109,6 @@ export interface StoreStatus {
   missingIds: number[];
   missingCount: number;
   lastRuns: SyncRunRow[];
-}
-
-/** Parses HTTP query parameters into a TokenListQuery; a bad value throws a QueryError naming it. */
-export function parseTokenListQuery(params: Record<string, string | undefined>): TokenListQuery {
-  const query: TokenListQuery = {};
-  const status = params.status?.trim();
-  if (status) {
-    const upper = status.toUpperCase();
-    if (!(TOKEN_STATUSES as readonly string[]).includes(upper)) {
-      throw new QueryError(`status ${quote(status)} is not valid: expected one of ${TOKEN_STATUSES.join(", ").toLowerCase()}`);
-    }
-    query.status = upper as TokenStatusFilter;
-  }
-  const creator = params.creator?.trim();
-  if (creator) {
-    try {
-      query.creator = validateAddress(creator, "creator", ["account", "contract"]);
-    } catch (error) {
-      throw new QueryError((error as AddressError).message);
-    }
-  }
-  const q = params.q?.trim();
-  if (q) {
-    const length = [...q].length;
-    if (length > MAX_SEARCH_LENGTH) throw new QueryError(`q is ${length} characters long: at most ${MAX_SEARCH_LENGTH}`);
-    if (length < MIN_SEARCH_LENGTH) throw new QueryError(`q ${quote(q)} is too short: search with at least ${MIN_SEARCH_LENGTH} characters`);
-    query.q = q;
-  }
-  const sort = params.sort?.trim();
-  if (sort) {
-    if (!(TOKEN_SORTS as readonly string[]).includes(sort)) {
-      throw new QueryError(`sort ${quote(sort)} is not valid: expected one of ${TOKEN_SORTS.join(", ")}`);
-    }
-    query.sort = sort as TokenSort;
-  }
-  const order = params.order?.trim();
-  if (order) {
-    if (order !== "asc" && order !== "desc") throw new QueryError(`order ${quote(order)} is not valid: expected asc or desc`);
-    query.order = order;
-  }
-  const limit = params.limit?.trim();
-  if (limit) {
-    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN;
-    if (!(n >= 1 && n <= MAX_PAGE_SIZE)) throw new QueryError(`limit ${quote(limit)} is not valid: expected a whole number from 1 to ${MAX_PAGE_SIZE}`);
-    query.limit = n;
-  }
-  const cursor = params.cursor?.trim();
-  if (cursor) query.cursor = cursor;
-  return query;
 }
 
 // Each sort: the column compared for the page boundary; "created" needs no tie-break (ids are unique per contract).
@@ -384,9 +336,4 @@ function decodeCursor(raw: string, sort: TokenSort, order: SortOrder): Cursor {
     throw new QueryError(`cursor ${quote(raw)} belongs to sort=${s}&order=${o}, not sort=${sort}&order=${order}`);
   }
   return { sort, order, value: value!, address: address! };
-}
-
-function quote(value: string): string {
-  const printable = value.replace(/[^\x20-\x7e]/g, "?");
-  return JSON.stringify(printable.length > 80 ? `${printable.slice(0, 77)}...` : printable);
 }

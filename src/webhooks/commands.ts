@@ -1,10 +1,10 @@
 // What `sync-tokens webhooks ...` does, over the operator API (./operator.ts).
-import { ConfigError } from "../errors.ts";
 import { defaultDataDir } from "../paths.ts";
 import { redactUrl } from "../redact.ts";
 import { safe } from "../sync/report.ts";
 import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
 import type { Database } from "../store/database.ts";
+import { parseSince } from "../text/since.ts";
 import type { CommandIo } from "./cli.ts";
 import { validateWebhookUrl } from "../config/webhooks.ts";
 import { listEndpoints, replayEvents, retryFailed } from "./operator.ts";
@@ -50,17 +50,6 @@ export async function replay(opts: DbFlags & { since: string; endpoint?: string 
   const n = await withDatabase(opts, io, (db) => replayEvents(db, since, { dryRun: opts.dryRun, endpoint }));
   io.stdout.write(`${opts.dryRun ? "would queue" : "queued"} ${n} deliveries of the events stored since ${since.toISOString()}\n`);
   return 0;
-}
-
-/** An ISO 8601 time, or an age such as 90m, 6h, 2d. */
-export function parseSince(text: string, now = Date.now()): Date {
-  const age = /^\s*(\d+)\s*(s|m|h|d)\s*$/.exec(text);
-  if (age) return new Date(now - Number(age[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[age[2] as "s" | "m" | "h" | "d"]);
-  const at = /^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
-  if (Number.isNaN(at)) {
-    throw new ConfigError(`--since ${JSON.stringify(text.slice(0, 60))} is not a time: expected ISO 8601 (2026-12-01T10:00:00Z) or an age (90m, 6h, 2d)`);
-  }
-  return new Date(at);
 }
 
 async function withDatabase<T>(opts: DbFlags, io: CommandIo, fn: (db: Database) => Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@ import { registerEndpoints } from "./outbox.ts";
 import { renderBody, Signer } from "./payload.ts";
 import { DeliveryQueue, type ClaimedDelivery } from "./queue.ts";
 import { pruneDelivered } from "./retention.ts";
-import { DEFAULT_RETRY_POLICY, nextDelay, type RetryPolicy } from "./retry-policy.ts";
+import { DEFAULT_DELIVERY_RETRY_POLICY, nextDelay, type DeliveryRetryPolicy } from "./retry-policy.ts";
 
 export interface DispatcherOptions {
   /** The database, or how to get the current one (a live process reopens its session after an outage). */
@@ -20,7 +20,7 @@ export interface DispatcherOptions {
   /** `retentionMs`, when set: delivered events older than that are deleted (see retention.ts). */
   webhooks: Pick<WebhookConfig, "urls" | "events" | "secret"> & Partial<Pick<WebhookConfig, "retentionMs">>;
   /** Retry schedule, budget and jitter; tests pass milliseconds. */
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<DeliveryRetryPolicy>;
   /** Each attempt's timeout (default 10 s). */
   attemptTimeoutMs?: number;
   /** Deliveries in flight at once (default 16). */
@@ -59,7 +59,7 @@ const WARN_EVERY_MS = 60_000;
 class Dispatcher {
   readonly counts: DeliveryCounts = { delivered: 0, retried: 0, failed: 0 };
   pruned = 0;
-  readonly #opts: Required<Omit<DispatcherOptions, "retry" | "signal">> & { retry: RetryPolicy };
+  readonly #opts: Required<Omit<DispatcherOptions, "retry" | "signal">> & { retry: DeliveryRetryPolicy };
   readonly #signer: Signer;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #abort = new AbortController();
@@ -80,7 +80,7 @@ class Dispatcher {
       pruneEveryMs: 3_600_000,
       redact: (t) => t,
       ...options,
-      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      retry: { ...DEFAULT_DELIVERY_RETRY_POLICY, ...options.retry },
     };
     this.#signer = new Signer(options.webhooks.secret);
     options.signal?.addEventListener("abort", () => void this.stop(), { once: true });

@@ -12,18 +12,19 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import { AddressError, validateAddress } from "../../addresses.ts";
 import { messageOf } from "../../errors.ts";
 import { sharedFor } from "../../runtime/shared-for.ts";
-import { ActionError, type LiveActions, type LiveStatus } from "../../live/actions.ts";
+import type { LiveActions, LiveStatus } from "../../live/actions.ts";
 import type { DailyActivity } from "../../store/activity-queries.ts";
 import { QueryError, TOKEN_SORTS, TOKEN_STATUSES, type SortOrder, type TokenListQuery, type TokenSort } from "../../store/token-queries.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import { ASSET_PATHS, SCRIPT, STYLESHEET } from "./assets.ts";
 import { AuthThrottle } from "../auth-throttle.ts";
 import { clientKey } from "../client-address.ts";
+import { httpFailure, type FailureStatus } from "../http-errors.ts";
 import { CSRF_FIELD, DashboardAuth, type AdminSession, type SessionOptions } from "./auth.ts";
 import { formatInteger } from "./format.ts";
 import type { RpcRequestRate } from "./rpc-rate.ts";
 import { ACTION_PATHS, ActionsPage, DisabledPage, LoginPage, type ActionResult } from "./views/actions.tsx";
-import { OVERVIEW_LIVE_PATH, OverviewBody, OverviewPage, type FollowerState, type OverviewModel } from "./views/overview.tsx";
+import { OVERVIEW_LIVE_PATH, OverviewBody, OverviewPage, type FollowerHealth, type OverviewModel } from "./views/overview.tsx";
 import { TokenPage } from "./views/token.tsx";
 import { TokensPage, type TokensView } from "./views/tokens.tsx";
 import { Notice, Page } from "./views/layout.tsx";
@@ -184,7 +185,7 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
       database: status.database,
       latestLedger: status.latestLedger,
       lag: status.lag.ledgers === null ? null : { ledgers: status.lag.ledgers, seconds: status.lag.seconds ?? 0 },
-      follower: followerState(status),
+      follower: followerHealth(status),
       store: {
         cursor: status.cursor,
         storedTokens: status.storedTokens,
@@ -298,19 +299,20 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
     });
   }
 
-  /** Runs an action; an ActionError becomes a failed result with its status, anything else a 500 logged here. */
-  async function run(fn: () => Promise<ActionResult>): Promise<{ result: ActionResult; status: 200 | 400 | 404 | 409 | 500 | 502 | 503 }> {
+  /** Runs an action; an expected failure becomes a failed result with its status, anything else a 500 logged here. */
+  async function run(fn: () => Promise<ActionResult>): Promise<{ result: ActionResult; status: 200 | 500 | FailureStatus }> {
     try {
       return { result: await fn(), status: 200 };
     } catch (error) {
-      if (error instanceof ActionError) return { result: { ok: false, title: error.message }, status: error.status };
+      const failure = httpFailure(error);
+      if (failure) return { result: { ok: false, title: failure.message }, status: failure.status };
       deps.logger.warn(`dashboard: an action failed: ${messageOf(error)}`);
       return { result: { ok: false, title: "The action failed unexpectedly; the server's log has the details." }, status: 500 };
     }
   }
 
   function failurePage(c: Context<Env>, title: string, error: unknown) {
-    if (!(error instanceof ActionError || error instanceof QueryError)) deps.logger.warn(`dashboard: ${c.req.path} failed: ${messageOf(error)}`);
+    if (!httpFailure(error)) deps.logger.warn(`dashboard: ${c.req.path} failed: ${messageOf(error)}`);
     return html(
       c,
       <Page title={title} section="overview" csrfToken={c.get("session").csrfToken}>
@@ -370,7 +372,7 @@ async function fullResyncResult(deps: DashboardDeps): Promise<ActionResult> {
 }
 
 /** Live while within two ledgers of the RPC; stopped when the cursor has not moved for a dozen ledger closes. */
-export function followerState(s: LiveStatus, now = Date.now()): { state: FollowerState; detail: string } {
+export function followerHealth(s: LiveStatus, now = Date.now()): { state: FollowerHealth; detail: string } {
   const role =
     s.role === "leader"
       ? "This process follows the chain."
@@ -422,8 +424,9 @@ async function tokensView(queries: DashboardDeps["actions"]["queries"], params: 
     view.tokens = result.tokens;
     view.nextCursor = result.nextCursor;
   } catch (error) {
-    if (!(error instanceof QueryError || error instanceof AddressError || error instanceof ActionError)) throw error;
-    view.error = error.message;
+    const message = error instanceof AddressError ? error.message : httpFailure(error)?.message;
+    if (message === undefined) throw error;
+    view.error = message;
   }
   return view;
 }
@@ -468,15 +471,12 @@ export function localPath(raw: unknown): string {
   return url.origin === origin && path.startsWith("/") && !path.startsWith("//") ? path : "/";
 }
 
-function statusOf(error: unknown): 400 | 404 | 409 | 500 | 502 | 503 {
-  if (error instanceof ActionError) return error.status;
-  if (error instanceof QueryError) return 400;
-  return 500;
+function statusOf(error: unknown): 500 | FailureStatus {
+  return httpFailure(error)?.status ?? 500;
 }
 
 function publicMessage(error: unknown): string {
-  if (error instanceof ActionError || error instanceof QueryError) return error.message;
-  return "The page could not be built; the server's log has the details.";
+  return httpFailure(error)?.message ?? "The page could not be built; the server's log has the details.";
 }
 
 function html(c: Context, node: JSX.Element, status: number = 200): Response {

@@ -2,7 +2,7 @@
 // from the session's database, and RPC requests sampled from the process's metrics. The sampler is the only
 // resource, and it registers its own stop. `sync-tokens serve` mounts the result with createServer's `mounts`.
 import type { Hono } from "hono";
-import { ActionError } from "../../live/actions.ts";
+import { UnavailableError } from "../../live/errors.ts";
 import type { Live } from "../../live/live.ts";
 import { SessionUnavailableError } from "../../live/session-keeper.ts";
 import type { Common } from "../../runtime/common.ts";
@@ -37,7 +37,7 @@ export function dashboardMount(options: DashboardMountOptions): { path: string; 
       try {
         session = live.keeper.get();
       } catch (error) {
-        if (error instanceof SessionUnavailableError) throw new ActionError(503, error.message, 5);
+        if (error instanceof SessionUnavailableError) throw new UnavailableError(error.message, 5);
         throw error;
       }
       return new ActivityQueries(session.db, session.config.contractId).daily(days);

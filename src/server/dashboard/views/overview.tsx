@@ -11,7 +11,7 @@ import { Address, Page, StatusBadge, Text, TokenNameCells } from "./layout.tsx";
 
 export const OVERVIEW_LIVE_PATH = "/_dashboard/live/overview";
 
-export type FollowerState = "live" | "behind" | "stopped";
+export type FollowerHealth = "live" | "behind" | "stopped";
 
 export interface OverviewModel {
   contractId: string;
@@ -22,7 +22,7 @@ export interface OverviewModel {
   /** The RPC's latest ledger as last seen, null when it could not be read. */
   latestLedger: number | null;
   lag: { ledgers: number; seconds: number } | null;
-  follower: { state: FollowerState; detail: string };
+  follower: { state: FollowerHealth; detail: string };
   store: StoreStatus;
   newest: TokenRow[];
   activity: DailyActivity;
