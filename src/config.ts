@@ -2,7 +2,7 @@
 // Every value is validated here, so that bad input stops the run before any network or database work.
 import { Networks } from "@stellar/stellar-sdk/base";
 import { AddressError, validateAddress } from "./addresses.ts";
-import { defaultDataDir } from "./paths.ts";
+import { databaseTarget } from "./config/database.ts";
 import { ConfigError } from "./errors.ts";
 import { parseUrl, validateHttpUrl } from "./http-url.ts";
 import { redactUnparsedUrl, redactUrl } from "./redact.ts";
@@ -97,6 +97,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
   }
   const tokens = (options.tokens ?? []).map((raw) => validateAddress(raw, "--token", ["contract"]));
 
+  const database = databaseTarget(options, env);
   const named = Object.entries(NETWORKS).find(([, n]) => n.passphrase === networkPassphrase)?.[0];
   return {
     network: named ?? "custom",
@@ -108,8 +109,8 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     full: options.full ?? false,
     concurrency: integer(options.concurrency ?? nonEmpty(env.SYNC_CONCURRENCY) ?? 8, "concurrency", 1, 256),
     dryRun: options.dryRun ?? false,
-    databaseUrl: validateDatabaseUrl(options.databaseUrl ?? nonEmpty(env.DATABASE_URL)),
-    dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir,
+    ...database,
+    databaseUrl: validateDatabaseUrl(database.databaseUrl),
     timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
     trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
     webhooks: resolveWebhookConfig(options.webhook, env, allowHttp),

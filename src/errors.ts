@@ -1,6 +1,6 @@
 // Failures that end a run, each with the exit status the CLI gives it.
 
-/** A flag, variable or option with a bad value: exit 1, before any network or database work. */
+/** A flag, variable or option with a bad value: exit 64 (EX_USAGE), before any network or database work. */
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

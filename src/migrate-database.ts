@@ -1,7 +1,7 @@
 // Opening and migrating the database with failures mapped to the CLI's exit statuses; `sync-tokens db migrate`
 // is this alone. Kept apart from sync.ts so that migrating never loads the Stellar SDK.
 import { FatalError, LockedError, messageOf } from "./errors.ts";
-import { defaultDataDir } from "./paths.ts";
+import { databaseTarget } from "./config/database.ts";
 import { DatabaseBusyError, openDatabase, type Database, type OpenDatabaseOptions } from "./store/database.ts";
 import { migrate } from "./store/migrate.ts";
 
@@ -9,11 +9,7 @@ import { migrate } from "./store/migrate.ts";
 export async function migrateDatabase(
   options: { databaseUrl?: string; dataDir?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ database: string; applied: string[] }> {
-  const env = options.env ?? process.env;
-  const db = await openDatabaseOrFail({
-    databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
-    dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
-  });
+  const db = await openDatabaseOrFail(databaseTarget(options, options.env ?? process.env));
   try {
     return { database: db.label, applied: await migrateOrFail(db) };
   } finally {

@@ -129,7 +129,7 @@ describe.each(backends)("backfill on %s", (backend) => {
   it("interrupted by SIGINT, then killed, then run again: converges to every token", async () => {
     const db = await fresh();
     const from = String(sim.chain.firstLedger);
-    const args = ["--ledgers-rpc", sim.url, "--from-ledger", from, "--save-every", "0.2", "--download-concurrency", "2"];
+    const args = ["--ledgers-rpc", sim.url, "--from-ledger", from, "--save-every", "200", "--download-concurrency", "2"];
     sim.setLatency(40); // slow enough that saves happen mid-range
     try {
       const first = await backfillCli(db, args, { pattern: /cursor saved at/, signal: "SIGINT" });
@@ -153,7 +153,7 @@ describe.each(backends)("backfill on %s", (backend) => {
   });
 });
 
-describe("backfill: a bad source gives one clear line, exit 1, and writes nothing", () => {
+describe("backfill: a bad source gives one clear line, exit 1 (64 for a bad setting), and writes nothing", () => {
   let db: TestDatabase;
   let server: LocalServer;
   let badDir: string;
@@ -192,9 +192,9 @@ describe("backfill: a bad source gives one clear line, exit 1, and writes nothin
     if (badDir) await rm(badDir, { recursive: true, force: true });
   });
 
-  const fails = async (args: string[], message: RegExp, opts: { before?: boolean } = {}) => {
+  const fails = async (args: string[], message: RegExp, opts: { before?: boolean; usage?: boolean } = {}) => {
     const r = await backfillCli(db, args);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(opts.usage ? 64 : 1);
     const lines = r.stderr.trim().split("\n");
     expect(lines.at(-1)).toMatch(message);
     expect(r.stdout).toBe("");
@@ -213,7 +213,7 @@ describe("backfill: a bad source gives one clear line, exit 1, and writes nothin
 
   it("a folder that is no data lake, and a plain-http URL to another host", async () => {
     await fails(["--datastore", badDir, "--from-ledger", first()], /the data lake at .* is not a SEP-54 data lake: it has neither config\.json \(SEP-54 v0\.2\.0\) nor \.config\.json \(Galexie\)$/, { before: true });
-    await fails(["--datastore", "http://lake.example.invalid/", "--from-ledger", first()], /data lake URL http:\/\/lake\.example\.invalid\/ is plain http/, { before: true });
+    await fails(["--datastore", "http://lake.example.invalid/", "--from-ledger", first()], /data lake URL http:\/\/lake\.example\.invalid\/ is plain http/, { before: true, usage: true });
   });
 
   it("a range the source does not serve (data lake and getLedgers)", async () => {

@@ -277,7 +277,7 @@ describe("secrets in RPC_URL and DATABASE_URL", () => {
       [`${RPC_USER}:${encodeURIComponent(RPC_PASSWORD)}@rpc.example.com/`, /RPC URL/],
     ] as const) {
       const r = await sync([], { RPC_URL: url });
-      expect(r.code, r.stderr).toBe(1);
+      expect(r.code, r.stderr).toBe(64);
       expect(r.stderr).toMatch(pattern);
       await expectClean(r, null);
     }

@@ -201,13 +201,13 @@ describe("the admin session under attack", () => {
 });
 
 describe("serve refuses to start", () => {
-  test("SYNC_API_TOKEN equal to SYNC_ADMIN_TOKEN: one line naming the variables, never the value; exit 1; nothing listens", async () => {
+  test("SYNC_API_TOKEN equal to SYNC_ADMIN_TOKEN: one line naming the variables, never the value; exit 64; nothing listens", async () => {
     const secret = "same-token-for-both-0123456789abcdef";
     const result = await runCli(["serve", "--port", "0"], {
       env: { RPC_URL: "http://127.0.0.1:9", NETWORK_PASSPHRASE: "x", CONTRACT_ID: "C".padEnd(56, "A"), SYNC_API_TOKEN: secret, SYNC_ADMIN_TOKEN: secret },
       timeoutMs: 60_000,
     });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(64);
     expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^sync-tokens: error: SYNC_API_TOKEN equals SYNC_ADMIN_TOKEN/)]);
     expect(result.stderr + result.stdout).not.toContain(secret);
     expect(result.stderr).not.toMatch(/listening on/);

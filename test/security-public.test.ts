@@ -233,7 +233,7 @@ describe("the public surface of serve under attack", () => {
   it("a plain-http webhook URL to another machine is refused at start, its path token masked; loopback and ALLOW_HTTP are accepted", async () => {
     const hook = `http://hooks.example.com/services/T0123ABCD/B0456EFGH/${SLACK_TOKEN}`;
     const r = await runCli(["--json"], { env: cliEnv(sim, db, { WEBHOOK_URLS: hook, WEBHOOK_SECRET }) });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/webhook URL http:\/\/hooks\.example\.com\/services\/T0123ABCD\/B0456EFGH\/\*\*\* is plain http to a non-local host/);
     expect(r.stdout + r.stderr).not.toContain(SLACK_TOKEN);
 

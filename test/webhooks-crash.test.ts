@@ -52,7 +52,7 @@ describe.each(backends)("SIGKILL between the write and the delivery, on %s", (ba
     const expected = expectedEvents(before, snapshot(sim));
 
     // Killed as soon as the first delivery reaches the receiver: the events are committed, none is answered.
-    const { child, done } = startCli(["--json", "--webhook-timeout", "30"], { env });
+    const { child, done } = startCli(["--json", "--webhook-timeout", "30s"], { env });
     victim = child;
     const killed = await done;
     expect(killSent, `no delivery arrived before the run ended: ${killed.stderr}`).toBe(true);
@@ -66,7 +66,7 @@ describe.each(backends)("SIGKILL between the write and the delivery, on %s", (ba
     expect(stored.every((e) => e.status === "PENDING")).toBe(true);
 
     hang = false;
-    const restarted = await runCli(["--json", "--webhook-timeout", "30"], { env });
+    const restarted = await runCli(["--json", "--webhook-timeout", "30s"], { env });
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(JSON.parse(restarted.stdout).webhooks).toMatchObject({ delivered: stored.length, pending: 0, failed: 0 });
     expect(receiver.rejected).toEqual([]);

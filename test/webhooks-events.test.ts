@@ -192,7 +192,8 @@ describe("bad webhook settings", () => {
       [{ WEBHOOK_SECRET: "whsec_c2hvcnQ=" }, [], /WEBHOOK_SECRET is not valid/],
       [{ WEBHOOK_SECRET: secret.slice(6) }, [], /WEBHOOK_SECRET is not valid/],
       [{ WEBHOOK_EVENTS: "token.added,token.sold" }, [], /webhook event "token.sold" is unknown/],
-      [{}, ["--webhook-timeout", "soon"], /webhook timeout "soon" is not valid/],
+      [{ WEBHOOK_TIMEOUT: "soon" }, [], /webhook timeout "soon" is not valid/],
+      [{}, ["--webhook-timeout", "soon"], /option '--webhook-timeout <ms>' argument 'soon' is invalid/],
     ];
     for (const [extra, args, message] of cases) {
       const env = {
@@ -205,7 +206,7 @@ describe("bad webhook settings", () => {
         ...extra,
       };
       const r = await runCli(["--json", ...args], { env });
-      expect(r.code, r.stderr).toBe(1);
+      expect(r.code, r.stderr).toBe(64);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr + r.stdout).not.toContain(secret.slice(6));

@@ -1,0 +1,26 @@
+// What a command reads and writes: its streams and environment, passed in so that tests and embedders can run
+// the command line in-process. The process's own are the default.
+import { streamLogger } from "../runtime/logger.ts";
+import type { Logger } from "../runtime/logger.ts";
+
+export type Out = NodeJS.WritableStream & { isTTY?: boolean };
+
+export interface Io {
+  stdout: Out;
+  stderr: Out;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+/** Log lines of every command: stderr, one line each (stdout is for the report or --json). */
+export function stderrLogger(io: Io): Logger {
+  return streamLogger(io.stderr);
+}
+
+/** Recorded in sync_runs.trigger: SYNC_TRIGGER, else how the command was started. */
+export function trigger(io: Io, fallback: string = io.stdout.isTTY ? "manual" : "unattended"): string {
+  return io.env.SYNC_TRIGGER?.trim() || fallback;
+}
