@@ -182,7 +182,12 @@ function exitStatus(report: SyncReport): number {
 
 /** SIGINT/SIGTERM abort the work (it stops after its current batch) for as long as it runs. */
 async function withSignals(io: Io, work: (logger: Logger, signal: AbortSignal) => Promise<number>): Promise<number> {
-  const logger = stderrLogger(io);
+  let logger: Logger;
+  try {
+    logger = (await import("./runtime/logger.ts")).streamLogger(io.stderr, io.env);
+  } catch (error) {
+    return guard(io, () => Promise.reject(error)); // a bad LOG_LEVEL or LOG_FORMAT
+  }
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     logger.warn(`${signal} received: finishing the current batch, then stopping`);
@@ -217,13 +222,6 @@ async function guard(io: Io, work: () => Promise<number>): Promise<number> {
     io.stderr.write(`sync-tokens: error: ${known ? message : `unexpected failure: ${message}`}\n`);
     return EXIT.fatal;
   }
-}
-
-function stderrLogger(io: Io): Logger {
-  return {
-    info: (m) => io.stderr.write(`${safe(m, 2000)}\n`),
-    warn: (m) => io.stderr.write(`warning: ${safe(m, 2000)}\n`),
-  };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

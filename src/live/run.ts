@@ -5,7 +5,7 @@ import { ConfigError } from "../config.ts";
 import { FatalError, LockedError, messageOf } from "../errors.ts";
 import { safe, toJson } from "../report.ts";
 import type { SyncReport } from "../session.ts";
-import { streamLogger } from "../runtime/logger.ts";
+import { streamLogger, type LevelLogger } from "../runtime/logger.ts";
 import { Metrics } from "../runtime/metrics.ts";
 import { ShutdownRegistry } from "../runtime/shutdown.ts";
 import type { FollowerState } from "./actions.ts";
@@ -17,7 +17,13 @@ import { webhookService } from "../webhooks/live-service.ts";
 const EXIT = { ok: 0, fatal: 1, locked: 75 } as const;
 
 export async function runLive(mode: "watch" | "serve", opts: Record<string, unknown>, io: LiveIo): Promise<number> {
-  const logger = streamLogger(io.stderr);
+  let logger: LevelLogger;
+  try {
+    logger = streamLogger(io.stderr, io.env);
+  } catch (error) {
+    io.stderr.write(`sync-tokens: error: ${messageOf(error)}\n`); // a bad LOG_LEVEL or LOG_FORMAT
+    return EXIT.fatal;
+  }
   const shutdown = new ShutdownRegistry(logger);
   const onSignal = (signal: NodeJS.Signals) => {
     logger.warn(`${signal} received: finishing the current batch, then stopping`);
@@ -48,12 +54,15 @@ export async function runLive(mode: "watch" | "serve", opts: Record<string, unkn
         allowHttp: opts.allowHttp === true ? true : undefined,
         webhook: webhookOptions(opts),
         env: io.env,
-        logger,
+        // A pass's own lines (events scanned, nodes behind) come every ledger: debug; the progress line sums it up.
+        logger: { info: (m) => logger.debug(m), warn: (m) => logger.warn(m) },
       },
       services: [webhookService()],
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       onBatch: (report, state) => {
-        logger.info(progressLine(report, state));
+        // One info line per pass that read tokens; an idle ledger is a debug line.
+        const read = report.synced + report.unchanged + report.failed.length;
+        (read > 0 ? logger.info : logger.debug)(progressLine(report, state));
         if (opts.json === true) io.stdout.write(`${toJson(report)}\n`);
       },
     });
