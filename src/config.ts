@@ -109,7 +109,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     concurrency: integer(options.concurrency ?? nonEmpty(env.SYNC_CONCURRENCY) ?? 8, "concurrency", 1, 256),
     dryRun: options.dryRun ?? false,
     databaseUrl: validateDatabaseUrl(options.databaseUrl ?? nonEmpty(env.DATABASE_URL)),
-    dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir,
+    dataDir: options.dataDir ?? nonEmpty(env.PGLITE_DATA_DIR) ?? defaultDataDir(env),
     timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
     trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
     webhooks: resolveWebhookConfig(options.webhook, env, allowHttp),

@@ -12,7 +12,7 @@ export async function migrateDatabase(
   const env = options.env ?? process.env;
   const db = await openDatabaseOrFail({
     databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
-    dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
+    dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir(env)),
     prisma: false,
   });
   try {

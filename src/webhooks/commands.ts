@@ -65,7 +65,7 @@ export function parseSince(text: string, now = Date.now()): Date {
 
 async function withDatabase<T>(opts: DbFlags, io: CommandIo, fn: (db: Database) => Promise<T>): Promise<T> {
   const databaseUrl = opts.databaseUrl ?? (io.env.DATABASE_URL?.trim() || undefined);
-  const dataDir = opts.dataDir ?? (io.env.PGLITE_DATA_DIR?.trim() || defaultDataDir);
+  const dataDir = opts.dataDir ?? (io.env.PGLITE_DATA_DIR?.trim() || defaultDataDir(io.env));
   const db = await openDatabaseOrFail({ databaseUrl, dataDir });
   try {
     if (!opts.dryRun) await migrateOrFail(db);
