@@ -6,6 +6,7 @@
 import { Keypair } from "@stellar/stellar-sdk";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import packageJson from "../package.json" with { type: "json" };
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { ROW_SQL } from "./support/expect-rows.ts";
@@ -279,6 +280,12 @@ describe.each(backends)("serve on %s", (backend) => {
     const writes = families.get("sync_tokens_write_seconds")?.metrics ?? [];
     expect(writes.some((m) => Number(m.buckets?.["+Inf"]) > 0)).toBe(true);
     expect(families.has("sync_tokens_rpc_retries_total")).toBe(true);
+    // Node's default process metrics under their standard names, the build, and the webhook outbox (none here).
+    expect(Number(value("process_cpu_user_seconds_total"))).toBeGreaterThan(0);
+    expect(Number(value("nodejs_heap_size_used_bytes"))).toBeGreaterThan(0);
+    expect(Number(value("sync_tokens_build_info", { version: packageJson.version }))).toBe(1);
+    expect(Number(value("sync_tokens_webhook_pending_deliveries"))).toBe(0);
+    expect(Number(value("sync_tokens_webhook_deliveries_total", { outcome: "retried" }))).toBe(0);
   });
 
   it("answers 503 while the RPC is unreachable, and the follower catches up without a gap once it is back", async () => {

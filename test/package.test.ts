@@ -178,6 +178,21 @@ describe("the packed tarball, installed with npm into an empty folder", () => {
     for (const target of [db, pglite]) expect(await target.sql("SELECT count(*)::int AS n FROM tokens")).toEqual([{ n: 0 }]);
   });
 
+  it("db migrate with no folder given keeps the embedded database out of node_modules: $XDG_DATA_HOME/sync-tokens, else ./.data", () => {
+    const xdg = path.join(dir, "xdg-data");
+    const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !/^(DATABASE_URL|PGLITE_DATA_DIR|XDG_DATA_HOME|SYNC_.*)$/.test(k)));
+    const migrate = (extra: Record<string, string>) => {
+      const r = spawnSync(process.execPath, [installedBin, "db", "migrate"], { cwd: consumer, env: { ...clean, ...extra }, encoding: "utf8", timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    expect(migrate({ XDG_DATA_HOME: xdg })).toMatch(new RegExp(`^applied .* to .*${path.join(xdg, "sync-tokens", "pglite")}`));
+    expect(fs.existsSync(path.join(xdg, "sync-tokens", "pglite"))).toBe(true);
+    expect(migrate({})).toMatch(/^applied .* to /);
+    expect(fs.existsSync(path.join(consumer, ".data", "pglite"))).toBe(true);
+    expect(fs.existsSync(path.join(consumer, "node_modules", "sync-tokens", ".data"))).toBe(false);
+  });
+
   it("a sync against the simulator stores every token exactly", async () => {
     const r = await runCli(["--json", "--database-url", db.databaseUrl!], { bin: installedBin, env: simEnv(sim) });
     expect(r.code, r.stderr).toBe(0);

@@ -197,7 +197,7 @@ describe("secrets in RPC_URL and DATABASE_URL", () => {
         ? { status: 401, body: `invalid key: ${req.url}\nAuthorization: ${req.headers.authorization}\napikey=${API_KEY}\n` }
         : "pass";
     for (const json of [false, true]) {
-      const r = await sync(json ? ["--json"] : []);
+      const r = await sync(json ? ["--json"] : [], json ? { LOG_FORMAT: "json" } : {}); // the log lines as JSON too
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/^sync-tokens: error: .*getEvents: HTTP 401/m);
       await expectClean(r);
@@ -225,7 +225,7 @@ describe("secrets in RPC_URL and DATABASE_URL", () => {
     sim.chain.buy(sim.chain.tokens.find((t) => t.status === "Bonding")!, 1_000_000_000n);
     intercept = (method, req) => (method === "getLedgerEntries" ? echoingRpcError(req, -32602) : "pass");
     for (const json of [false, true]) {
-      const r = await sync(json ? ["--json", "--full"] : ["--full"]);
+      const r = await sync(json ? ["--json", "--full"] : ["--full"], json ? { LOG_FORMAT: "json" } : {});
       // A refusal is an answer, not an outage: every token read fails (exit 2), the creators' scans warn.
       expect(r.code, r.stderr).toBe(2);
       await expectClean(r);

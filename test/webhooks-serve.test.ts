@@ -10,6 +10,8 @@ import { tokenRows } from "./support/expect-rows.ts";
 import { cliEnv, truthRows } from "./support/resilience.ts";
 import { startReceiver } from "./support/webhook-receiver.ts";
 import { testSecret } from "./support/webhook-truth.ts";
+import { startServe } from "./support/serve-process.ts";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -70,4 +72,42 @@ describe("two serve processes delivering webhooks", () => {
     const [left] = await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'DELIVERED'`);
     expect(left!.n).toBe(0);
   }, 300_000);
+
+  it("/metrics shows the backlog and the failed attempts while the endpoint fails, then the deliveries", async () => {
+    const sim = await startSimnet({ scenario: { seed: 68, tokens: 10, creators: 3 } });
+    const db = await createTestDatabase("postgres");
+    const secret = testSecret();
+    let status = 500;
+    const receiver = await startReceiver(secret, () => ({ status }));
+    cleanups.push(() => sim.close(), () => db.drop(), () => receiver.close());
+    const env = cliEnv(sim, db, { WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: secret });
+    expect((await runCli(["--json"], { env })).code).toBe(0);
+    const serve = await startServe(env, cleanups);
+    const scrape = async () => {
+      const families = new Map(parsePrometheusTextFormat((await http(`${serve.url}/metrics`)).text).map((f) => [f.name, f]));
+      const value = (name: string, labels: Record<string, string> = {}) =>
+        Number(families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value);
+      return {
+        pending: value("sync_tokens_webhook_pending_deliveries"),
+        delivered: value("sync_tokens_webhook_deliveries_total", { outcome: "delivered" }),
+        retried: value("sync_tokens_webhook_deliveries_total", { outcome: "retried" }),
+      };
+    };
+    await waitFor("it to be ready", async () => (await http(`${serve.url}/ready`)).status === 200, 60_000);
+    expect(await scrape()).toEqual({ pending: 0, delivered: 0, retried: 0 });
+
+    sim.chain.launchToken({ name: "Backlogged" });
+    sim.chain.advance(1);
+    const events = async () => (await db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events`))[0]!.n;
+    await waitFor("the launch's event in the outbox", async () => (await events()) > 0, 60_000);
+    const failing = await waitFor("a failed attempt", async () => ((await scrape()).retried > 0 ? scrape() : false), 30_000);
+    expect(failing.pending).toBe(await events());
+    expect(failing.delivered).toBe(0);
+
+    status = 204; // the endpoint recovers: the retry (5 s later) delivers
+    const done = await waitFor("the backlog to drain", async () => ((await scrape()).pending === 0 ? scrape() : false), 60_000);
+    expect(done.delivered).toBe(await events());
+    serve.child.kill("SIGTERM");
+    expect((await serve.done).code).toBe(0);
+  }, 180_000);
 });

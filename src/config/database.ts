@@ -11,6 +11,6 @@ export interface DatabaseTarget {
 export function databaseTarget(options: { databaseUrl?: string; dataDir?: string }, env: NodeJS.ProcessEnv): DatabaseTarget {
   return {
     databaseUrl: options.databaseUrl ?? (env.DATABASE_URL?.trim() || undefined),
-    dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir),
+    dataDir: options.dataDir ?? (env.PGLITE_DATA_DIR?.trim() || defaultDataDir(env)),
   };
 }

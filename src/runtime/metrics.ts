@@ -1,8 +1,14 @@
 // Prometheus metrics of a long-running sync (prom-client, a registry of its own so that nothing is global): the
 // chain's head and the cursor, lag, stored tokens, RPC requests by method and outcome, retries, write latency,
-// per-ledger batches and the HTTP API's sync-token requests. The session reports into it through its observer.
+// per-ledger batches, the HTTP API's sync-token requests and the webhook outbox; the build's version and Node's
+// default process metrics (standard names, as the usual Node.js dashboards expect them). The session reports into it
+// through its observer.
 import client from "prom-client";
 import type { SessionObserver } from "../sync/session.ts";
+import { packageVersion } from "./version.ts";
+
+/** What a webhook delivery attempt came to: delivered, failed and to be retried, or failed for good (given up, 410). */
+export type WebhookOutcome = "delivered" | "retried" | "failed";
 
 export type SyncTokenOutcome = "ok" | "not_found" | "bad_request" | "rate_limited" | "busy" | "unavailable" | "unauthorized" | "error";
 
@@ -28,10 +34,19 @@ export class Metrics {
   readonly followerErrors: client.Counter;
   readonly syncTokenRequests: client.Counter<"outcome">;
   readonly syncTokenSeconds: client.Histogram;
+  readonly webhookPending: client.Gauge;
+  readonly webhookDeliveries: client.Counter<"outcome">;
+  /** Counts the outbox's pending deliveries at scrape time, while a dispatcher runs. */
+  #webhookBacklog: (() => Promise<number>) | null = null;
 
-  constructor(options: { storedTokens?: () => Promise<number | null> } = {}) {
+  constructor(options: { storedTokens?: () => Promise<number | null>; version?: string } = {}) {
     const registers = [this.registry];
     const stored = options.storedTokens;
+    client.collectDefaultMetrics({ register: this.registry });
+    new client.Gauge({ name: "sync_tokens_build_info", help: "Always 1; the version of sync-tokens running", labelNames: ["version"], registers }).set(
+      { version: options.version ?? packageVersion() },
+      1,
+    );
     this.latestLedger = new client.Gauge({ name: "sync_tokens_latest_ledger", help: "The RPC's latest ledger, as last seen", registers });
     this.cursorLedger = new client.Gauge({ name: "sync_tokens_cursor_ledger", help: "The stored cursor: events up to this ledger are in the database", registers });
     this.lagLedgers = new client.Gauge({ name: "sync_tokens_lag_ledgers", help: "Latest ledger minus the cursor", registers });
@@ -102,6 +117,28 @@ export class Metrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
+    const metrics = this;
+    this.webhookPending = new client.Gauge({
+      name: "sync_tokens_webhook_pending_deliveries",
+      help: "Webhook deliveries waiting in the outbox for this process's endpoints (read from the database at scrape time)",
+      registers,
+      async collect(this: client.Gauge) {
+        const n = await metrics.#webhookBacklog?.().catch(() => null);
+        if (n !== undefined && n !== null) this.set(n);
+      },
+    });
+    this.webhookDeliveries = new client.Counter({
+      name: "sync_tokens_webhook_deliveries_total",
+      help: "Webhook delivery attempts by this process, by outcome: delivered, retried (failed, tried again later), failed (given up, or 410 Gone)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    for (const outcome of ["delivered", "retried", "failed"] as const) this.webhookDeliveries.inc({ outcome }, 0);
+  }
+
+  /** Where the webhook backlog is counted (null: no dispatcher runs). */
+  setWebhookBacklog(count: (() => Promise<number>) | null): void {
+    this.#webhookBacklog = count;
   }
 
   /** What the session reports into. */

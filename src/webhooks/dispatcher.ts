@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   redact?: (text: string) => string;
   /** Aborting stops the dispatcher like stop(). */
   signal?: AbortSignal;
+  /** Told of every attempt's outcome (the metrics). */
+  onOutcome?: (outcome: keyof DeliveryCounts) => void;
 }
 
 export interface DeliveryCounts {
@@ -47,6 +49,8 @@ export type DrainResult = WebhookDrain;
 
 export interface RunningDispatcher {
   readonly counts: DeliveryCounts;
+  /** Deliveries pending for the configured endpoints (a query). */
+  pending(): Promise<number>;
   /** Look for work now (after a sync wrote events). */
   wake(): void;
   /** Stops claiming, lets the attempts in flight finish, and resolves when it has. */
@@ -59,8 +63,9 @@ const WARN_EVERY_MS = 60_000;
 class Dispatcher {
   readonly counts: DeliveryCounts = { delivered: 0, retried: 0, failed: 0 };
   pruned = 0;
-  readonly #opts: Required<Omit<DispatcherOptions, "retry" | "signal">> & { retry: DeliveryRetryPolicy };
+  readonly #opts: Required<Omit<DispatcherOptions, "retry" | "signal" | "onOutcome">> & { retry: DeliveryRetryPolicy };
   readonly #signer: Signer;
+  readonly #onOutcome: DispatcherOptions["onOutcome"];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #abort = new AbortController();
   readonly #lastWarning = new Map<number, number>();
@@ -83,6 +88,7 @@ class Dispatcher {
       retry: { ...DEFAULT_DELIVERY_RETRY_POLICY, ...options.retry },
     };
     this.#signer = new Signer(options.webhooks.secret);
+    this.#onOutcome = options.onOutcome;
     options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
   }
 
@@ -197,12 +203,12 @@ class Dispatcher {
       status = res.status;
       if (status >= 200 && status < 300) {
         await this.queue.delivered(d, status);
-        this.counts.delivered++;
+        this.#count("delivered");
         return;
       }
       if (status === 410) {
         await this.queue.gone(d, "the endpoint answered 410 Gone");
-        this.counts.failed++;
+        this.#count("failed");
         this.#opts.logger.warn(`webhook endpoint ${redactUrl(d.url)} answered 410 Gone: disabled (\`sync-tokens webhooks retry\` enables it again)`);
         return;
       }
@@ -218,13 +224,18 @@ class Dispatcher {
     const delay = nextDelay(this.#opts.retry, d.attempts, Date.now() - d.queuedAt.getTime(), retryAfter);
     if (delay === null) {
       await this.queue.failed(d, status, problem);
-      this.counts.failed++;
+      this.#count("failed");
       this.#warn(d.endpointId, `webhook ${d.event.id} to ${redactUrl(d.url)} failed for good after ${d.attempts} attempts: ${problem}`);
     } else {
       await this.queue.retry(d, delay, status, problem);
-      this.counts.retried++;
+      this.#count("retried");
       this.#warn(d.endpointId, `webhook delivery to ${redactUrl(d.url)} failed (${problem}); retrying in ${formatDelay(delay)}`);
     }
+  }
+
+  #count(outcome: keyof DeliveryCounts): void {
+    this.counts[outcome]++;
+    this.#onOutcome?.(outcome);
   }
 
   /** At most one warning a minute per endpoint (-1: the database): something down must not flood the logs. */
@@ -250,6 +261,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   const running = dispatcher.run(null).catch((error) => options.logger.warn(`webhooks: the dispatcher stopped: ${messageOf(error)}`));
   return {
     counts: dispatcher.counts,
+    pending: () => dispatcher.queue.pendingCount(),
     wake: () => dispatcher.wake(),
     async stop() {
       await dispatcher.stop();

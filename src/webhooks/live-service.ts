@@ -5,6 +5,7 @@ import type { RunningDispatcher } from "./dispatcher.ts";
 
 export function webhookService(): LiveService {
   let dispatcher: RunningDispatcher | null = null;
+  let forget = () => {};
   return {
     name: "webhook dispatcher",
     async start({ session, common }) {
@@ -17,11 +18,16 @@ export function webhookService(): LiveService {
         logger: opened.logger,
         redact: opened.redact,
         webhooks,
+        onOutcome: (outcome) => common.metrics.webhookDeliveries.inc({ outcome }),
       });
+      const running = dispatcher;
+      common.metrics.setWebhookBacklog(() => running.pending());
+      forget = () => common.metrics.setWebhookBacklog(null);
       common.logger.info(`webhooks: delivering to ${webhooks.urls.length} endpoint(s)`);
     },
     async stop() {
       await dispatcher?.stop();
+      forget();
     },
   };
 }

@@ -28,7 +28,9 @@ fs.mkdirSync(cwd, { recursive: true });
 
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|RPC_URL|CONTRACT_ID|CREATOR_ADDRESS|NETWORK_PASSPHRASE|STELLAR_NETWORK|PGLITE_DATA_DIR|SYNC_.*)$/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|RPC_URL|CONTRACT_ID|CREATOR_ADDRESS|NETWORK_PASSPHRASE|STELLAR_NETWORK|PGLITE_DATA_DIR|SYNC_.*|LOG_.*)$/.test(k)) env[k] = v;
+  // stderr is a pipe here, where logs default to JSON lines: the tests read the text lines a terminal shows.
+  env.LOG_FORMAT = "text";
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
   const child = spawn(process.execPath, [options.bin ?? binPath, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

@@ -40,10 +40,10 @@ const SOURCE_FLAGS = ["datastore", "ledgersRpc", "fromLedger", "since", "toLedge
 
 export async function runBackfill(flags: Flags, io: Io): Promise<number> {
   const out = outputOf(flags);
-  const logger = stderrLogger(io);
   const saveEveryMs = flags.saveEvery as number | undefined;
-  return guard(io, () =>
-    withAbortOnSignal(logger, async (signal) => {
+  return guard(io, async () => {
+    const logger = await stderrLogger(io);
+    return withAbortOnSignal(logger, async (signal) => {
       const { backfill } = await import("../../history/backfill.ts");
       const bar = backfillProgress(io, out);
       const report = await backfill({
@@ -60,6 +60,6 @@ export async function runBackfill(flags: Flags, io: Io): Promise<number> {
       bar.end();
       printBackfillReport(io, out, report);
       return backfillPartial(report) ? EXIT.partial : EXIT.ok;
-    }),
-  );
+    });
+  });
 }

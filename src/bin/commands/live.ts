@@ -58,7 +58,12 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
     import("../../runtime/shutdown.ts"),
     import("../../webhooks/live-service.ts"),
   ]);
-  const logger = stderrLogger(io);
+  let logger: Awaited<ReturnType<typeof stderrLogger>>;
+  try {
+    logger = await stderrLogger(io);
+  } catch (error) {
+    return failure(io, error); // a bad LOG_LEVEL or LOG_FORMAT
+  }
   const out = outputOf(flags);
   const shutdown = new ShutdownRegistry(logger);
   const off = onStopSignals(logger, (signal) => void shutdown.shutdown(signal), { repeat: true });
@@ -71,10 +76,13 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
     live = await startLive({
       mode,
       common,
-      session: { ...connectionOptions(flags, io), logger },
+      // A pass's own lines (events scanned, nodes behind) come every ledger: debug; the progress line sums it up.
+      session: { ...connectionOptions(flags, io), logger: { info: (m) => logger.debug(m), warn: (m) => logger.warn(m) } },
       services: [webhookService()],
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
-      onBatch: (report, state) => printBatch(io, out, report, state, (line) => logger.info(line)),
+      // One info line per pass that read tokens; an idle ledger is a debug line.
+      onBatch: (report, state) =>
+        printBatch(io, out, report, state, (line) => (report.synced + report.unchanged + report.failed.length > 0 ? logger.info(line) : logger.debug(line))),
     });
     if (settings) {
       const [{ createServer }, { dashboardMount }, { AuthThrottle }] = await Promise.all([

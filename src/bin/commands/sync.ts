@@ -24,9 +24,9 @@ export function defineSync(program: Command, { io, exitWith }: CommandContext): 
 
 export async function runSync(flags: Flags, io: Io): Promise<number> {
   const out = outputOf(flags);
-  const logger = stderrLogger(io);
-  return guard(io, () =>
-    withAbortOnSignal(logger, async (signal) => {
+  return guard(io, async () => {
+    const logger = await stderrLogger(io);
+    return withAbortOnSignal(logger, async (signal) => {
       const { syncTokens } = await import("../../api.ts");
       const bar = syncProgress(io, out);
       const report = await syncTokens({
@@ -41,6 +41,6 @@ export async function runSync(flags: Flags, io: Io): Promise<number> {
       bar.end();
       printSyncReport(io, out, report);
       return report.partial ? EXIT.partial : EXIT.ok;
-    }),
-  );
+    });
+  });
 }
