@@ -1,0 +1,36 @@
+// The dependency rule (docs/architecture.md): no cycles, and imports only point down the layers.
+// Layers, top to bottom: bin · server · live/webhooks/history · sync · discovery/store · contract/rpc · config/internal.
+const LAYERS = [
+  ["src/bin/"],
+  ["src/server/"],
+  ["src/live/", "src/webhooks/", "src/history/"],
+  ["src/sync/"],
+  ["src/discovery/", "src/store/"],
+  ["src/contract/", "src/rpc/"],
+];
+
+const escape = (p) => p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const any = (paths) => `^(${paths.map(escape).join("|")})`;
+
+// A layer may not import any layer above it.
+const upward = LAYERS.slice(1).map((layer, i) => ({
+  name: `no-upward-from-${layer[0].split("/")[1]}`,
+  severity: "error",
+  comment: `${layer.join(", ")} may not import a layer above it`,
+  from: { path: any(layer) },
+  to: { path: any(LAYERS.slice(0, i + 1).flat()) },
+}));
+
+module.exports = {
+  forbidden: [
+    { name: "no-circular", severity: "error", comment: "import cycles", from: {}, to: { circular: true } },
+    ...upward,
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^src/generated/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js"] },
+  },
+};
