@@ -1,5 +1,7 @@
 // The dependency rule (docs/architecture.md): no cycles, and imports only point down the layers.
 // Layers, top to bottom: bin · server · live/webhooks/history · sync · discovery/store · contract/rpc · config/internal.
+// src/index.ts and src/api.ts (the package's entry) and src/paths.ts (the package root, found from its own place)
+// stand outside the layers.
 const LAYERS = [
   ["src/bin/"],
   ["src/server/"],
@@ -7,6 +9,7 @@ const LAYERS = [
   ["src/sync/"],
   ["src/discovery/", "src/store/"],
   ["src/contract/", "src/rpc/"],
+  ["src/config/", "src/internal/"],
 ];
 
 const escape = (p) => p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

@@ -1,15 +1,50 @@
 import { defineConfig } from "vitest/config";
 
+// Three projects: `unit` needs no database, no build and no child process (pnpm test:unit, under a minute);
+// `integration` drives the CLI, HTTP and the stores against the simulator with real PostgreSQL and PGlite;
+// `e2e` runs several real processes, a packed tarball or a browser. `pnpm test` runs all three.
+const UNIT = [
+  "test/codec.test.ts",
+  "test/codec-fuzz.test.ts",
+  "test/dashboard-unit.test.ts",
+  "test/docs-links.test.ts",
+  "test/env-example.test.ts",
+  "test/history-decode.test.ts",
+  "test/hostile-fuzz.test.ts",
+  "test/live-clock.test.ts",
+  "test/redact.test.ts",
+  "test/rpc-client.test.ts",
+  "test/secrets-redact.test.ts",
+  "test/simnet*.test.ts",
+  "test/since.test.ts",
+  "test/visible-text.test.ts",
+  "test/xdr-reader.test.ts",
+];
+const E2E = [
+  "test/dashboard-browser.test.ts",
+  "test/package.test.ts",
+  "test/live-failover.test.ts",
+  "test/live-replicas.test.ts",
+  "test/live-renewal.test.ts",
+  "test/webhooks-failover.test.ts",
+];
+const shared = {
+  testTimeout: 60_000,
+  // Hooks build simulators and first-open embedded databases (initdb in WASM), slow on a busy machine.
+  hookTimeout: 180_000,
+  pool: "forks" as const,
+};
+const withServices = { ...shared, globalSetup: ["test/support/global-setup.ts"] };
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
-    testTimeout: 60_000,
-    // Hooks build simulators and first-open embedded databases (initdb in WASM), slow on a busy machine.
-    hookTimeout: 180_000,
-    pool: "forks",
     // Most files wait on child processes, PostgreSQL and the simulator rather than compute: two at once keep both
     // cores busy (vitest's default on 2 cores is one).
     maxWorkers: 2,
+    projects: [
+      { test: { ...shared, name: "unit", include: UNIT } },
+      { test: { ...withServices, name: "integration", include: ["test/**/*.test.ts"], exclude: [...UNIT, ...E2E, "**/node_modules/**"] } },
+      { test: { ...withServices, name: "e2e", include: E2E } },
+    ],
   },
 });

@@ -43,7 +43,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import type { SyncOptions } from "../src/config.ts";
+import type { SyncOptions } from "../src/config/config.ts";
 import { syncTokens } from "../src/api.ts";
 import { startSimnet, type ScenarioOptions, type Simnet } from "../test/simnet/index.ts";
 import { activity } from "./bench/activity.ts";

@@ -1,6 +1,6 @@
 // The package's entry points with every capability wired: a run with webhook endpoints records their events in
 // the outbox and delivers them before it returns. The sync layer (src/sync/) takes the webhooks as a feature.
-import type { SyncOptions } from "./config.ts";
+import type { SyncOptions } from "./config/config.ts";
 import * as core from "./sync/sync.ts";
 import type { RunHooks, SyncReport, TokenLine } from "./sync/sync.ts";
 import { withWebhooks } from "./webhooks/feature.ts";

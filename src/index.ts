@@ -3,10 +3,10 @@ export { syncTokens, processToken } from "./api.ts";
 export { getAllTokenAddressesFromEvents, migrateDatabase, SyncSession } from "./sync/sync.ts";
 export type { SyncReport, RunHooks, Logger, TokenLine, TokenOutcome, SyncRequest, SessionOptions, ChainHead } from "./sync/sync.ts";
 export { withWebhooks } from "./webhooks/feature.ts";
-export type { SyncOptions } from "./config.ts";
-export { ConfigError, FatalError, LockedError, InterruptedError } from "./errors.ts";
+export type { SyncOptions } from "./config/config.ts";
+export { ConfigError, FatalError, LockedError, InterruptedError } from "./internal/errors.ts";
 export type { TokenInfo, TokenStatus, BondingCurve } from "./contract/types.ts";
 export { backfill } from "./history/backfill.ts";
 export type { BackfillOptions, BackfillReport } from "./history/backfill.ts";
 // Display only: how the dashboard and the text report show creator-supplied strings (the stored values stay exact).
-export { visibleText } from "./text/visible.ts";
+export { visibleText } from "./internal/text/visible.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { looksLikeKey, redactSecrets, redactUnparsedUrl, redactUrl, urlSecrets } from "../src/redact.ts";
+import { looksLikeKey, redactSecrets, redactUnparsedUrl, redactUrl, urlSecrets } from "../src/internal/redact.ts";
 
 describe("redactUrl", () => {
   it("masks user-info and every query value", () => {

@@ -2,7 +2,7 @@
 // time, an RPC that answers nothing for a whole budget is declared down (every other request then fails
 // at once instead of spending its own budget), and an interruption rejects with an InterruptedError.
 import { afterEach, describe, expect, it } from "vitest";
-import { InterruptedError } from "../src/errors.ts";
+import { InterruptedError } from "../src/internal/errors.ts";
 import { RpcClient, RpcError, RpcUnavailableError, type RpcClientOptions } from "../src/rpc/client.ts";
 import { startStub, type Reply, type StubServer } from "./support/stub-rpc.ts";
 

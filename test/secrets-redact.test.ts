@@ -2,7 +2,7 @@
 // their user-info where it is not expected (opaque "scheme:" forms, strings that do not parse at all).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { redactSecrets, redactUnparsedUrl, redactUrl, urlSecrets } from "../src/redact.ts";
+import { redactSecrets, redactUnparsedUrl, redactUrl, urlSecrets } from "../src/internal/redact.ts";
 
 describe("redactUrl on opaque URLs", () => {
   it("keeps only the scheme of a URL without //, whose path is where user-info and keys went", () => {

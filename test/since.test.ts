@@ -1,7 +1,7 @@
 // The one `--since` grammar of `backfill` and `webhooks replay`: a date, an ISO 8601 time, or an age.
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../src/errors.ts";
-import { parseSince } from "../src/text/since.ts";
+import { ConfigError } from "../src/internal/errors.ts";
+import { parseSince } from "../src/internal/text/since.ts";
 
 describe("parseSince", () => {
   const now = Date.parse("2026-03-10T12:00:00Z");

@@ -2,7 +2,7 @@
 // invisible format character becomes a visible stand-in; letters of every script are left as they are.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { visibleText } from "../src/text/visible.ts";
+import { visibleText } from "../src/internal/text/visible.ts";
 import { BIDI_CONTROLS, RTL_NAMES, SPOOFED_NAMES } from "./support/bidi.ts";
 
 // Every character the helper must replace: what reorders, hides or breaks text on a page or a terminal.

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDatabase } from "../src/migrate-database.ts";
+import { migrateDatabase } from "../src/store/migrate-database.ts";
 import { syncTokens } from "../src/api.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";

@@ -5,7 +5,7 @@
 // Parent side: `const child = await SyncChild.start()`, then `await child.run(options)` as often as needed
 // (the simulator may be changed between runs), then `await child.exit()`.
 import { fork, type ChildProcess } from "node:child_process";
-import type { SyncOptions } from "../../src/config.ts";
+import type { SyncOptions } from "../../src/config/config.ts";
 import type { SyncReport } from "../../src/sync/sync.ts";
 import type { Measurement, TraceEvent } from "./measure.ts";
 

@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import type { SyncOptions } from "../../src/config.ts";
+import type { SyncOptions } from "../../src/config/config.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { drainOutbox } from "../../src/webhooks/dispatcher.ts";
 import { EVENT_TYPES } from "../../src/config/webhooks.ts";

@@ -1,6 +1,6 @@
 // Exit statuses, and failures turned into one line on stderr and a status: the same for every command. Cron tells
 // them apart: 64 (EX_USAGE) a typo to fix, 75 (EX_TEMPFAIL) try next time, 1 a run that failed.
-import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "../errors.ts";
+import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "../internal/errors.ts";
 import { safe } from "../sync/report.ts";
 import type { Io } from "./io.ts";
 

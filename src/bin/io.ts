@@ -1,6 +1,6 @@
 // What a command reads and writes: its streams and environment, passed in so that tests and embedders can run
 // the command line in-process. The process's own are the default.
-import type { LevelLogger } from "../runtime/logger.ts";
+import type { LevelLogger } from "../internal/logger.ts";
 
 export type Out = NodeJS.WritableStream & { isTTY?: boolean };
 
@@ -19,7 +19,7 @@ export function processIo(): Io {
  * LOG_LEVEL say; a bad value of either is a ConfigError. Loaded when a command runs, so `--help` loads no pino.
  */
 export async function stderrLogger(io: Io): Promise<LevelLogger> {
-  const { streamLogger } = await import("../runtime/logger.ts");
+  const { streamLogger } = await import("../internal/logger.ts");
   return streamLogger(io.stderr, io.env);
 }
 

@@ -1,5 +1,5 @@
 // SIGINT/SIGTERM ask a command to stop after its current batch, for as long as the command runs.
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 
 export type StopSignal = "SIGINT" | "SIGTERM";
 

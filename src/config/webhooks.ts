@@ -1,8 +1,8 @@
 // Webhook settings: flags override the environment. Validated with the rest of the configuration, before any
 // network or database work; the secret never appears in an error message.
-import { ConfigError } from "../errors.ts";
-import { validateHttpUrl } from "../http-url.ts";
-import { urlSecrets } from "../redact.ts";
+import { ConfigError } from "../internal/errors.ts";
+import { validateHttpUrl } from "./http-url.ts";
+import { urlSecrets } from "../internal/redact.ts";
 
 export const EVENT_TYPES = ["token.added", "token.updated", "token.graduated"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -5,7 +5,7 @@
 // with scripts/bench/decode.ts: slower than no cache), and an unbounded one grows with the chain. So this
 // encodes directly, in about 0.3 µs and keeping nothing: version byte + key + CRC16-XModem (little-endian), in
 // RFC 4648 base32. test/xdr-reader.test.ts checks it against the SDK's encoder.
-import type { AddressKind } from "../addresses.ts";
+import type { AddressKind } from "../internal/addresses.ts";
 
 const ALPHABET = Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "latin1");
 /** SEP-23 version bytes: ed25519 public key (G), contract (C). */

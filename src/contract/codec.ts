@@ -3,7 +3,7 @@
 // This is the SDK path: the reference for direct-decode.ts, which reads the hot values straight from their bytes
 // and defers to it for anything unusual.
 import { Address, xdr } from "@stellar/stellar-sdk/base";
-import type { AddressKind } from "../addresses.ts";
+import type { AddressKind } from "../internal/addresses.ts";
 import { addressText } from "./address-text.ts";
 import { DecodeError, FACTORY_TOPICS, LAUNCH_TOPICS, TOPIC_RE, creatorText, tokenStatus, utf8Lenient, utf8Strict } from "./decode-rules.ts";
 import { DEFER, eventFields } from "./direct-decode.ts";

@@ -3,7 +3,7 @@
 // Each function either gives exactly what the SDK path in codec.ts gives, or DEFER: for anything unusual
 // (malformed or non-canonical input, a type mismatch, a missing or repeated field, keys out of the host's
 // order) the caller runs the SDK path, which then decides, with its own error messages.
-import type { AddressKind } from "../addresses.ts";
+import type { AddressKind } from "../internal/addresses.ts";
 import { addressText } from "./address-text.ts";
 import { creatorText, tokenStatus, utf8Lenient } from "./decode-rules.ts";
 import type { BondingCurve, TokenInfo } from "./types.ts";

@@ -4,7 +4,7 @@
 // entry's own contract, key and durability bytes without decoding or re-encoding it.
 // The templates are the SDK's own encoding of the key (codec.ts), so both ways agree with it by construction.
 import { StrKey, xdr } from "@stellar/stellar-sdk/base";
-import type { AddressKind } from "../addresses.ts";
+import type { AddressKind } from "../internal/addresses.ts";
 import { XdrReader } from "./xdr-reader.ts";
 
 const CONTRACT_DATA = xdr.LedgerEntryType.contractData.value;

@@ -10,7 +10,7 @@
 import pLimit from "p-limit";
 import { decodeFactoryEvent } from "../contract/codec.ts";
 import { RpcError, type RpcClient } from "../rpc/client.ts";
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 
 /** stellar-rpc scans at most this many ledgers per getEvents request. */
 export const MAX_LEDGERS_PER_SCAN = 10_000;

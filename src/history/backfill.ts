@@ -11,11 +11,11 @@
 // the report lists it (exit 2, as for tokens missing), and the cursor stays at its first ledger, so a
 // rerun with a source that still holds them (a data lake) reads them.
 
-import { resolveConfig, validateHttpUrl, ConfigError } from "../config.ts";
+import { resolveConfig, validateHttpUrl, ConfigError } from "../config/config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
-import { FatalError } from "../errors.ts";
+import { FatalError } from "../internal/errors.ts";
 import { SyncSession, type SessionOptions, type SyncReport } from "../sync/session.ts";
-import { parseSince } from "../text/since.ts";
+import { parseSince } from "../internal/text/since.ts";
 import { loadCursor, saveCursor } from "./cursor.ts";
 import { DatastoreSource } from "./datastore.ts";
 import { EventExtractor } from "./extract.ts";

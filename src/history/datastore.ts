@@ -7,7 +7,7 @@
 
 import path from "node:path";
 import { xdr } from "@stellar/stellar-sdk";
-import { FatalError, InterruptedError, messageOf } from "../errors.ts";
+import { FatalError, InterruptedError, messageOf } from "../internal/errors.ts";
 import { CorruptLedgerError, decode, ledgerSummary, type EventExtractor } from "./extract.ts";
 import { readLakeConfig, type LakeConfig } from "./lake-config.ts";
 import { folderStore, urlStore, type LakeStore } from "./lake-store.ts";

@@ -3,8 +3,8 @@
 
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { messageOf } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
+import { messageOf } from "../internal/errors.ts";
+import { redactUrl } from "../internal/redact.ts";
 import { withRetry } from "../rpc/retry.ts";
 import { interrupted } from "./source.ts";
 

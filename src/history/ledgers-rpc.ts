@@ -10,8 +10,8 @@
 //   ledger is waited for, and if it stays out of reach the range ends at the last ledger read.
 
 import { setTimeout as delay } from "node:timers/promises";
-import { FatalError, InterruptedError, messageOf } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
+import { FatalError, InterruptedError, messageOf } from "../internal/errors.ts";
+import { redactUrl } from "../internal/redact.ts";
 import { RpcClient, RpcError } from "../rpc/client.ts";
 import type { EventExtractor } from "./extract.ts";
 import { interrupted, readAhead, type LedgerChunk, type LedgerGap, type LedgerSource } from "./source.ts";

@@ -1,7 +1,7 @@
 // What a history source is (a SEP-54 data lake, or an RPC serving getLedgers), and what both share:
 // reading ahead within a bound while handing results over in ledger order, and locating ledgers.
 
-import { FatalError, InterruptedError } from "../errors.ts";
+import { FatalError, InterruptedError } from "../internal/errors.ts";
 import type { EventExtractor, RawContractEvent } from "./extract.ts";
 
 /** Ledgers from..to (inclusive), read but for the gaps, and the factory events among them. */

@@ -3,15 +3,15 @@
 // (StrKey), reuses the session's pipeline (SyncSession.sync), and fails with a domain error (./errors.ts) that
 // every front end maps to its answer alike.
 import pLimit from "p-limit";
-import { AddressError, validateAddress } from "../addresses.ts";
-import { messageOf } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
-import { errorId } from "../runtime/error-id.ts";
-import { sharedFor } from "../runtime/shared-for.ts";
+import { AddressError, validateAddress } from "../internal/addresses.ts";
+import { messageOf } from "../internal/errors.ts";
+import { redactUrl } from "../internal/redact.ts";
+import { errorId } from "../internal/error-id.ts";
+import { sharedFor } from "../internal/shared-for.ts";
 import type { SyncReport, SyncSession } from "../sync/session.ts";
 import { TokenQueries, type StoreStatus, type SyncRunRow, type TokenRow } from "../store/token-queries.ts";
-import type { Logger } from "../runtime/logger.ts";
-import type { Metrics } from "../runtime/metrics.ts";
+import type { Logger } from "../internal/logger.ts";
+import type { Metrics } from "../internal/metrics.ts";
 import { InvalidArgumentError, LiveError, ReadFailedError, UnavailableError, UnknownTokenError } from "./errors.ts";
 import type { FollowerState, FollowerView } from "./follower.ts";
 import { isTransient, spentRpc } from "./failures.ts";

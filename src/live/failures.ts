@@ -1,7 +1,7 @@
 // Which failures a long-running process waits out (an RPC outage, a 429, a database restart) and which ones
 // no wait can fix (bad configuration, another network, a contract that is not a SAC Factory).
-import { ConfigError } from "../config.ts";
-import { InterruptedError, LockedError } from "../errors.ts";
+import { ConfigError } from "../config/config.ts";
+import { InterruptedError, LockedError } from "../internal/errors.ts";
 import { RpcError, RpcUnavailableError } from "../rpc/client.ts";
 import { DatabaseError } from "../store/database.ts";
 

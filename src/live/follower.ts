@@ -6,9 +6,9 @@
 // the RPC, lets it lapse, and a standby whose own RPC answers takes over. A leader that finds its lease taken
 // steps down to standby. Failures are waited out with backoff (an RPC outage, a 429, a database restart);
 // shutdown lets the pass in progress finish its batch.
-import { InterruptedError, LockedError, messageOf } from "../errors.ts";
+import { InterruptedError, LockedError, messageOf } from "../internal/errors.ts";
 import type { SyncReport, SyncRequest, SyncSession } from "../sync/session.ts";
-import type { Common } from "../runtime/common.ts";
+import type { Common } from "../internal/common.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { NotLeaderError, UnavailableError } from "./errors.ts";
 import { lostDatabase, spentRpc } from "./failures.ts";

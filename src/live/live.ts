@@ -3,7 +3,7 @@
 // the follower. Every part registers its own stop with `common.shutdown`; startLive itself has no side effect
 // beyond what it starts.
 import type { SessionOptions, SyncReport, SyncSession } from "../sync/session.ts";
-import type { Common } from "../runtime/common.ts";
+import type { Common } from "../internal/common.ts";
 import { createLiveActions, type LiveActions, type LiveActionsOptions } from "./actions.ts";
 import { Follower, type FollowerState } from "./follower.ts";
 import { SessionKeeper } from "./session-keeper.ts";

@@ -3,12 +3,12 @@
 // When the session becomes unusable (its RPC client gave the RPC up for dead), renew() replaces it, retrying
 // with backoff until the RPC and the database answer again.
 import { SyncSession, type SessionOptions } from "../sync/session.ts";
-import type { Logger } from "../runtime/logger.ts";
-import { messageOf } from "../errors.ts";
+import type { Logger } from "../internal/logger.ts";
+import { messageOf } from "../internal/errors.ts";
 import { withWebhooks } from "../webhooks/feature.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { isTransient } from "./failures.ts";
-import type { ShutdownRegistry } from "../runtime/shutdown.ts";
+import type { ShutdownRegistry } from "../internal/shutdown.ts";
 
 /** No session is open right now (opening, or renewing after an outage). */
 export class SessionUnavailableError extends Error {

@@ -1,7 +1,7 @@
 // JSON-RPC 2.0 over Node's fetch (undici keeps connections alive). Written here rather than using the SDK's
 // rpc.Server because that retries nothing and hides HTTP status and Retry-After; the SDK stays in charge of XDR.
-import { InterruptedError } from "../errors.ts";
-import { redactSecrets, urlSecrets } from "../redact.ts";
+import { InterruptedError } from "../internal/errors.ts";
+import { redactSecrets, urlSecrets } from "../internal/redact.ts";
 import { parseRetryAfter, withRetry } from "./retry.ts";
 
 export interface RpcClientOptions {

@@ -2,7 +2,7 @@
 // client's bucket; when it is empty the client is refused (429) before its credential is even compared, until the
 // bucket has refilled for one more try. A 128-bit token is beyond guessing anyway: the limit keeps guessing slow,
 // the log short, and makes an attempt visible (every failure is logged with the client's address).
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
 export interface AuthThrottleOptions {

@@ -5,7 +5,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import net from "node:net";
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../internal/errors.ts";
 
 /** The bucket key of the request's client: an IPv4 address, an IPv6 /64 (`2001:db8:0:1::/64`), or "unknown". */
 export function clientKey(c: Context, trustProxyHops: number): string {

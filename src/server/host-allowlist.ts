@@ -1,7 +1,7 @@
 // An optional allowlist of the names a request may address (SYNC_ALLOWED_HOSTS): against DNS rebinding, where a
 // web page makes its own host name resolve to 127.0.0.1 and reads a local instance as a same-origin page. The
 // browser still sends the page's name in Host, so a request for a name not on the list is refused.
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../internal/errors.ts";
 
 /** SYNC_ALLOWED_HOSTS: comma-separated host names (no port); unset or empty: any Host is accepted. */
 export function parseAllowedHosts(raw: string | undefined): string[] | null {

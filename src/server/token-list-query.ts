@@ -1,6 +1,6 @@
 // The query string of GET /api/tokens, read into the read model's typed options (TokenListQuery). Each bad
 // parameter is refused with a QueryError naming it, before any database work.
-import { AddressError, validateAddress } from "../addresses.ts";
+import { AddressError, validateAddress } from "../internal/addresses.ts";
 import {
   MAX_PAGE_SIZE,
   MAX_SEARCH_LENGTH,
@@ -12,7 +12,7 @@ import {
   type TokenSort,
   type TokenStatusFilter,
 } from "../store/token-queries.ts";
-import { quoteValue as quote } from "../text/quote.ts";
+import { quoteValue as quote } from "../internal/text/quote.ts";
 
 /** Parses HTTP query parameters into a TokenListQuery; a bad value throws a QueryError naming it. */
 export function parseTokenListQuery(params: Record<string, string | undefined>): TokenListQuery {

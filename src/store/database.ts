@@ -5,9 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { redactUrl } from "../redact.ts";
+import { redactUrl } from "../internal/redact.ts";
 import { acquireFileLock, type FileLock } from "./file-lock.ts";
-import { applicationName } from "./lease.ts";
+import { applicationName } from "./holder.ts";
 
 /** One connection on which statements run in order: migrations and run locks need that. */
 export interface SqlSession {

@@ -3,10 +3,11 @@
 // only while it makes progress; once the deadline has passed, another process may end the holder's backends and
 // claim the lease under a higher epoch. Every write of the holder checks that epoch in its own transaction.
 // Times are the database server's (now()), so that the processes' clocks need not agree.
-import os from "node:os";
-import crypto from "node:crypto";
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../internal/errors.ts";
 import type { SqlSession } from "./database.ts";
+import { applicationName, leaseHolder } from "./holder.ts";
+
+export { applicationName, leaseHolder } from "./holder.ts";
 
 /** Default lease: renewed about every quarter of it, so a leader that stalls this long is replaced. */
 export const DEFAULT_LEASE_MS = 8000;
@@ -17,22 +18,6 @@ export interface LeaseRow {
   deadline: Date;
   /** The deadline has not passed yet (by the database's clock). */
   live: boolean;
-}
-
-let holderId: string | undefined;
-
-/**
- * This process's name as a lease holder: host, pid and a random suffix (pids repeat across containers). It is
- * also the application_name of its PostgreSQL connections, so that a successor can find and end them all.
- */
-export function leaseHolder(): string {
-  holderId ??= `${os.hostname().slice(0, 32)}/${process.pid}/${crypto.randomBytes(3).toString("hex")}`;
-  return holderId;
-}
-
-/** The application_name of this process's connections (PostgreSQL keeps 63 bytes). */
-export function applicationName(holder = leaseHolder()): string {
-  return `sync-tokens ${holder}`.slice(0, 63);
 }
 
 /** SYNC_LEASE_MS, validated (1 s to 10 min), or the default. */

@@ -1,7 +1,7 @@
 // The read model the HTTP API and the dashboard serve: one contract's tokens listed with filters, sorts and keyset
 // paging (each sort has an index, so a page costs the same at row 100,000 as at row 0), one token, and the sync's
 // state as the database knows it. Every amount leaves as a decimal string: i128/u64 never pass through a float.
-import { quoteValue as quote } from "../text/quote.ts";
+import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
 
 export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;

@@ -1,9 +1,9 @@
 // What a session asks the RPC before any work: that it serves the configured network, and where the chain is (its
 // retention window, latest ledger and the contract's token count).
-import type { SyncConfig } from "../config.ts";
+import type { SyncConfig } from "../config/config.ts";
 import type { FactoryReader } from "../contract/factory.ts";
-import { FatalError, InterruptedError, messageOf } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
+import { FatalError, InterruptedError, messageOf } from "../internal/errors.ts";
+import { redactUrl } from "../internal/redact.ts";
 
 export interface ChainHead {
   latestLedger: number;

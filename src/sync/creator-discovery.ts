@@ -1,7 +1,7 @@
 // The storage and manual strategies: read creators' token lists, read the tokens on them, and scan the creators
 // those tokens reveal, until no new creator turns up.
 import { scanCreators, type CreatorScan } from "../discovery/creators.ts";
-import { InterruptedError } from "../errors.ts";
+import { InterruptedError } from "../internal/errors.ts";
 import { RpcUnavailableError } from "../rpc/client.ts";
 import type { Findings } from "./findings.ts";
 import type { RunReport } from "./run-report.ts";

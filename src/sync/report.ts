@@ -1,6 +1,6 @@
 // Renders a SyncReport for a person (terminal) or a program (--json). Chain strings are written
 // by anyone, so nothing from the chain reaches a terminal with its control characters intact.
-import { safe } from "../text/terminal.ts";
+import { safe } from "../internal/text/terminal.ts";
 import { LIST_LIMIT, type SyncReport, type TokenLine } from "./types.ts";
 
 // The command layer renders with these too.

@@ -4,7 +4,7 @@ import { SimulationError, UnknownTokenError } from "../contract/factory.ts";
 import { DecodeError } from "../contract/codec.ts";
 import type { TokenInfo } from "../contract/types.ts";
 import type { EventScan } from "../discovery/events.ts";
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 import type { RunCounts } from "../store/token-store.ts";
 import { LIST_LIMIT, type Known, type RunResult, type TokenLine, type TokenOutcome } from "./types.ts";
 

@@ -3,7 +3,7 @@
 import { MAX_KEYS_PER_REQUEST } from "../contract/factory.ts";
 import type { TokenInfo } from "../contract/types.ts";
 import { scanFactoryEvents, type EventScan } from "../discovery/events.ts";
-import { InterruptedError } from "../errors.ts";
+import { InterruptedError } from "../internal/errors.ts";
 import type { RunCounts } from "../store/token-store.ts";
 import { BatchWriter, MAX_BATCH_SIZE } from "./batch-writer.ts";
 import { CreatorDiscovery } from "./creator-discovery.ts";

@@ -1,13 +1,13 @@
 // A sync session: the RPC checked, the database open, migrated and locked for one contract, ready to run the
 // pipeline (discover, read, write, report) as often as its owner wants. The batch command runs it once; the live
 // follower, the HTTP server and the history backfill keep one open and run it again and again.
-import { resolveConfig, type SyncConfig, type SyncOptions } from "../config.ts";
+import { resolveConfig, type SyncConfig, type SyncOptions } from "../config/config.ts";
 import { FactoryReader } from "../contract/factory.ts";
-import { ConfigError, FatalError, LockedError, messageOf } from "../errors.ts";
-import { redactSecrets, redactUrl, urlSecrets } from "../redact.ts";
+import { ConfigError, FatalError, LockedError, messageOf } from "../internal/errors.ts";
+import { redactSecrets, redactUrl, urlSecrets } from "../internal/redact.ts";
 import { RpcClient, RpcError } from "../rpc/client.ts";
-import { migrateOrFail, openDatabaseOrFail } from "../migrate-database.ts";
-import { silentLogger, type Logger } from "../runtime/logger.ts";
+import { migrateOrFail, openDatabaseOrFail } from "../store/migrate-database.ts";
+import { silentLogger, type Logger } from "../internal/logger.ts";
 import { DatabaseError, type Database } from "../store/database.ts";
 import { tryLockContract, type RunLock } from "../store/run-lock.ts";
 import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "../store/lease.ts";

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FactoryReader } from "../contract/factory.ts";
 import type { TokenInfo } from "../contract/types.ts";
-import { InterruptedError } from "../errors.ts";
+import { InterruptedError } from "../internal/errors.ts";
 import { RpcUnavailableError } from "../rpc/client.ts";
 
 /** Reads of tokens answered by a node behind their latest event are asked again this often, after a pause each. */

@@ -1,14 +1,14 @@
 // One synchronization of one SAC Factory contract into the database, and the smaller entry points built on the
 // same session (session.ts). Capabilities above this layer (the webhooks) come in as `features`; the package's
 // entry points (src/api.ts) add them.
-import type { SyncOptions } from "../config.ts";
+import type { SyncOptions } from "../config/config.ts";
 import { scanFactoryEvents } from "../discovery/events.ts";
 import { SyncSession, type RunHooks } from "./session.ts";
 import type { SyncReport, TokenLine } from "./types.ts";
 
-export type { Logger } from "../runtime/logger.ts";
+export type { Logger } from "../internal/logger.ts";
 export type { SessionFeature, SessionParts, SyncReport, TokenLine, TokenOutcome, WebhookDrain } from "./types.ts";
-export { migrateDatabase } from "../migrate-database.ts";
+export { migrateDatabase } from "../store/migrate-database.ts";
 export type { RunHooks, SyncRequest, SessionOptions, ChainHead } from "./session.ts";
 export { SyncSession } from "./session.ts";
 

@@ -1,10 +1,10 @@
 // The sync layer's types and constants: what a run takes and returns, and the report a session makes of it. They
 // live here, below the run and the report renderer, so that neither imports the other and no layer above is needed.
-import type { ManualCreator, SyncConfig, SyncOptions } from "../config.ts";
+import type { ManualCreator, SyncConfig, SyncOptions } from "../config/config.ts";
 import type { FactoryReader } from "../contract/factory.ts";
 import type { Discovered } from "../discovery/events.ts";
 import type { RpcClient, RpcOutcome } from "../rpc/client.ts";
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 import type { Database } from "../store/database.ts";
 import type { ChangeRecorder, TokenStore, WriteObserver } from "../store/token-store.ts";
 

@@ -1,11 +1,11 @@
 // Delivers the outbox: claims due deliveries, POSTs each signed event to its endpoint, and records the outcome.
 // `startDispatcher` runs until stopped (watch/serve); `drainOutbox` delivers what is due and returns within a
 // deadline (a cron run, before it exits). Any number of dispatchers may share one database (see queue.ts).
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 import type { Database } from "../store/database.ts";
 import type { WebhookDrain } from "../sync/types.ts";
-import { messageOf } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
+import { messageOf } from "../internal/errors.ts";
+import { redactUrl } from "../internal/redact.ts";
 import type { WebhookConfig } from "../config/webhooks.ts";
 import { registerEndpoints } from "./outbox.ts";
 import { renderBody, Signer } from "./payload.ts";

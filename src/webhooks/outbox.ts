@@ -1,10 +1,10 @@
 // The transactional outbox: the statement that upserts a batch of tokens also records, from the rows' values
 // before and after, the events they give rise to and one delivery per endpoint. All of it commits or none does,
 // so a crash can neither lose a notification nor invent one.
-import type { Logger } from "../runtime/logger.ts";
+import type { Logger } from "../internal/logger.ts";
 import type { Database } from "../store/database.ts";
 import { TOKEN_VALUE_COLUMNS, type ChangeRecorder, type UpsertParts } from "../store/token-upsert.ts";
-import { redactUrl } from "../redact.ts";
+import { redactUrl } from "../internal/redact.ts";
 import type { WebhookConfig } from "../config/webhooks.ts";
 
 /** Column → its key in event data. Every number goes out as a decimal string. */

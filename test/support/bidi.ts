@@ -1,4 +1,4 @@
-// Hostile display characters the tests plant in names, with the visible form src/text/visible.ts gives each.
+// Hostile display characters the tests plant in names, with the visible form src/internal/text/visible.ts gives each.
 
 /** Each bidi embedding, override, isolate and mark, with the stand-in it must show. */
 export const BIDI_CONTROLS: [string, string][] = [

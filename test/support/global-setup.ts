@@ -10,6 +10,9 @@ const script = path.resolve(import.meta.dirname, "../../scripts/throwaway-postgr
 const ensureChromium = path.resolve(import.meta.dirname, "../../scripts/ensure-chromium.sh");
 
 export default async function setup(): Promise<() => void> {
+  // The integration and e2e projects both name this setup: the first to run does it for the whole run.
+  if (process.env.SYNC_TOKENS_TEST_SETUP) return () => {};
+  process.env.SYNC_TOKENS_TEST_SETUP = "1";
   // Type errors do not stop the build: the tests run what was written, and `pnpm typecheck` reports the errors.
   const build = await buildDist();
   if (!build.ok) console.warn(`dist/ was built with errors:\n${build.output}`);

@@ -4,10 +4,10 @@
 import { StrKey } from "@stellar/stellar-sdk";
 import type { Simnet, SimToken } from "../simnet/index.ts";
 import { startLive, type Live, type LiveOptions } from "../../src/live/live.ts";
-import { Metrics } from "../../src/runtime/metrics.ts";
-import { ShutdownRegistry } from "../../src/runtime/shutdown.ts";
+import { Metrics } from "../../src/internal/metrics.ts";
+import { ShutdownRegistry } from "../../src/internal/shutdown.ts";
 import { createServer, type ServerDeps } from "../../src/server/server.ts";
-import type { Logger } from "../../src/runtime/logger.ts";
+import type { Logger } from "../../src/internal/logger.ts";
 import type { TestDatabase } from "./databases.ts";
 import { expectedRow } from "./expect-rows.ts";
 

@@ -1,7 +1,7 @@
 // The events the simulator's changes must produce, computed from its ground truth (expectedRow before and after),
 // independently of the SQL that computes them in the product.
 import crypto from "node:crypto";
-import type { SyncOptions } from "../../src/config.ts";
+import type { SyncOptions } from "../../src/config/config.ts";
 import type { Simnet } from "../simnet/index.ts";
 import type { TestDatabase } from "./databases.ts";
 import { expectedRow } from "./expect-rows.ts";

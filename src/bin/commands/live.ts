@@ -2,7 +2,7 @@
 // API and the dashboard. The follower and the HTTP stack load when a command runs (the server for serve alone).
 // Exit: 0 after a signal, 75 when watch finds the lock taken, 64 a bad setting, 1 otherwise.
 import { Option, type Command } from "commander";
-import { LockedError } from "../../errors.ts";
+import { LockedError } from "../../internal/errors.ts";
 import type { Live } from "../../live/live.ts";
 import { EXIT, exitHelp, failure } from "../exit.ts";
 import { allowHttpFlag, chainFlags, connectionOptions, databaseFlags, durationMs, rpcFlags, type Flags } from "../flags.ts";
@@ -54,8 +54,8 @@ function followFlags(command: Command): Command {
 export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number> {
   const [{ startLive }, { Metrics }, { ShutdownRegistry }, { webhookService }] = await Promise.all([
     import("../../live/live.ts"),
-    import("../../runtime/metrics.ts"),
-    import("../../runtime/shutdown.ts"),
+    import("../../internal/metrics.ts"),
+    import("../../internal/shutdown.ts"),
     import("../../webhooks/live-service.ts"),
   ]);
   let logger: Awaited<ReturnType<typeof stderrLogger>>;

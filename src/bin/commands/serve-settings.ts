@@ -1,6 +1,6 @@
 // serve's settings from its flags and the environment, checked before anything connects so that a typo fails at
 // once. The server's parsers load here, when serve runs.
-import { ConfigError } from "../../errors.ts";
+import { ConfigError } from "../../internal/errors.ts";
 import type { Flags } from "../flags.ts";
 
 export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {

@@ -1,9 +1,9 @@
 // `sync-tokens webhooks secret|list|retry|replay`, over the webhooks' operator API. Each loads what it uses when
 // it runs. Flags the program also has (--json, --dry-run, --database-url) are read with optsWithGlobals.
-import { parseSince } from "../../text/since.ts";
+import { parseSince } from "../../internal/text/since.ts";
 import type { Command } from "commander";
-import { ConfigError } from "../../errors.ts";
-import { redactUrl } from "../../redact.ts";
+import { ConfigError } from "../../internal/errors.ts";
+import { redactUrl } from "../../internal/redact.ts";
 import { safe } from "../../sync/report.ts";
 import type { Database } from "../../store/database.ts";
 import { EXIT, guard } from "../exit.ts";
@@ -71,7 +71,7 @@ async function replay(flags: Flags, io: Io): Promise<number> {
 }
 
 async function withDatabase<T>(flags: Flags, io: Io, fn: (db: Database) => Promise<T>): Promise<T> {
-  const { migrateOrFail, openDatabaseOrFail } = await import("../../migrate-database.ts");
+  const { migrateOrFail, openDatabaseOrFail } = await import("../../store/migrate-database.ts");
   const db = await openDatabaseOrFail(databaseOptions(flags, io));
   try {
     if (flags.dryRun !== true) await migrateOrFail(db);

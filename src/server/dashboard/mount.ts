@@ -5,7 +5,7 @@ import type { Hono } from "hono";
 import { UnavailableError } from "../../live/errors.ts";
 import type { Live } from "../../live/live.ts";
 import { SessionUnavailableError } from "../../live/session-keeper.ts";
-import type { Common } from "../../runtime/common.ts";
+import type { Common } from "../../internal/common.ts";
 import { ActivityQueries } from "../../store/activity-queries.ts";
 import type { AuthThrottle } from "../auth-throttle.ts";
 import type { SessionOptions } from "./auth.ts";

@@ -2,7 +2,7 @@
 // The page frame and the small pieces every page uses. hono/jsx escapes every string it renders; creator-supplied
 // text additionally goes through <Text>, which isolates its direction and shows control characters as symbols.
 import type { Child, FC, PropsWithChildren } from "hono/jsx";
-import { visibleText } from "../../../text/visible.ts";
+import { visibleText } from "../../../internal/text/visible.ts";
 import { CSRF_FIELD } from "../auth.ts";
 import { shortAddress, truncate } from "../format.ts";
 import { ASSET_PATHS } from "../assets.ts";

@@ -3,8 +3,8 @@
 // LOG_LEVEL filters both. Chain text is made harmless for terminals (text/terminal.ts's safe()) in both; secrets are
 // masked before a line gets here (the session wraps this logger with its redaction).
 import { pino, type Level } from "pino";
-import { ConfigError } from "../errors.ts";
-import { safe } from "../text/terminal.ts";
+import { ConfigError } from "./errors.ts";
+import { safe } from "./text/terminal.ts";
 
 /** Where every layer logs: one line per call. Declared here, at the bottom, so that any layer may take one. */
 export interface Logger {

@@ -1,9 +1,9 @@
 // Opening and migrating the database with failures mapped to the CLI's exit statuses; `sync-tokens db migrate`
 // is this alone. Kept apart from sync.ts so that migrating never loads the Stellar SDK.
-import { FatalError, LockedError, messageOf } from "./errors.ts";
-import { databaseTarget } from "./config/database.ts";
-import { DatabaseBusyError, openDatabase, type Database, type OpenDatabaseOptions } from "./store/database.ts";
-import { migrate } from "./store/migrate.ts";
+import { FatalError, LockedError, messageOf } from "../internal/errors.ts";
+import { databaseTarget } from "../config/database.ts";
+import { DatabaseBusyError, openDatabase, type Database, type OpenDatabaseOptions } from "./database.ts";
+import { migrate } from "./migrate.ts";
 
 /** Applies pending migrations and closes the database: what `sync-tokens db migrate` does. */
 export async function migrateDatabase(

@@ -1,7 +1,7 @@
 // Remote endpoints (the RPC, webhook receivers, data lakes) are https: plain http would carry keys and data in the
 // clear. Plain http is allowed to this machine, or everywhere with ALLOW_HTTP (--allow-http).
-import { ConfigError } from "./errors.ts";
-import { redactUnparsedUrl, redactUrl } from "./redact.ts";
+import { ConfigError } from "../internal/errors.ts";
+import { redactUnparsedUrl, redactUrl } from "../internal/redact.ts";
 
 /** An http(s) URL with a host; plain http only to this machine or with allowHttp. Used for every remote endpoint. */
 export function validateHttpUrl(raw: string, allowHttp: boolean, label = "RPC URL"): string {

@@ -1,12 +1,12 @@
 // Resolves the run's configuration: flags override the environment, which overrides defaults.
 // Every value is validated here, so that bad input stops the run before any network or database work.
 import { Networks } from "@stellar/stellar-sdk/base";
-import { AddressError, validateAddress } from "./addresses.ts";
-import { databaseTarget } from "./config/database.ts";
-import { ConfigError } from "./errors.ts";
+import { AddressError, validateAddress } from "../internal/addresses.ts";
+import { databaseTarget } from "./database.ts";
+import { ConfigError } from "../internal/errors.ts";
 import { parseUrl, validateHttpUrl } from "./http-url.ts";
-import { redactUnparsedUrl, redactUrl } from "./redact.ts";
-import { resolveWebhookConfig, type WebhookConfig, type WebhookOptions } from "./config/webhooks.ts";
+import { redactUnparsedUrl, redactUrl } from "../internal/redact.ts";
+import { resolveWebhookConfig, type WebhookConfig, type WebhookOptions } from "./webhooks.ts";
 
 export { ConfigError, validateHttpUrl };
 

@@ -4,13 +4,19 @@
 // default process metrics (standard names, as the usual Node.js dashboards expect them). The session reports into it
 // through its observer.
 import client from "prom-client";
-import type { SessionObserver } from "../sync/session.ts";
 import { packageVersion } from "./version.ts";
 
 /** What a webhook delivery attempt came to: delivered, failed and to be retried, or failed for good (given up, 410). */
 export type WebhookOutcome = "delivered" | "retried" | "failed";
 
 export type SyncTokenOutcome = "ok" | "not_found" | "bad_request" | "rate_limited" | "busy" | "unavailable" | "unauthorized" | "error";
+
+/** What the session reports into, as the metrics fill it (the sync layer's SessionObserver, structurally). */
+export interface MetricsObserver {
+  rpcRequest(e: { method: string; outcome: string; durationMs: number }): void;
+  rpcRetry(e: { method: string }): void;
+  write(e: { durationMs: number; ok: boolean }): void;
+}
 
 export class Metrics {
   readonly registry = new client.Registry();
@@ -142,7 +148,7 @@ export class Metrics {
   }
 
   /** What the session reports into. */
-  get observer(): SessionObserver {
+  get observer(): MetricsObserver {
     return {
       rpcRequest: ({ method, outcome, durationMs }) => {
         this.rpcRequests.inc({ method, outcome });
