@@ -3,7 +3,8 @@
 //
 //   1. launch-to-row latency: ledgers close every --ledger-ms (1 s) with --launches (10) launches each; for every
 //      launch, the time from its ledger's close to the end of the follower pass that stored it, in ms and in
-//      ledgers closed meanwhile. Target: p99 at most 1 ledger plus 1 poll.
+//      ledgers closed meanwhile. Target: p99 at most 1 ledger plus 1 poll. Measured again behind a load balancer
+//      whose nodes lag 0..--lb-lag (2) ledgers (each request lands on one), in the same run.
 //   2. POST /api/sync-token: sequential calls for tokens already stored and for fresh launches; p50/p99 and RPC
 //      requests per call. Target: p99 under 3 RPC round trips (--latency each).
 //   3. GET /api/tokens on --tokens (10,000) stored tokens: --clients concurrent clients for --seconds, a mix of
@@ -11,7 +12,7 @@
 // The simulator, the live process and the HTTP clients share this process (and its 2 cores with PostgreSQL).
 //
 // Flags: --tokens 10000 --creators 2000 --latency 50 --ledger-ms 1000 --launches 10 --ledgers 30 --calls 200
-//        --clients 16 --seconds 10 --seed 1 --database-url URL (a server to create the database on; default: a
+//        --clients 16 --seconds 10 --seed 1 --lb-lag 2 --database-url URL (a server to create the database on; default: a
 //        throwaway cluster) --out FILE
 import fs from "node:fs";
 import path from "node:path";
@@ -39,6 +40,7 @@ const { values: flags } = parseArgs({
     clients: { type: "string", default: "16" },
     seconds: { type: "string", default: "10" },
     seed: { type: "string", default: "1" },
+    "lb-lag": { type: "string", default: "2" },
     "database-url": { type: "string" },
     out: { type: "string" },
   },
@@ -51,6 +53,7 @@ const num = (name: keyof typeof flags): number => {
 };
 const latencyMs = num("latency");
 const ledgerMs = num("ledger-ms");
+const lbLag = num("lb-lag");
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -98,58 +101,66 @@ try {
   console.log(`first pass (open + full sync of ${int(sim.chain.tokens.length)} tokens): ${ms(firstPassMs)}`);
   results.firstPassMs = Math.round(firstPassMs);
 
-  // ---- 1. launch-to-row latency ----
-  const pending: { address: string; ledger: number; closedAt: number }[] = [];
-  const latencies: { ms: number; ledgers: number }[] = [];
-  onPass = (report, at) => {
-    const to = report.cursor.to;
-    if (to === null) return;
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const p = pending[i]!;
-      if (p.ledger > to) continue;
-      latencies.push({ ms: at - p.closedAt, ledgers: sim.chain.latestLedger - p.ledger });
-      pending.splice(i, 1);
-    }
-  };
-  const launches = num("launches");
-  const ledgers = num("ledgers");
-  const warmup = 5; // ledgers for the follower to learn the close interval; not measured
-  let passesBefore = passes.length;
-  await new Promise<void>((resolve) => {
-    let closed = 0;
-    const timer = setInterval(() => {
-      const tokens = sim.chain.inOneLedger(() => Array.from({ length: launches }, () => sim.chain.launchToken()));
-      const closedAt = performance.now();
-      if (++closed <= warmup) {
-        passesBefore = passes.length;
-        return;
+  // ---- 1. launch-to-row latency: one node, then behind a load balancer whose nodes lag (issue 18) ----
+  const launchToRow = async () => {
+    const pending: { address: string; ledger: number; closedAt: number }[] = [];
+    const latencies: { ms: number; ledgers: number }[] = [];
+    onPass = (report, at) => {
+      const to = report.cursor.to;
+      if (to === null) return;
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const p = pending[i]!;
+        if (p.ledger > to) continue;
+        latencies.push({ ms: at - p.closedAt, ledgers: sim.chain.latestLedger - p.ledger });
+        pending.splice(i, 1);
       }
-      for (const t of tokens) pending.push({ address: t.tokenAddress, ledger: t.launchLedger, closedAt });
-      if (closed >= ledgers + warmup) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, ledgerMs);
-  });
-  const drainUntil = performance.now() + 10 * ledgerMs;
-  while (pending.length > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
-  const pollMs = ledgerMs / 10; // the follower's retry once a ledger is overdue (LedgerClock)
-  const measured = passes.slice(passesBefore).map((p) => p.report);
-  const lat = {
-    passP50Ms: percentile(measured.map((r) => r.durationMs), 50),
-    passP99Ms: percentile(measured.map((r) => r.durationMs), 99),
-    rpcRequestsPerPass: measured.reduce((n, r) => n + Object.values(r.rpcRequests).reduce((a, b) => a + b, 0), 0) / Math.max(1, measured.length),
-    launches: latencies.length,
-    notStored: pending.length,
-    p50Ms: percentile(latencies.map((l) => l.ms), 50),
-    p99Ms: percentile(latencies.map((l) => l.ms), 99),
-    p50Ledgers: percentile(latencies.map((l) => l.ledgers), 50),
-    p99Ledgers: percentile(latencies.map((l) => l.ledgers), 99),
-    targetMs: ledgerMs + pollMs,
-    passes: passes.length - passesBefore,
-    learntLedgerMs: Math.round(follower.state.ledgerSeconds * 1000),
+    };
+    const launches = num("launches");
+    const ledgers = num("ledgers");
+    const warmup = 5; // ledgers for the follower to learn the close interval; not measured
+    let passesBefore = passes.length;
+    await new Promise<void>((resolve) => {
+      let closed = 0;
+      const timer = setInterval(() => {
+        const tokens = sim.chain.inOneLedger(() => Array.from({ length: launches }, () => sim.chain.launchToken()));
+        const closedAt = performance.now();
+        if (++closed <= warmup) {
+          passesBefore = passes.length;
+          return;
+        }
+        for (const t of tokens) pending.push({ address: t.tokenAddress, ledger: t.launchLedger, closedAt });
+        if (closed >= ledgers + warmup) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, ledgerMs);
+    });
+    const drainUntil = performance.now() + 10 * ledgerMs;
+    while (pending.length > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    const pollMs = ledgerMs / 10; // the follower's retry once a ledger is overdue (LedgerClock)
+    const measured = passes.slice(passesBefore).map((p) => p.report);
+    const lat = {
+      passP50Ms: percentile(measured.map((r) => r.durationMs), 50),
+      passP99Ms: percentile(measured.map((r) => r.durationMs), 99),
+      rpcRequestsPerPass: measured.reduce((n, r) => n + Object.values(r.rpcRequests).reduce((a, b) => a + b, 0), 0) / Math.max(1, measured.length),
+      launches: latencies.length,
+      notStored: pending.length,
+      p50Ms: percentile(latencies.map((l) => l.ms), 50),
+      p99Ms: percentile(latencies.map((l) => l.ms), 99),
+      p50Ledgers: percentile(latencies.map((l) => l.ledgers), 50),
+      p99Ledgers: percentile(latencies.map((l) => l.ledgers), 99),
+      targetMs: ledgerMs + pollMs,
+      passes: passes.length - passesBefore,
+      learntLedgerMs: Math.round(follower.state.ledgerSeconds * 1000),
+    };
+      return lat;
   };
+  const lat = await launchToRow();
   results.launchToRow = lat;
+  sim.setLoadBalancerLag(lbLag);
+  const latLb = await launchToRow();
+  sim.setLoadBalancerLag(0);
+  results.launchToRowLoadBalanced = { ...latLb, lbLag };
 
   // ---- 2. POST /api/sync-token ----
   const calls = num("calls");
@@ -250,6 +261,8 @@ try {
       [
         ["launch-to-row (ms)", ms(lat.p50Ms), ms(lat.p99Ms), `p99 <= ${ms(lat.targetMs)}`, `${lat.launches} launches, ${lat.passes} passes, ${lat.notStored} not stored; ledgers every ${ms(ledgerMs)} (learnt ${ms(lat.learntLedgerMs)})`],
         ["launch-to-row (ledgers)", String(lat.p50Ledgers), String(lat.p99Ledgers), "p99 <= 1", "ledgers closed after the launch's, before its row was stored"],
+        [`launch-to-row, nodes 0..${lbLag} behind (ms)`, ms(latLb.p50Ms), ms(latLb.p99Ms), "", `${latLb.launches} launches, ${latLb.notStored} not stored, ${latLb.passes} passes; each request on a node 0..${lbLag} ledgers behind`],
+        [`launch-to-row, nodes 0..${lbLag} behind (ledgers)`, String(latLb.p50Ledgers), String(latLb.p99Ledgers), "", ""],
         ["follower pass", ms(lat.passP50Ms), ms(lat.passP99Ms), "", `${lat.rpcRequestsPerPass.toFixed(1)} RPC requests per pass (besides the polls)`],
         ["POST /api/sync-token, stored", ms(st.existingP50Ms), ms(st.existingP99Ms), `p99 < ${ms(st.targetMs)}`, `${st.rpcRequestsPerCall.toFixed(2)} RPC requests per call`],
         ["POST /api/sync-token, fresh", ms(st.freshP50Ms), ms(st.freshP99Ms), `p99 < ${ms(st.targetMs)}`, "tokens launched just before the call"],
