@@ -4,7 +4,10 @@ import pLimit, { type LimitFunction } from "p-limit";
 // The SDK's "/base" entry: its root also loads Horizon, axios and an RPC client (0.3 s and 8 MB at every start).
 import { Account, Address, Contract, StrKey, TimeoutInfinite, TransactionBuilder, xdr } from "@stellar/stellar-sdk/base";
 import type { rpc } from "@stellar/stellar-sdk";
-import { RpcError, type RpcClient } from "../rpc/client.ts";
+import type { RpcClient } from "../rpc/client.ts";
+import { NetworkReader } from "../rpc/network-reader.ts";
+
+export type { RpcHealth } from "../rpc/network-reader.ts";
 import {
   DecodeError,
   creatorTokensKey,
@@ -45,12 +48,6 @@ export interface FactoryReaderOptions {
   concurrency?: number;
 }
 
-export interface RpcHealth {
-  latestLedger: number;
-  oldestLedger: number;
-  ledgerRetentionWindow: number;
-}
-
 /** getLedgerEntries accepts at most this many keys per request. */
 export const MAX_KEYS_PER_REQUEST = 200;
 /** `get_creator_tokens_paginated` caps `limit` at this. */
@@ -64,9 +61,9 @@ const NULL_ACCOUNT = StrKey.encodeEd25519PublicKey(new Uint8Array(32));
 // when the entry is restored or written, both through a contract call whose events the sync reads. So every
 // returned entry is used, and only an absent one (never written) falls back to simulation.
 
-export class FactoryReader {
+/** The factory's reads, on top of the network's own (latest ledger, health, passphrase, ledger hashes). */
+export class FactoryReader extends NetworkReader {
   readonly #rpc: RpcClient;
-  readonly #contractId: string;
   readonly #contract: Contract;
   readonly #networkPassphrase: string;
   readonly #limit: LimitFunction;
@@ -74,15 +71,13 @@ export class FactoryReader {
   readonly #creatorTokensKeys: EntryKeys;
   /** The highest latestLedger any getLedgerEntries answer reported: the ledger the entries read are from. */
   latestLedgerSeen = 0;
-  /** Whether the RPC serves getLedgers (some providers do not): undefined until asked. */
-  servesLedgers: boolean | undefined;
 
   constructor(options: FactoryReaderOptions) {
+    super(options.rpc);
     if (!StrKey.isValidContract(options.contractId)) {
       throw new TypeError(`not a contract id: ${JSON.stringify(options.contractId)}`);
     }
     this.#rpc = options.rpc;
-    this.#contractId = options.contractId;
     this.#contract = new Contract(options.contractId);
     this.#networkPassphrase = options.networkPassphrase;
     this.#limit = pLimit(options.concurrency ?? 4);
@@ -185,54 +180,6 @@ export class FactoryReader {
       { direct: (reader) => readAddressVec(reader), sdk: (value) => decodeAddressVec(value, "CreatorTokens") },
       (creator) => this.getCreatorTokens(creator),
     );
-  }
-
-  async getNetworkPassphrase(): Promise<string> {
-    const res = await this.#rpc.request<{ passphrase?: unknown } | null>("getNetwork");
-    if (typeof res?.passphrase !== "string") throw malformed("getNetwork", "passphrase");
-    return res.passphrase;
-  }
-
-  async getHealth(): Promise<RpcHealth> {
-    const res = await this.#rpc.request<Record<string, unknown> | null>("getHealth");
-    const num = (name: string): number => {
-      const v = res?.[name];
-      if (typeof v !== "number") throw malformed("getHealth", name);
-      return v;
-    };
-    return {
-      latestLedger: num("latestLedger"),
-      oldestLedger: num("oldestLedger"),
-      ledgerRetentionWindow: num("ledgerRetentionWindow"),
-    };
-  }
-
-  /** The latest ledger's sequence and hash (the chain's fingerprint). */
-  async getLatestLedger(): Promise<{ sequence: number; hash: string }> {
-    const res = await this.#rpc.request<{ id?: unknown; sequence?: unknown } | null>("getLatestLedger");
-    if (typeof res?.sequence !== "number") throw malformed("getLatestLedger", "sequence");
-    if (typeof res.id !== "string") throw malformed("getLatestLedger", "id");
-    return { sequence: res.sequence, hash: res.id };
-  }
-
-  /**
-   * The hash of a retained ledger, or null when the RPC does not serve it (outside its window, or no getLedgers
-   * method): the fingerprint that tells a chain from a reset one with the same passphrase.
-   */
-  async getLedgerHash(sequence: number): Promise<string | null> {
-    let res: { ledgers?: Array<{ hash?: unknown; sequence?: unknown }> } | null;
-    try {
-      res = await this.#rpc.request("getLedgers", { startLedger: sequence, pagination: { limit: 1 } });
-      this.servesLedgers = true;
-    } catch (error) {
-      if (error instanceof RpcError && !error.transient) {
-        if (error.rpcCode === -32601) this.servesLedgers = false;
-        return null;
-      }
-      throw error;
-    }
-    const ledger = res?.ledgers?.[0];
-    return ledger?.sequence === sequence && typeof ledger.hash === "string" ? ledger.hash : null;
   }
 
   /** Which of these tokens have a TokenInfo entry at all (live or archived), in one request of at most 200 keys. */
@@ -387,10 +334,6 @@ function checkTokenAddress(info: TokenInfo, token: string): TokenInfo {
     throw new DecodeError(`token_address ${info.tokenAddress} does not match the requested token ${token}`);
   }
   return info;
-}
-
-function malformed(method: string, field: string): RpcError {
-  return new RpcError(`${method}: result lacks ${field}`, { transient: false });
 }
 
 /** The first line of the host's error and its `HostError: ...` line; the backtrace stays in `detail`. */

@@ -9,56 +9,24 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { JSX } from "hono/jsx/jsx-runtime";
-import { AddressError, validateAddress } from "../../internal/addresses.ts";
 import { messageOf } from "../../internal/errors.ts";
 import { sharedFor } from "../../internal/shared-for.ts";
-import type { LiveActions, LiveStatus } from "../../live/actions.ts";
-import type { DailyActivity } from "../../store/activity-queries.ts";
-import { QueryError, TOKEN_SORTS, TOKEN_STATUSES, type SortOrder, type TokenListQuery, type TokenSort } from "../../store/token-queries.ts";
-import type { Logger } from "../../internal/logger.ts";
 import { ASSET_PATHS, SCRIPT, STYLESHEET } from "./assets.ts";
 import { AuthThrottle } from "../auth-throttle.ts";
 import { clientKey } from "../client-address.ts";
 import { httpFailure, type FailureStatus } from "../http-errors.ts";
-import { CSRF_FIELD, DashboardAuth, type AdminSession, type SessionOptions } from "./auth.ts";
+import { CSRF_FIELD, DashboardAuth, type AdminSession } from "./auth.ts";
 import { formatInteger } from "./format.ts";
-import type { RpcRequestRate } from "./rpc-rate.ts";
 import { ACTION_PATHS, ActionsPage, DisabledPage, LoginPage, type ActionResult } from "./views/actions.tsx";
-import { OVERVIEW_LIVE_PATH, OverviewBody, OverviewPage, type FollowerHealth, type OverviewModel } from "./views/overview.tsx";
+import { OVERVIEW_LIVE_PATH, OverviewBody, OverviewPage, type OverviewModel } from "./views/overview.tsx";
 import { TokenPage } from "./views/token.tsx";
-import { TokensPage, type TokensView } from "./views/tokens.tsx";
+import { TokensPage } from "./views/tokens.tsx";
 import { Notice, Page } from "./views/layout.tsx";
+import type { DashboardDeps } from "./deps.ts";
+import { followerHealth, fullResyncResult, syncTokenResult, tokensView } from "./models.ts";
+import { fromThisOrigin, localPath, tokenAddress } from "./request.ts";
 
-/**
- * The optional webhook action, present only when webhooks are configured: the shape of src/webhooks'
- * `retryFailed(db)` (branch webhooks), bound to the session's database.
- */
-export interface DashboardWebhooks {
-  /** Failed deliveries become pending again and disabled endpoints enabled; returns how many of each. */
-  retryFailed(): Promise<{ deliveries: number; endpoints: number }>;
-}
-
-export interface DashboardDeps {
-  /** SYNC_ADMIN_TOKEN (src/server/auth.ts parses it); null turns the dashboard off. */
-  adminToken: string | null;
-  actions: Pick<LiveActions, "syncToken" | "scanCreator" | "fullResync" | "status" | "queries">;
-  /** Launches and graduations per day (ActivityQueries over the session's database). */
-  activity(days: number): Promise<DailyActivity>;
-  /** RPC requests per minute by method; the chart is left out without it. */
-  rpcRequests?: RpcRequestRate;
-  webhooks?: DashboardWebhooks;
-  logger: Logger;
-  /** How often the overview refreshes itself (default 2,000 ms). */
-  refreshMs?: number;
-  /** How long a full resync's page waits for its result before saying it still runs (default 20 s). */
-  fullResyncWaitMs?: number;
-  /** Idle expiry and the cookie's Secure policy. */
-  session?: SessionOptions;
-  /** Failed admin credentials per client; share one with the API's admin bearer (default: the dashboard's own). */
-  adminThrottle?: AuthThrottle;
-  /** Proxies in front whose X-Forwarded-For is trusted, for the client's address (default 0). */
-  trustProxyHops?: number;
-}
+export type { DashboardDeps, DashboardWebhooks } from "./deps.ts";
 
 type Env = { Variables: { session: AdminSession } };
 
@@ -323,152 +291,6 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
   }
 
   return app;
-}
-
-async function syncTokenResult(deps: DashboardDeps, address: string): Promise<ActionResult> {
-  const row = await deps.actions.syncToken(address);
-  return {
-    ok: true,
-    title: `Synced token ${row.address}`,
-    facts: [
-      ["Name", row.name],
-      ["Symbol", row.symbol],
-      ["Status", row.status.toLowerCase()],
-      ["Stored as of ledger", String(row.lastSyncedLedger)],
-      ["Last changed", row.lastSyncedAt],
-    ],
-    link: { href: `/tokens/${encodeURIComponent(row.address)}`, label: "Open the token" },
-  };
-}
-
-/** Waits a while for the resync's report; a longer one goes on, and its run shows up on the overview. */
-async function fullResyncResult(deps: DashboardDeps): Promise<ActionResult> {
-  const { done } = await deps.actions.fullResync();
-  const waitMs = deps.fullResyncWaitMs ?? 20_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"running">((resolve) => (timer = setTimeout(() => resolve("running"), waitMs)));
-  done.catch((error: unknown) => deps.logger.warn(`dashboard: the full resync failed: ${messageOf(error)}`));
-  try {
-    const report = await Promise.race([done, timeout]);
-    if (report === "running") {
-      return { ok: true, title: "The full resync is running; its run appears under Last runs on the overview when it ends.", link: { href: "/", label: "Overview" } };
-    }
-    const ok = report.failed.length === 0 && report.missingIds.length === 0;
-    return {
-      ok,
-      title: `Full resync finished in ${formatInteger(report.durationMs)} ms`,
-      facts: [
-        ["Tokens found", String(report.discovered.total)],
-        ["Stored or updated", String(report.synced)],
-        ["Unchanged", String(report.unchanged)],
-        ["Failed", String(report.failed.length)],
-        ["Missing on-chain ids", report.missingIds.length === 0 ? "none" : report.missingIds.slice(0, 50).join(", ")],
-      ],
-      link: { href: "/", label: "Overview" },
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Live while within two ledgers of the RPC; stopped when the cursor has not moved for a dozen ledger closes. */
-export function followerHealth(s: LiveStatus, now = Date.now()): { state: FollowerHealth; detail: string } {
-  const role =
-    s.role === "leader"
-      ? "This process follows the chain."
-      : s.role === "standby"
-        ? "Another process follows the chain; this one serves and stands by."
-        : "The follower is starting.";
-  const error = s.lastError ? ` Last error: ${s.lastError}` : "";
-  if (s.latestLedger === null || s.cursor === null || s.lag.ledgers === null) {
-    return { state: "stopped", detail: `${role} The RPC's latest ledger or the cursor is not known yet.${error}` };
-  }
-  if (s.lag.ledgers <= 2) return { state: "live", detail: `${role}${error}` };
-  const idleMs = now - Date.parse(s.cursor.updatedAt);
-  if (idleMs > Math.max(60_000, 12 * s.ledgerCloseSeconds * 1000)) {
-    return { state: "stopped", detail: `${role} The cursor has not moved for ${Math.round(idleMs / 1000)} s.${error}` };
-  }
-  return { state: "behind", detail: `${role} Catching up.${error}` };
-}
-
-/** Builds the tokens table's view: a full address searches exactly (token, then creator); text searches names. */
-async function tokensView(queries: DashboardDeps["actions"]["queries"], params: Record<string, string>): Promise<TokensView> {
-  const q = (params.q ?? "").trim();
-  const status = (params.status ?? "").trim().toLowerCase();
-  const sort = (TOKEN_SORTS as readonly string[]).includes(params.sort ?? "") ? (params.sort as TokenSort) : "created";
-  const order: SortOrder = params.order === "asc" ? "asc" : "desc";
-  const page = Math.max(1, Math.min(1_000_000, Number.parseInt(params.page ?? "1", 10) || 1));
-  const view: TokensView = { q, status, sort, order, page, tokens: [], nextCursor: null, matched: null, error: null };
-  try {
-    const query: TokenListQuery = { sort, order, limit: 50 };
-    if (params.cursor) query.cursor = params.cursor;
-    if (status) {
-      const upper = status.toUpperCase();
-      if (!(TOKEN_STATUSES as readonly string[]).includes(upper)) throw new QueryError(`status ${JSON.stringify(status)} is not valid`);
-      query.status = upper as TokenListQuery["status"];
-    }
-    if (/^[GC][A-Z2-7]{55}$/.test(q)) {
-      const address = validateAddress(q, "search address", ["account", "contract"]);
-      const token = q.startsWith("C") ? await queries().get(address) : null;
-      if (token) {
-        view.tokens = [token];
-        view.matched = `address is ${address}`;
-        return view;
-      }
-      query.creator = address;
-      view.matched = `creator is ${address}`;
-    } else if (q) {
-      query.q = q;
-    }
-    const result = await queries().list(query);
-    view.tokens = result.tokens;
-    view.nextCursor = result.nextCursor;
-  } catch (error) {
-    const message = error instanceof AddressError ? error.message : httpFailure(error)?.message;
-    if (message === undefined) throw error;
-    view.error = message;
-  }
-  return view;
-}
-
-function tokenAddress(raw: string): string | Error {
-  try {
-    return validateAddress(raw, "token address", ["contract"]);
-  } catch (error) {
-    return error as Error;
-  }
-}
-
-/**
- * Whether a form post came from a page of this origin: the browser's Sec-Fetch-Site when it sends one (it holds
- * behind a TLS-terminating proxy too), else the Origin header. A client that sends neither is no browser, and the
- * CSRF token still applies to it.
- */
-function fromThisOrigin(c: Context): boolean {
-  const site = c.req.header("Sec-Fetch-Site");
-  if (site !== undefined) return site === "same-origin" || site === "none";
-  const origin = c.req.header("Origin");
-  return origin === undefined || origin === new URL(c.req.url).origin;
-}
-
-/**
- * A path of this site to go back to after logging in; anything else becomes "/". Browsers drop tabs and newlines
- * from a Location and read "\\" as "/", so "/\t/evil.example" would leave the site: controls, backslashes and
- * their percent-encodings are refused outright, and what is left must resolve to this origin and stay a path.
- */
-export function localPath(raw: unknown): string {
-  if (typeof raw !== "string" || raw.length > 2000 || !raw.startsWith("/")) return "/";
-  const unsafe = /[\u0000-\u001f\u007f-\u009f\\]|%(?:[01][0-9a-f]|7f|5c|c2%[89][0-9a-f])/i;
-  if (unsafe.test(raw)) return "/";
-  const origin = "http://dashboard.invalid";
-  let url: URL;
-  try {
-    url = new URL(raw, origin);
-  } catch {
-    return "/";
-  }
-  const path = `${url.pathname}${url.search}${url.hash}`;
-  return url.origin === origin && path.startsWith("/") && !path.startsWith("//") ? path : "/";
 }
 
 function statusOf(error: unknown): 500 | FailureStatus {
