@@ -5,6 +5,8 @@
 # Finds PostgreSQL 15 (or any installed major) under /usr/lib/postgresql, installs it from Debian
 # when missing and we are root, and runs the server as the postgres user when we are root.
 set -euo pipefail
+# runuser and the like live in sbin, which a minimal environment (cron, env -i) leaves off PATH.
+PATH="$PATH:/usr/sbin:/sbin"
 
 find_bin() {
   local dir
