@@ -214,7 +214,9 @@ describe("SIGKILL on the embedded database", () => {
     const lockFile = `${db.dataDir}.lock`;
     const writing = await timeWriting(cliEnv(sim, await freshDb("pglite")));
     const outcomes: CliResult[] = [];
-    for (const [round, fraction] of [0.3, 0.7].entries()) {
+    // Early enough in the writing that the run still holds its lock: a kill after it has closed the database
+    // (timings vary under load) leaves no lock to take over.
+    for (const [round, fraction] of [0.25, 0.5].entries()) {
       const { result, killed } = await runAndKill(cliEnv(sim, db), [], Math.round(fraction * writing));
       outcomes.push(result);
       if (!killed) continue;

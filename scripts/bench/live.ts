@@ -94,7 +94,7 @@ try {
       onPass(report, at);
     },
   });
-  const http = await createServer({ common, actions: live.actions, tokens: { apiToken: null, adminToken: null }, rateLimitPerMinute: 0 }).listen({ port: 0, host: "127.0.0.1" });
+  const http = await createServer({ common, actions: live.actions, tokens: { apiToken: null, adminToken: null }, rateLimitPerMinute: 0, readRateLimitPerMinute: 0 }).listen({ port: 0, host: "127.0.0.1" });
   const follower = live.follower;
   while (!follower.state.initialSyncDone) await new Promise((r) => setTimeout(r, 50));
   const firstPassMs = performance.now() - t0;

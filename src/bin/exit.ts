@@ -1,7 +1,7 @@
 // Exit statuses, and failures turned into one line on stderr and a status: the same for every command. Cron tells
 // them apart: 64 (EX_USAGE) a typo to fix, 75 (EX_TEMPFAIL) try next time, 1 a run that failed.
 import { ConfigError, FatalError, InterruptedError, LockedError, messageOf } from "../internal/errors.ts";
-import { safe } from "../sync/report.ts";
+import { safe } from "../internal/text/terminal.ts";
 import type { Io } from "./io.ts";
 
 export const EXIT = { ok: 0, fatal: 1, partial: 2, usage: 64, locked: 75, sigint: 130, sigterm: 143 } as const;

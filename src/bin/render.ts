@@ -1,5 +1,5 @@
 // What the commands print: the report on stdout (text, or one JSON object with --json), progress on stderr when
-// it is a terminal. The reports' own formats live with them (src/report.ts, src/history/report.ts).
+// it is a terminal. The reports' own formats live with them (src/sync/report.ts, src/history/report.ts).
 import type { BackfillReport } from "../history/backfill.ts";
 import { backfillToJson, backfillToText, ledgerProgress } from "../history/report.ts";
 import type { FollowerState } from "../live/follower.ts";

@@ -7,7 +7,6 @@ import type { rpc } from "@stellar/stellar-sdk";
 import type { RpcClient } from "../rpc/client.ts";
 import { NetworkReader } from "../rpc/network-reader.ts";
 
-export type { RpcHealth } from "../rpc/network-reader.ts";
 import {
   DecodeError,
   creatorTokensKey,
@@ -63,7 +62,6 @@ const NULL_ACCOUNT = StrKey.encodeEd25519PublicKey(new Uint8Array(32));
 
 /** The factory's reads, on top of the network's own (latest ledger, health, passphrase, ledger hashes). */
 export class FactoryReader extends NetworkReader {
-  readonly #rpc: RpcClient;
   readonly #contract: Contract;
   readonly #networkPassphrase: string;
   readonly #limit: LimitFunction;
@@ -77,7 +75,6 @@ export class FactoryReader extends NetworkReader {
     if (!StrKey.isValidContract(options.contractId)) {
       throw new TypeError(`not a contract id: ${JSON.stringify(options.contractId)}`);
     }
-    this.#rpc = options.rpc;
     this.#contract = new Contract(options.contractId);
     this.#networkPassphrase = options.networkPassphrase;
     this.#limit = pLimit(options.concurrency ?? 4);
@@ -97,7 +94,7 @@ export class FactoryReader extends NetworkReader {
       .addOperation(this.#contract.call(fn, ...args))
       .setTimeout(TimeoutInfinite)
       .build();
-    const res = await this.#rpc.request<Partial<rpc.Api.RawSimulateTransactionResponse> | null>(
+    const res = await this.rpc.request<Partial<rpc.Api.RawSimulateTransactionResponse> | null>(
       "simulateTransaction",
       { transaction: tx.toXdr() },
     );
@@ -192,7 +189,7 @@ export class FactoryReader extends NetworkReader {
       byKey.set(key.key, token);
       keys.push(key.xdr);
     }
-    const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", { keys });
+    const res = await this.rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", { keys });
     const present = new Set<string>();
     for (const entry of Array.isArray(res?.entries) ? res.entries : []) {
       if (typeof entry?.xdr !== "string") continue;
@@ -270,7 +267,7 @@ export class FactoryReader extends NetworkReader {
     const batches: string[][] = [];
     for (let i = 0; i < requestKeys.length; i += MAX_KEYS_PER_REQUEST) batches.push(requestKeys.slice(i, i + MAX_KEYS_PER_REQUEST));
     await this.#runAll(batches, async (batch) => {
-      const res = await this.#rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", {
+      const res = await this.rpc.request<Partial<rpc.Api.RawGetLedgerEntriesResponse> | null>("getLedgerEntries", {
         keys: batch,
       });
       // A malformed result or entry only costs the fast path: what it lacks is read by simulation below.

@@ -7,7 +7,7 @@
 // The lake may be named by its root, by the config file itself (any name ending in .json), or, for
 // v0.2.0, by the partitions' folder (the config is then looked for one folder up).
 
-import { FatalError, messageOf } from "../internal/errors.ts";
+import { messageOf } from "../internal/errors.ts";
 import type { LakeStore } from "./lake-store.ts";
 
 export interface LakeConfig {

@@ -26,3 +26,10 @@ export class InterruptedError extends Error {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Throws the run's InterruptedError once `signal` has fired (its reason when it is one, else the signal's name). */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  if (signal.reason instanceof InterruptedError) throw signal.reason;
+  throw new InterruptedError(typeof signal.reason === "string" ? signal.reason : "signal");
+}

@@ -12,7 +12,6 @@ import type { Common } from "../internal/common.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { NotLeaderError, UnavailableError } from "./errors.ts";
 import { lostDatabase, spentRpc } from "./failures.ts";
-import { chainLag } from "./chain-lag.ts";
 import { LedgerClock } from "./ledger-clock.ts";
 import type { SessionKeeper } from "./session-keeper.ts";
 
@@ -268,7 +267,7 @@ export class Follower implements FollowerView {
     if (cursor === null || this.state.latestLedger === null) this.state.lagSeconds = null;
     else if (cursor >= this.state.latestLedger) this.state.lagSeconds = 0;
     else {
-      const lag = await chainLag(session.rpc, cursor);
+      const lag = await session.reader.ledgerLag(cursor);
       if (lag) this.#seen(lag.latestLedger);
       this.state.lagSeconds = lag?.seconds ?? null;
     }

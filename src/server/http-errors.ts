@@ -5,27 +5,46 @@ import { QueryError } from "../store/token-queries.ts";
 
 export type FailureStatus = 400 | 404 | 409 | 502 | 503;
 
-/** An expected failure as the client sees it: the status, the one-line message, and Retry-After when known. */
+/**
+ * The stable machine codes of failures, the same across REST (`error.code`), GraphQL (`extensions.code`) and
+ * SSE. Clients branch on these, never on the message; a code once published is never renamed.
+ */
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "not_found"
+  | "not_leader"
+  | "misdirected"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "read_failed"
+  | "unavailable"
+  | "internal";
+
+/** An expected failure as the client sees it: the status, its code, the one-line message, and Retry-After when known. */
 export interface HttpFailure {
   status: FailureStatus;
+  code: ErrorCode;
   message: string;
   retryAfterSeconds?: number;
 }
 
-const STATUSES: [abstract new (...args: never[]) => Error, FailureStatus][] = [
-  [InvalidArgumentError, 400],
-  [QueryError, 400],
-  [UnknownTokenError, 404],
-  [NotLeaderError, 409],
-  [ReadFailedError, 502],
-  [UnavailableError, 503],
+const STATUSES: [abstract new (...args: never[]) => Error, FailureStatus, ErrorCode][] = [
+  [InvalidArgumentError, 400, "bad_request"],
+  [QueryError, 400, "bad_request"],
+  [UnknownTokenError, 404, "not_found"],
+  [NotLeaderError, 409, "not_leader"],
+  [ReadFailedError, 502, "read_failed"],
+  [UnavailableError, 503, "unavailable"],
 ];
 
 /** The answer for an expected failure, or null for an unexpected one. */
 export function httpFailure(error: unknown): HttpFailure | null {
-  const status = STATUSES.find(([type]) => error instanceof type)?.[1];
-  if (status === undefined) return null;
+  const match = STATUSES.find(([type]) => error instanceof type);
+  if (match === undefined) return null;
+  const [, status, code] = match;
   const { message } = error as Error;
   const retryAfterSeconds = error instanceof LiveError ? error.retryAfterSeconds : undefined;
-  return retryAfterSeconds === undefined ? { status, message } : { status, message, retryAfterSeconds };
+  return retryAfterSeconds === undefined ? { status, code, message } : { status, code, message, retryAfterSeconds };
 }

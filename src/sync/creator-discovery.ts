@@ -1,7 +1,7 @@
 // The storage and manual strategies: read creators' token lists, read the tokens on them, and scan the creators
 // those tokens reveal, until no new creator turns up.
 import { scanCreators, type CreatorScan } from "../discovery/creators.ts";
-import { InterruptedError } from "../internal/errors.ts";
+import { InterruptedError, throwIfAborted } from "../internal/errors.ts";
 import { RpcUnavailableError } from "../rpc/client.ts";
 import type { Findings } from "./findings.ts";
 import type { RunReport } from "./run-report.ts";
@@ -36,15 +36,13 @@ export class CreatorDiscovery {
   readonly #findings: Findings;
   readonly #report: RunReport;
   readonly #read: ReadTokens;
-  readonly #checkAborted: () => void;
 
-  constructor(ctx: RunContext, known: Known, found: { findings: Findings; report: RunReport }, read: ReadTokens, checkAborted: () => void) {
+  constructor(ctx: RunContext, known: Known, found: { findings: Findings; report: RunReport }, read: ReadTokens) {
     this.#ctx = ctx;
     this.#known = known;
     this.#findings = found.findings;
     this.#report = found.report;
     this.#read = read;
-    this.#checkAborted = checkAborted;
   }
 
   /**
@@ -101,7 +99,7 @@ export class CreatorDiscovery {
       const batch = [...pending].filter((c) => !attempted.has(c));
       if (batch.length === 0) break;
       for (const c of batch) attempted.add(c);
-      this.#checkAborted();
+      throwIfAborted(this.#ctx.signal);
       reading = this.#readListed(await this.scan(batch), manual, rereadKnown);
     }
     this.#report.counts.foundStorage = findings.storageFound.size;

@@ -3,8 +3,8 @@
 import { safe } from "../internal/text/terminal.ts";
 import { LIST_LIMIT, type SyncReport, type TokenLine } from "./types.ts";
 
-// The command layer renders with these too.
-export { LIST_LIMIT, safe };
+// The command layer renders with this too.
+export { LIST_LIMIT };
 
 /** What `--json` prints: the report without the per-token lines and the local details. */
 export type JsonSummary = Omit<SyncReport, "tokens" | "tokensRead" | "database" | "networkPassphrase" | "rpcUrl">;

@@ -3,7 +3,7 @@
 import { MAX_KEYS_PER_REQUEST } from "../contract/factory.ts";
 import type { TokenInfo } from "../contract/types.ts";
 import { scanFactoryEvents, type EventScan } from "../discovery/events.ts";
-import { InterruptedError } from "../internal/errors.ts";
+import { throwIfAborted } from "../internal/errors.ts";
 import type { RunCounts } from "../store/token-store.ts";
 import { BatchWriter, MAX_BATCH_SIZE } from "./batch-writer.ts";
 import { CreatorDiscovery } from "./creator-discovery.ts";
@@ -26,7 +26,7 @@ export class SyncRun {
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
     this.#report = new RunReport(ctx.logger, ctx.listTokens ?? false);
-    this.#reader = new StaleAwareReader(ctx.reader, ctx.signal, () => this.#checkAborted());
+    this.#reader = new StaleAwareReader(ctx.reader, ctx.signal);
   }
 
   /** What sync_runs records of the run, so far. */
@@ -62,7 +62,7 @@ export class SyncRun {
       await this.#rereadStale();
     }
     await writer.flushed();
-    this.#checkAborted(); // a signal during the last reads: stop before the cursor moves
+    throwIfAborted(this.#ctx.signal); // a signal during the last reads: stop before the cursor moves
     await this.#finish(scan, writer);
     return this.#report.result({
       contractTokenCount: this.#ctx.tokenCount,
@@ -87,7 +87,6 @@ export class SyncRun {
       known,
       { findings: this.#findings, report: this.#report },
       (tokens) => this.#read(tokens),
-      () => this.#checkAborted(),
     );
     const creators = await creatorDiscovery.known(window.fresh);
     const early = creators.pending;
@@ -145,14 +144,14 @@ export class SyncRun {
       logger: this.#ctx.logger,
       tokens: this.#reader.eventLedgers,
       onRange: (tokens) => {
-        this.#checkAborted();
+        throwIfAborted(this.#ctx.signal);
         for (const token of tokens) this.#findings.token(token, "EVENTS");
         onRange(tokens);
       },
     });
     if (scan.slidOut.length > 0) {
       const ranges = scan.slidOut.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(", ");
-      const cover = window.incremental ? "; every known creator is rescanned to cover the gap" : "";
+      const cover = !window.fresh ? "; every known creator is rescanned to cover the gap" : "";
       this.#report.warn(`the RPC's retention window moved while the run read it: ledgers ${ranges} slid out before they were read${cover}`);
     }
     const history = this.#ctx.discovered;
@@ -197,7 +196,7 @@ export class SyncRun {
     const creators = new Set<string>();
     const batchSize = this.#batchSize;
     for (let i = 0; i < todo.length; i += batchSize) {
-      this.#checkAborted();
+      throwIfAborted(this.#ctx.signal);
       const slice = todo.slice(i, i + batchSize);
       await writer.caughtUp();
       const results = await this.#reader.readBatch(slice);
@@ -260,10 +259,4 @@ export class SyncRun {
     });
   }
 
-  #checkAborted(): void {
-    const signal = this.#ctx.signal;
-    if (!signal?.aborted) return;
-    if (signal.reason instanceof InterruptedError) throw signal.reason;
-    throw new InterruptedError(typeof signal.reason === "string" ? signal.reason : "signal");
-  }
 }

@@ -16,7 +16,7 @@ import { preflight, readHead, type ChainHead } from "./chain-head.ts";
 import { SyncRun } from "./run.ts";
 import type { RunHooks, RunResult, SessionFeature, SessionObserver, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
 
-export type { RunHooks, SessionObserver, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
+export type { RunHooks, SessionOptions, SyncReport, SyncRequest } from "./types.ts";
 export type { ChainHead } from "./chain-head.ts";
 
 export class SyncSession {

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FactoryReader } from "../contract/factory.ts";
 import type { TokenInfo } from "../contract/types.ts";
-import { InterruptedError } from "../internal/errors.ts";
+import { InterruptedError, throwIfAborted } from "../internal/errors.ts";
 import { RpcUnavailableError } from "../rpc/client.ts";
 
 /** Reads of tokens answered by a node behind their latest event are asked again this often, after a pause each. */
@@ -22,12 +22,10 @@ export class StaleAwareReader {
   readonly #readAt = new Map<string, number>();
   readonly #reader: FactoryReader;
   readonly #signal: AbortSignal | undefined;
-  readonly #checkAborted: () => void;
 
-  constructor(reader: FactoryReader, signal: AbortSignal | undefined, checkAborted: () => void) {
+  constructor(reader: FactoryReader, signal: AbortSignal | undefined) {
     this.#reader = reader;
     this.#signal = signal;
-    this.#checkAborted = checkAborted;
   }
 
   /**
@@ -45,7 +43,7 @@ export class StaleAwareReader {
           for (const t of stale) results.set(t, this.#staleError(t));
           return results;
         }
-        await sleep(STALE_READ_PAUSE_MS * attempt, undefined, this.#signal ? { signal: this.#signal } : {}).catch(() => this.#checkAborted());
+        await sleep(STALE_READ_PAUSE_MS * attempt, undefined, this.#signal ? { signal: this.#signal } : {}).catch(() => throwIfAborted(this.#signal));
         for (const [t, v] of await this.#reader.readTokenInfos(stale, this.#readAt)) results.set(t, v);
       }
     } catch (error) {

@@ -7,7 +7,7 @@ import { SyncSession, type RunHooks } from "./session.ts";
 import type { SyncReport, TokenLine } from "./types.ts";
 
 export type { Logger } from "../internal/logger.ts";
-export type { SessionFeature, SessionParts, SyncReport, TokenLine, TokenOutcome, WebhookDrain } from "./types.ts";
+export type { SyncReport, TokenLine, TokenOutcome } from "./types.ts";
 export { migrateDatabase } from "../store/migrate-database.ts";
 export type { RunHooks, SyncRequest, SessionOptions, ChainHead } from "./session.ts";
 export { SyncSession } from "./session.ts";

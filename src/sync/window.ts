@@ -18,10 +18,8 @@ const LAG_WARNING_LEDGERS = 60;
 export interface EventWindow {
   /** The first ledger to scan. */
   from: number;
-  /** The stored rows must be read again: a first run, --full, or a gap. */
+  /** The stored rows must be read again: a first run, --full, or a gap (else the scan follows on from the cursor). */
   fresh: boolean;
-  /** The scan follows on from the stored cursor. */
-  incremental: boolean;
 }
 
 /**
@@ -54,7 +52,7 @@ export async function eventWindow(ctx: RunContext, known: Known, warn: (message:
     );
     from = oldestLedger;
   }
-  return { from, fresh: !state || config.full || gap, incremental: state !== null && !config.full && !gap };
+  return { from, fresh: !state || config.full || gap };
 }
 
 /**

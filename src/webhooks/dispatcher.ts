@@ -44,8 +44,6 @@ export interface DeliveryCounts {
   failed: number;
 }
 
-/** What a drain did, as a run's report carries it (the type lives with the report, in the sync layer). */
-export type DrainResult = WebhookDrain;
 
 export interface RunningDispatcher {
   readonly counts: DeliveryCounts;
@@ -271,7 +269,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
 }
 
 /** Delivers what is due for the configured endpoints within `timeoutMs`; the rest stays queued. */
-export async function drainOutbox(options: DispatcherOptions & { timeoutMs: number }): Promise<DrainResult> {
+export async function drainOutbox(options: DispatcherOptions & { timeoutMs: number }): Promise<WebhookDrain> {
   const dispatcher = new Dispatcher(options, await openQueue(options));
   const deadline = Date.now() + options.timeoutMs;
   await dispatcher.run(deadline);
@@ -298,7 +296,7 @@ export async function deliverBeforeExit(
   session: { db: Database; logger: Logger; redact: (text: string) => string },
   webhooks: WebhookConfig,
   signal?: AbortSignal,
-): Promise<DrainResult | undefined> {
+): Promise<WebhookDrain | undefined> {
   try {
     const result = await drainOutbox({ db: session.db, logger: session.logger, redact: session.redact, webhooks, timeoutMs: webhooks.drainTimeoutMs, signal });
     const left = result.pending > 0 ? `; ${result.pending} pending for the next run (or serve)` : "";

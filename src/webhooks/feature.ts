@@ -5,7 +5,7 @@ import type { SessionFeature, SessionParts, SyncReport } from "../sync/types.ts"
 
 export const webhooksFeature: SessionFeature = {
   async recorder({ db, config, logger }: SessionParts) {
-    if (!config.webhooks || config.dryRun) return undefined;
+    if (!config.webhooks) return undefined; // the session asks for no recorder in a dry run
     const { openOutbox } = await import("./outbox.ts");
     return openOutbox(db, config.contractId, config.webhooks, logger);
   },

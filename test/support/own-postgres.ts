@@ -23,7 +23,7 @@ export function startOwnPostgres(): OwnPostgres {
   // The server runs as the postgres user when we are root (as the script starts it).
   const ctl = (...args: string[]) => {
     const command = [pgCtl(), "-D", `${dir}/data`, ...args];
-    if (process.getuid?.() === 0) execFileSync("runuser", ["-u", "postgres", "--", ...command], { stdio: "ignore" });
+    if (process.getuid?.() === 0) execFileSync(runuser(), ["-u", "postgres", "--", ...command], { stdio: "ignore" });
     else execFileSync(command[0]!, command.slice(1), { stdio: "ignore" });
   };
   const close = async () => void execFileSync("bash", [script, "stop", dir], { stdio: "ignore" });
@@ -33,6 +33,11 @@ export function startOwnPostgres(): OwnPostgres {
     start: () => ctl("-l", `${dir}/server.log`, "-w", "-t", "60", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"),
     close,
   };
+}
+
+/** runuser is in /usr/sbin, which a minimal environment (env -i) leaves off PATH. */
+function runuser(): string {
+  return ["/usr/sbin/runuser", "/sbin/runuser"].find((p) => fs.existsSync(p)) ?? "runuser";
 }
 
 function pgCtl(): string {

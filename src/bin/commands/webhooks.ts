@@ -2,9 +2,8 @@
 // it runs. Flags the program also has (--json, --dry-run, --database-url) are read with optsWithGlobals.
 import { parseSince } from "../../internal/text/since.ts";
 import type { Command } from "commander";
-import { ConfigError } from "../../internal/errors.ts";
 import { redactUrl } from "../../internal/redact.ts";
-import { safe } from "../../sync/report.ts";
+import { safe } from "../../internal/text/terminal.ts";
 import type { Database } from "../../store/database.ts";
 import { EXIT, guard } from "../exit.ts";
 import { databaseFlags, databaseOptions, type Flags } from "../flags.ts";
