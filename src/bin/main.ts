@@ -1,11 +1,9 @@
 // The command line: `main(argv, io)` parses the flags, runs one command and returns its exit status. Importing it
 // runs nothing; scripts/sync-tokens.mjs calls main(). Each command loads what it runs when it runs (`--help` loads
 // neither the Stellar SDK nor a database driver), so nothing under src/bin may import them statically.
-import fs from "node:fs";
-import path from "node:path";
 import { Command, CommanderError } from "commander";
 import dotenv from "dotenv";
-import { packageRoot } from "../paths.ts";
+import { packageVersion } from "../internal/version.ts";
 import { defineBackfill } from "./commands/backfill.ts";
 import type { CommandContext } from "./commands/context.ts";
 import { defineDb } from "./commands/db.ts";
@@ -48,6 +46,3 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   return exitCode;
 }
 
-function packageVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
-}

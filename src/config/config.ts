@@ -3,6 +3,7 @@
 import { Networks } from "@stellar/stellar-sdk/base";
 import { AddressError, validateAddress } from "../internal/addresses.ts";
 import { databaseTarget } from "./database.ts";
+import { boundedInt, isTrue, nonEmpty, splitList } from "./env-values.ts";
 import { ConfigError } from "../internal/errors.ts";
 import { parseUrl, validateHttpUrl } from "./http-url.ts";
 import { redactUnparsedUrl, redactUrl } from "../internal/redact.ts";
@@ -107,19 +108,16 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     creators: firstOfEachCreator(creators),
     tokens: [...new Set(tokens)],
     full: options.full ?? false,
-    concurrency: integer(options.concurrency ?? nonEmpty(env.SYNC_CONCURRENCY) ?? 8, "concurrency", 1, 256),
+    concurrency: boundedInt(options.concurrency ?? env.SYNC_CONCURRENCY, "concurrency", 1, 256) ?? 8,
     dryRun: options.dryRun ?? false,
     ...database,
     databaseUrl: validateDatabaseUrl(database.databaseUrl),
-    timeoutMs: integer(options.timeoutMs ?? nonEmpty(env.RPC_TIMEOUT_MS) ?? 30_000, "RPC timeout (ms)", 100, 600_000),
+    timeoutMs: boundedInt(options.timeoutMs ?? env.RPC_TIMEOUT_MS, "RPC timeout (ms)", 100, 600_000) ?? 30_000,
     trigger: options.trigger ?? (env.SYNC_TRIGGER?.trim() || "api"),
     webhooks: resolveWebhookConfig(options.webhook, env, allowHttp),
   };
 }
 
-function splitList(value: string | undefined): string[] {
-  return (value ?? "").split(/[\s,]+/).filter(Boolean);
-}
 
 /** Each creator once, with the source it was first given by. */
 function firstOfEachCreator(creators: ManualCreator[]): ManualCreator[] {
@@ -128,21 +126,8 @@ function firstOfEachCreator(creators: ManualCreator[]): ManualCreator[] {
   return [...seen.values()];
 }
 
-function integer(value: number | string, label: string, min: number, max: number): number {
-  const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${label} ${JSON.stringify(String(value))} is not valid: expected a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() !== "" ? value : undefined;
-}
 
-function isTrue(value: string | undefined): boolean {
-  return /^(1|true|yes|on)$/i.test(value?.trim() ?? "");
-}
 
 function validateDatabaseUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

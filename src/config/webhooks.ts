@@ -1,6 +1,7 @@
 // Webhook settings: flags override the environment. Validated with the rest of the configuration, before any
 // network or database work; the secret never appears in an error message.
 import { ConfigError } from "../internal/errors.ts";
+import { nonEmpty, splitList } from "./env-values.ts";
 import { validateHttpUrl } from "./http-url.ts";
 import { urlSecrets } from "../internal/redact.ts";
 
@@ -118,10 +119,4 @@ function parseRetention(value: number | string | undefined): number | null {
   return days === 0 ? null : days * DAY_MS;
 }
 
-function splitList(value: string | undefined): string[] {
-  return (value ?? "").split(/[\s,]+/).filter(Boolean);
-}
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() !== "" ? value : undefined;
-}

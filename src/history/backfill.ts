@@ -11,6 +11,7 @@
 // the report lists it (exit 2, as for tokens missing), and the cursor stays at its first ledger, so a
 // rerun with a source that still holds them (a data lake) reads them.
 
+import { isTrue } from "../config/env-values.ts";
 import { resolveConfig, validateHttpUrl, ConfigError } from "../config/config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
 import { FatalError } from "../internal/errors.ts";
@@ -75,7 +76,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
   const config = resolveConfig(options, env);
   const range = parseRange(options);
   const saveEveryMs = seconds(options.saveEvery ?? 60, "--save-every") * 1000;
-  const allowHttp = options.allowHttp ?? /^(1|true|yes|on)$/i.test(env.ALLOW_HTTP?.trim() ?? "");
+  const allowHttp = options.allowHttp ?? isTrue(env.ALLOW_HTTP);
   const logger = options.logger;
 
   const source = await openSource(options, allowHttp, range.concurrency);

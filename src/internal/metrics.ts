@@ -7,7 +7,6 @@ import client from "prom-client";
 import { packageVersion } from "./version.ts";
 
 /** What a webhook delivery attempt came to: delivered, failed and to be retried, or failed for good (given up, 410). */
-export type WebhookOutcome = "delivered" | "retried" | "failed";
 
 export type SyncTokenOutcome = "ok" | "not_found" | "bad_request" | "rate_limited" | "busy" | "unavailable" | "unauthorized" | "error";
 
@@ -45,12 +44,12 @@ export class Metrics {
   /** Counts the outbox's pending deliveries at scrape time, while a dispatcher runs. */
   #webhookBacklog: (() => Promise<number>) | null = null;
 
-  constructor(options: { storedTokens?: () => Promise<number | null>; version?: string } = {}) {
+  constructor(options: { storedTokens?: () => Promise<number | null> } = {}) {
     const registers = [this.registry];
     const stored = options.storedTokens;
     client.collectDefaultMetrics({ register: this.registry });
     new client.Gauge({ name: "sync_tokens_build_info", help: "Always 1; the version of sync-tokens running", labelNames: ["version"], registers }).set(
-      { version: options.version ?? packageVersion() },
+      { version: packageVersion() },
       1,
     );
     this.latestLedger = new client.Gauge({ name: "sync_tokens_latest_ledger", help: "The RPC's latest ledger, as last seen", registers });

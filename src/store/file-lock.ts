@@ -33,10 +33,10 @@ const held = new Set<string>();
 
 export function acquireFileLock(file: string): FileLock {
   const resolved = path.resolve(file);
+  const mine = ownIdentity();
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (createExclusive(file)) {
+    if (createExclusive(file, mine)) {
       held.add(resolved);
-      const mine = ownIdentity();
       let released = false;
       return {
         release() {
@@ -56,9 +56,8 @@ export function acquireFileLock(file: string): FileLock {
 }
 
 /** Creates `file` naming this process, atomically and complete; false when it already exists. */
-function createExclusive(file: string): boolean {
+function createExclusive(file: string, identity: string): boolean {
   const aside = `${file}.${process.pid}.tmp`;
-  const identity = ownIdentity();
   fs.writeFileSync(aside, identity);
   try {
     fs.linkSync(aside, file);
@@ -98,7 +97,7 @@ function readOwner(file: string): Owner | undefined {
 /** Removes `file` if it still names `stale` (whose process is gone), one process at a time. */
 function removeStale(file: string, stale: Owner | undefined): void {
   const guard = `${file}.takeover`;
-  if (!createExclusive(guard)) {
+  if (!createExclusive(guard, ownIdentity())) {
     const holder = readOwner(guard);
     // A guard naming this pid is a previous incarnation's: this process takes and drops it synchronously.
     if (holder !== undefined && isAlive(holder, false)) throw new Error(`being taken over by pid ${holder.pid}`);

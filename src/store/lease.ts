@@ -3,11 +3,9 @@
 // only while it makes progress; once the deadline has passed, another process may end the holder's backends and
 // claim the lease under a higher epoch. Every write of the holder checks that epoch in its own transaction.
 // Times are the database server's (now()), so that the processes' clocks need not agree.
-import { ConfigError } from "../internal/errors.ts";
+import { boundedInt } from "../config/env-values.ts";
 import type { SqlSession } from "./database.ts";
 import { applicationName, leaseHolder } from "./holder.ts";
-
-export { applicationName, leaseHolder } from "./holder.ts";
 
 /** Default lease: renewed about every quarter of it, so a leader that stalls this long is replaced. */
 export const DEFAULT_LEASE_MS = 8000;
@@ -22,13 +20,7 @@ export interface LeaseRow {
 
 /** SYNC_LEASE_MS, validated (1 s to 10 min), or the default. */
 export function leaseMsFrom(env: NodeJS.ProcessEnv): number {
-  const text = env.SYNC_LEASE_MS?.trim();
-  if (!text) return DEFAULT_LEASE_MS;
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1000 && n <= 600_000)) {
-    throw new ConfigError(`SYNC_LEASE_MS ${JSON.stringify(text)} is not valid: expected a whole number of ms from 1000 to 600000`);
-  }
-  return n;
+  return boundedInt(env.SYNC_LEASE_MS, "SYNC_LEASE_MS", 1000, 600_000, "ms") ?? DEFAULT_LEASE_MS;
 }
 
 type Query = SqlSession["query"];
@@ -91,12 +83,18 @@ export async function expireLease(query: Query, contractId: string, epoch: bigin
 }
 
 /**
- * Fencing, inside the caller's transaction: true while the lease's epoch is still `epoch`. The row stays locked
- * (FOR SHARE) until the transaction ends, so a claim waits for this write to commit or roll back.
+ * Fencing, inside the caller's transaction: whether the lock's session (server process `lockPid`) still holds its
+ * advisory lock, and the lease's epoch. The row stays locked (FOR SHARE) until the transaction ends, so a claim
+ * waits for this write to commit or roll back.
  */
-export async function leaseEpochHeld(query: Query, contractId: string, epoch: bigint): Promise<boolean> {
-  const [row] = await query<{ epoch: string }>(`SELECT epoch::text FROM sync_leases WHERE contract_id = $1 FOR SHARE`, [contractId]);
-  return row !== undefined && BigInt(row.epoch) === epoch;
+export async function fencingState(query: Query, contractId: string, lockPid: number): Promise<{ held: boolean; epoch: bigint | null }> {
+  // One round trip per batch. The lock's session is dedicated to it: any advisory lock it holds is this one.
+  const [row] = await query<{ held: boolean; epoch: string | null }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1::int) AS held,
+            (SELECT epoch::text FROM sync_leases WHERE contract_id = $2 FOR SHARE) AS epoch`,
+    [lockPid, contractId],
+  );
+  return { held: row?.held === true, epoch: row?.epoch == null ? null : BigInt(row.epoch) };
 }
 
 /**

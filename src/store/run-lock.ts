@@ -9,7 +9,8 @@
 // `lost` is aborted, and every batch transaction checks, inside the transaction, that the lock's session still
 // holds the lock and that the lease's epoch is still this run's (see assertRunLockHeld, used by TokenStore).
 import { DatabaseError, type Database, type HeldSession, type SqlSession } from "./database.ts";
-import { claimLease, endStaleHolder, expireLease, leaseEpochHeld, leaseHolder, readLease, renewLease } from "./lease.ts";
+import { claimLease, endStaleHolder, expireLease, fencingState, readLease, renewLease } from "./lease.ts";
+import { leaseHolder } from "./holder.ts";
 
 export interface RunLock {
   /** Aborted, with a DatabaseError as reason, when the lock was lost with its connection or the lease was taken. */
@@ -135,15 +136,11 @@ export async function assertRunLockHeld(db: Database, tx?: SqlSession): Promise<
   if (!lock) return;
   if (lock.session.lost.aborted) throw lostError(lock.session.lost.reason);
   if (!tx) return;
-  // The lock's session is dedicated to it: any advisory lock it holds is this one.
-  const [row] = await tx.query<{ held: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1::int) AS held`,
-    [lock.pid],
-  );
-  if (!row?.held) {
+  const { held: sessionHeld, epoch } = await fencingState(tx.query, lock.contractId, lock.pid);
+  if (!sessionHeld) {
     throw lostError(new DatabaseError(`the session that held it (server process ${lock.pid}) is gone`));
   }
-  if (!(await leaseEpochHeld(tx.query, lock.contractId, lock.epoch))) {
+  if (epoch !== lock.epoch) {
     throw lostError(new DatabaseError(`another process took over the lease (this run's epoch was ${lock.epoch})`));
   }
 }

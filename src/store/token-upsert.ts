@@ -1,7 +1,7 @@
 // The batch upsert of tokens: one statement for the whole batch, whose parameters are one text[] per column (both
 // drivers serialise that alike) cast in SQL. A ChangeRecorder (the webhook outbox) wraps the same upsert in a
 // statement of its own; only this module numbers the parameters.
-import type { TokenInfo, TokenStatus } from "../contract/types.ts";
+import type { TokenInfo } from "../contract/types.ts";
 
 export type DiscoverySource = "EVENTS" | "STORAGE" | "MANUAL";
 
@@ -9,12 +9,6 @@ export interface TokenWrite {
   info: TokenInfo;
   discoveredVia: DiscoverySource;
 }
-
-const STATUS_SQL: Record<TokenStatus, string> = {
-  BONDING: "BONDING",
-  GRADUATED: "GRADUATED",
-  GRADUATION_FAILED: "GRADUATION_FAILED",
-};
 
 // Columns compared to decide whether a row changed; the bookkeeping columns are not among them.
 export const TOKEN_VALUE_COLUMNS = [
@@ -96,7 +90,7 @@ function tokenColumns(contractId: string, tokens: TokenWrite[]): string[][] {
     col((t) => t.info.symbol),
     col((t) => t.info.imageUrl),
     col((t) => t.info.description),
-    col((t) => STATUS_SQL[t.info.status]),
+    col((t) => t.info.status),
     col((t) => t.info.bondingCurve.totalSupply.toString()),
     col((t) => t.info.bondingCurve.tokensSold.toString()),
     col((t) => t.info.bondingCurve.tokensRemaining.toString()),

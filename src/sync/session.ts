@@ -10,7 +10,8 @@ import { migrateOrFail, openDatabaseOrFail } from "../store/migrate-database.ts"
 import { silentLogger, type Logger } from "../internal/logger.ts";
 import { DatabaseError, type Database } from "../store/database.ts";
 import { tryLockContract, type RunLock } from "../store/run-lock.ts";
-import { leaseHolder, leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "../store/lease.ts";
+import { leaseHolder } from "../store/holder.ts";
+import { leaseMsFrom, readLease, DEFAULT_LEASE_MS, type LeaseRow } from "../store/lease.ts";
 import { TokenStore, type ChangeRecorder } from "../store/token-store.ts";
 import { preflight, readHead, type ChainHead } from "./chain-head.ts";
 import { SyncRun } from "./run.ts";

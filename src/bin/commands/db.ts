@@ -15,7 +15,7 @@ export function defineDb(program: Command, { io, exitWith }: CommandContext): vo
 export async function runMigrate(flags: Flags, io: Io): Promise<number> {
   return guard(io, async () => {
     const { migrateDatabase } = await import("../../store/migrate-database.ts");
-    const { database, applied } = await migrateDatabase(databaseOptions(flags, io));
+    const { database, applied } = await migrateDatabase({ ...databaseOptions(flags, io), env: io.env });
     io.stdout.write(applied.length ? `applied ${applied.join(", ")} to ${database}\n` : `${database} is up to date\n`);
     return EXIT.ok;
   });

@@ -10,7 +10,8 @@ import { stderrLogger, type Io } from "../io.ts";
 import { outputOf, printBatch } from "../render.ts";
 import { onStopSignals } from "../signals.ts";
 import type { CommandContext } from "./context.ts";
-import { optionalInt, serveSettings } from "./serve-settings.ts";
+import { boundedInt } from "../../config/env-values.ts";
+import { serveSettings } from "./serve-settings.ts";
 
 type Mode = "watch" | "serve";
 
@@ -69,7 +70,7 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
   const off = onStopSignals(logger, (signal) => void shutdown.shutdown(signal), { repeat: true });
   let live: Live | null = null;
   try {
-    const pollIntervalMs = optionalInt(flags.pollInterval ?? io.env.SYNC_POLL_INTERVAL_MS, "--poll-interval (ms)", 50, 600_000);
+    const pollIntervalMs = boundedInt(flags.pollInterval ?? io.env.SYNC_POLL_INTERVAL_MS, "--poll-interval (ms)", 50, 600_000);
     const metrics = new Metrics({ storedTokens: async () => (live ? await live.actions.storedTokens() : null) });
     const common = { logger, metrics, shutdown };
     const settings = mode === "serve" ? await serveSettings(flags, io.env) : null;

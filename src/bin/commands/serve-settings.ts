@@ -1,5 +1,6 @@
 // serve's settings from its flags and the environment, checked before anything connects so that a typo fails at
 // once. The server's parsers load here, when serve runs.
+import { boundedInt } from "../../config/env-values.ts";
 import { ConfigError } from "../../internal/errors.ts";
 import type { Flags } from "../flags.ts";
 
@@ -19,17 +20,17 @@ export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
     if (error instanceof AuthConfigError) throw new ConfigError(error.message);
     throw error;
   }
-  const port = optionalInt(flags.port ?? env.PORT, "port", 0, 65_535) ?? 4000;
+  const port = boundedInt(flags.port ?? env.PORT, "port", 0, 65_535) ?? 4000;
   const host = ((flags.host as string | undefined) ?? env.HOST)?.trim() || "127.0.0.1";
   if (/\s/.test(host)) throw new ConfigError(`host ${JSON.stringify(host)} is not valid: expected an address such as 127.0.0.1 or 0.0.0.0`);
-  const rateLimitPerMinute = optionalInt(env.SYNC_RATE_LIMIT, "SYNC_RATE_LIMIT", 0, 1_000_000) ?? 60;
-  const readRateLimitPerMinute = optionalInt(env.SYNC_READ_RATE_LIMIT, "SYNC_READ_RATE_LIMIT", 0, 1_000_000) ?? 600;
+  const rateLimitPerMinute = boundedInt(env.SYNC_RATE_LIMIT, "SYNC_RATE_LIMIT", 0, 1_000_000) ?? 60;
+  const readRateLimitPerMinute = boundedInt(env.SYNC_READ_RATE_LIMIT, "SYNC_READ_RATE_LIMIT", 0, 1_000_000) ?? 600;
   const connections = {
-    maxConnections: optionalInt(env.SYNC_MAX_CONNECTIONS, "SYNC_MAX_CONNECTIONS", 1, 1_000_000) ?? CONNECTION_DEFAULTS.maxConnections,
-    connectionsPerClient: optionalInt(env.SYNC_CONNECTIONS_PER_CLIENT, "SYNC_CONNECTIONS_PER_CLIENT", 0, 1_000_000) ?? CONNECTION_DEFAULTS.connectionsPerClient,
+    maxConnections: boundedInt(env.SYNC_MAX_CONNECTIONS, "SYNC_MAX_CONNECTIONS", 1, 1_000_000) ?? CONNECTION_DEFAULTS.maxConnections,
+    connectionsPerClient: boundedInt(env.SYNC_CONNECTIONS_PER_CLIENT, "SYNC_CONNECTIONS_PER_CLIENT", 0, 1_000_000) ?? CONNECTION_DEFAULTS.connectionsPerClient,
   };
   const corsOrigin = env.SYNC_CORS_ORIGIN?.trim() || "*";
-  const idleSeconds = optionalInt(env.SYNC_SESSION_IDLE_SECONDS, "SYNC_SESSION_IDLE_SECONDS", 1, 43_200);
+  const idleSeconds = boundedInt(env.SYNC_SESSION_IDLE_SECONDS, "SYNC_SESSION_IDLE_SECONDS", 1, 43_200);
   const secure = env.SYNC_COOKIE_SECURE?.trim() ?? "";
   if (!/^(|0|1)$/.test(secure)) throw new ConfigError(`SYNC_COOKIE_SECURE ${JSON.stringify(secure.slice(0, 40))} is not valid: expected 1 (always Secure) or 0 (by request)`);
   const session = { forceSecure: secure === "1", ...(idleSeconds === undefined ? {} : { idleSeconds }) };
@@ -40,11 +41,3 @@ export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
   };
 }
 
-/** A whole number in [min, max] from a flag or a variable; undefined when unset or blank. */
-export function optionalInt(value: unknown, label: string, min: number, max: number): number | undefined {
-  if (value === undefined || (typeof value === "string" && value.trim() === "")) return undefined;
-  const text = String(value).trim();
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= min && n <= max)) throw new ConfigError(`${label} ${JSON.stringify(text)} is not valid: expected a whole number from ${min} to ${max}`);
-  return n;
-}
