@@ -13,7 +13,7 @@ export function validateHttpUrl(raw: string, allowHttp: boolean, label = "RPC UR
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ConfigError(`${label} ${redactUrl(raw)} uses ${url.protocol}//: expected http:// or https://`);
   }
-  if (url.protocol === "http:" && !allowHttp && !isLocalHost(url.hostname)) {
+  if (url.protocol === "http:" && !allowHttp && !isLoopbackHost(url.hostname)) {
     throw new ConfigError(
       `${label} ${redactUrl(raw)} is plain http to a non-local host: use https://, or pass --allow-http (ALLOW_HTTP=1) if you mean it`,
     );
@@ -21,8 +21,9 @@ export function validateHttpUrl(raw: string, allowHttp: boolean, label = "RPC UR
   return raw;
 }
 
-function isLocalHost(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** Loopback names and addresses (RFC 6761 `.localhost` included), which browsers also trust over plain http. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export function parseUrl(raw: string): URL | undefined {

@@ -42,8 +42,6 @@ export class DatastoreSource implements LedgerSource {
   readonly label: string;
   readonly networkPassphrase: string;
   readonly layout: DatastoreLayout;
-  /** "galexie" (.config.json beside the partitions) or "sep54" (v0.2.0: config.json naming ledgersPath). */
-  readonly format: LakeConfig["layout"];
   readonly #store: LakeStore;
   readonly #prefix: string;
   readonly #concurrency: number;
@@ -53,7 +51,6 @@ export class DatastoreSource implements LedgerSource {
     this.label = label;
     this.#store = store;
     this.#prefix = config.prefix;
-    this.format = config.layout;
     this.networkPassphrase = config.networkPassphrase;
     this.layout = { ledgersPerBatch: config.ledgersPerBatch, batchesPerPartition: config.batchesPerPartition };
     this.#concurrency = concurrency;

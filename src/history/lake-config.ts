@@ -12,8 +12,6 @@ import type { LakeStore } from "./lake-store.ts";
 
 export interface LakeConfig {
   layout: "galexie" | "sep54";
-  /** The config's key as the user named the lake, e.g. ".config.json" or "config.json". */
-  configKey: string;
   networkPassphrase: string;
   ledgersPerBatch: number;
   batchesPerPartition: number;
@@ -77,10 +75,10 @@ async function parse(raw: Uint8Array, name: string, store: LakeStore, fail: (why
   if (config["compression"] !== "zstd") throw fail(`uses compression ${JSON.stringify(config["compression"])}: only zstd is supported`);
   const layout = { networkPassphrase: passphrase, ledgersPerBatch: positive("ledgersPerBatch"), batchesPerPartition: positive("batchesPerPartition") };
   const ledgersPath = config["ledgersPath"];
-  if (ledgersPath === undefined && name.endsWith(GALEXIE_CONFIG)) return { layout: "galexie", configKey: name, ...layout, partitions: store, prefix: "" };
+  if (ledgersPath === undefined && name.endsWith(GALEXIE_CONFIG)) return { layout: "galexie", ...layout, partitions: store, prefix: "" };
   if (typeof ledgersPath !== "string" || ledgersPath.trim() === "") throw fail(`has a ${name} without ledgersPath (the partitions' folder)`);
   const [partitions, below] = await resolveLedgersPath(store, ledgersPath.trim(), (why) => fail(`has a ${name} whose ledgersPath ${JSON.stringify(ledgersPath).slice(0, 200)} ${why}`));
-  return { layout: "sep54", configKey: name, ...layout, partitions, prefix: below.map((s) => `${s}/`).join("") };
+  return { layout: "sep54", ...layout, partitions, prefix: below.map((s) => `${s}/`).join("") };
 }
 
 /** The partitions' folder a ledgersPath names, and its path below the config's folder. */

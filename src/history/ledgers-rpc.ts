@@ -50,14 +50,15 @@ function servedBy(error: unknown): { oldest: number; latest: number } | undefine
   return m ? { oldest: Number(m[1]), latest: Number(m[2]) } : undefined;
 }
 
+/** How long a start above the answering node's latest ledger is waited for before the range ends there. */
+const LAG_WAIT_MS = 30_000;
+
 export interface LedgersRpcOptions {
   /** Pages in flight (default 4). */
   concurrency?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
   onRetry?: (message: string) => void;
-  /** How long a start above the answering node's latest ledger is waited for before the range ends there (default 30 s). */
-  lagWaitMs?: number;
 }
 
 export class LedgersRpcSource implements LedgerSource {
@@ -65,7 +66,6 @@ export class LedgersRpcSource implements LedgerSource {
   readonly networkPassphrase: string;
   readonly rpc: RpcClient;
   readonly #concurrency: number;
-  readonly #lagWaitMs: number;
   /** Ledgers asked per page: 200 until the provider shows a lower cap. */
   #limit = MAX_LEDGERS_PER_PAGE;
 
@@ -74,12 +74,6 @@ export class LedgersRpcSource implements LedgerSource {
     this.rpc = rpc;
     this.networkPassphrase = passphrase;
     this.#concurrency = options.concurrency ?? 4;
-    this.#lagWaitMs = options.lagWaitMs ?? 30_000;
-  }
-
-  /** The page size in use (the provider's cap once learnt). */
-  get pageLimit(): number {
-    return this.#limit;
   }
 
   /** Connects to an RPC (URL already validated) and asks its network. */
@@ -171,8 +165,8 @@ export class LedgersRpcSource implements LedgerSource {
       const got = page.ledgers;
       if (got.length === 0) {
         // The node that answered has not reached `next` yet (nodes behind a load balancer lag): wait for it.
-        if (waited >= this.#lagWaitMs) return { from, to: next - 1, events, gaps, endedAt: next - 1 };
-        const ms = Math.min(1_000, this.#lagWaitMs - waited);
+        if (waited >= LAG_WAIT_MS) return { from, to: next - 1, events, gaps, endedAt: next - 1 };
+        const ms = Math.min(1_000, LAG_WAIT_MS - waited);
         waited += ms;
         await delay(ms, undefined, { signal }).catch(() => {
           throw interrupted(signal!);

@@ -84,12 +84,13 @@ export interface LiveActionsOptions {
    * and calls for the same token meanwhile share it.
    */
   readTimeoutMs?: number;
-  /**
-   * How long the database's part of the status (counts, missing ids, last runs) is shared by every caller of
-   * status(), ready() and storedTokens() (default 1,000 ms): a flood of status requests costs one query a second.
-   */
-  statusCacheMs?: number;
 }
+
+/**
+ * How long the database's part of the status (counts, missing ids, last runs) is shared by every caller of status(),
+ * ready() and storedTokens(): a flood of status requests costs one query a second.
+ */
+const STATUS_SHARE_MS = 1000;
 
 export function createLiveActions(options: LiveActionsOptions): LiveActions {
   const { keeper, follower, metrics, logger } = options;
@@ -128,7 +129,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
     return failure(expected ? "unavailable" : "unexpected failure", message);
   };
   // Keyed by the contract's count, which decides the missing ids; the follower's own state is read fresh.
-  const storeStatus = sharedFor(options.statusCacheMs ?? 1000, async (contractTokens: number | null) => {
+  const storeStatus = sharedFor(STATUS_SHARE_MS, async (contractTokens: number | null) => {
     const s = session();
     try {
       return await queriesOf(s).status({ contractTokens });

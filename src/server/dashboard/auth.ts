@@ -10,6 +10,7 @@
 // overwrite it) on https, behind a proxy that says X-Forwarded-Proto: https, on loopback hosts (browsers keep
 // Secure cookies of http://localhost and 127.0.0.1), and always with `forceSecure`. On plain http to another host
 // a Secure cookie would never come back, so there it is `sync_tokens_session` without Secure.
+import { isLoopbackHost } from "../../config/http-url.ts";
 import crypto from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
@@ -125,11 +126,6 @@ export class DashboardAuth {
   #csrfToken(sessionId: string): string {
     return crypto.createHmac("sha256", this.#key).update(`csrf.${sessionId}`).digest("base64url");
   }
-}
-
-/** Hosts browsers treat as potentially trustworthy over plain http. */
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "[::1]";
 }
 
 function sha256(text: string): Buffer {
