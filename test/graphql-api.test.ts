@@ -5,7 +5,8 @@
 // table-scanning query before anything runs, tokens pages walk every row exactly once, and the status is the
 // public one.
 import { ClientError, GraphQLClient } from "graphql-request";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { serveSettings } from "../src/bin/commands/serve-settings.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, ROW_SQL } from "./support/expect-rows.ts";
@@ -227,6 +228,32 @@ describe.each(backends)("GraphQL on %s", (backend) => {
     expect(names.sort()).toEqual(Object.keys(rest).sort());
   });
 
+  it("masks an unexpected failure: a generic message and code, the detail only in the log under the same id", async () => {
+    const queries = vi.spyOn(app.live.actions, "queries").mockImplementation(() => {
+      throw new Error("connect ECONNREFUSED postgres://user:hunter2@db.internal:5432");
+    });
+    try {
+      const { errors } = await refused(client.request(`{ tokens { nodes { address } } }`));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.extensions.code).toBe("internal");
+      const id = /^internal error \(error ([0-9a-f]{8})\)$/.exec(errors[0]!.message)?.[1];
+      expect(id, errors[0]!.message).toBeDefined();
+      expect(JSON.stringify(errors)).not.toMatch(/hunter2|ECONNREFUSED|db\.internal/);
+      expect(app.logs.some((l) => l.includes(`[error ${id}]`) && l.includes("ECONNREFUSED"))).toBe(true);
+    } finally {
+      queries.mockRestore();
+    }
+  });
+
+  it("every GraphQL request takes from the public read budget (rate_limited, 429)", async () => {
+    const limited = new GraphQLClient(`${await app.extraServer({ readRateLimitPerMinute: 6 })}/graphql`); // a burst of 1
+    expect(await limited.request(`{ status { ready } }`)).toEqual({ status: { ready: true } });
+    const again = await refused(limited.request(`{ status { ready } }`));
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(again.errors[0]!.extensions.code).toBe("rate_limited");
+  });
+
   it("introspection can be turned off (production); the refusal names no field", async () => {
     const closedUrl = await app.extraServer({ graphql: { introspection: false } });
     const closed = new GraphQLClient(`${closedUrl}/graphql`);
@@ -236,5 +263,16 @@ describe.each(backends)("GraphQL on %s", (backend) => {
     const typo = await refused(closed.request(`{ statu { ready } }`));
     expect(typo.errors[0]!.message).not.toMatch(/Did you mean/);
     expect(await closed.request(`{ status { ready } }`)).toEqual({ status: { ready: true } });
+  });
+});
+
+describe("serve's GraphQL settings", () => {
+  it("serve turns introspection off in production unless SYNC_GRAPHQL_INTROSPECTION says otherwise", async () => {
+    const introspection = async (env: NodeJS.ProcessEnv) => (await serveSettings({}, env)).server.graphql.introspection;
+    expect(await introspection({})).toBe(true);
+    expect(await introspection({ NODE_ENV: "production" })).toBe(false);
+    expect(await introspection({ NODE_ENV: "production", SYNC_GRAPHQL_INTROSPECTION: "1" })).toBe(true);
+    expect(await introspection({ SYNC_GRAPHQL_INTROSPECTION: "0" })).toBe(false);
+    await expect(introspection({ SYNC_GRAPHQL_INTROSPECTION: "yes" })).rejects.toThrow(/SYNC_GRAPHQL_INTROSPECTION "yes" is not valid: expected 1 \(on\) or 0 \(off\)/);
   });
 });
