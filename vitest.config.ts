@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
 
 // Three projects: `unit` needs no database, no build and no child process (pnpm test:unit, under a minute);
@@ -34,6 +35,9 @@ const shared = {
   hookTimeout: 180_000,
   pool: "forks" as const,
 };
+// graphql ships CommonJS (main) and ESM (module) without an exports map: Node and the build load main, vite the
+// module, and two copies of graphql fail each other's instanceof checks. The tests load main, as Node does.
+const resolve = { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") }] };
 const withServices = { ...shared, globalSetup: ["test/support/global-setup.ts"] };
 
 export default defineConfig({
@@ -42,9 +46,9 @@ export default defineConfig({
     // cores busy (vitest's default on 2 cores is one).
     maxWorkers: 2,
     projects: [
-      { test: { ...shared, name: "unit", include: UNIT } },
-      { test: { ...withServices, name: "integration", include: ["test/**/*.test.ts"], exclude: [...UNIT, ...E2E, "**/node_modules/**"] } },
-      { test: { ...withServices, name: "e2e", include: E2E } },
+      { resolve, test: { ...shared, name: "unit", include: UNIT } },
+      { resolve, test: { ...withServices, name: "integration", include: ["test/**/*.test.ts"], exclude: [...UNIT, ...E2E, "**/node_modules/**"] } },
+      { resolve, test: { ...withServices, name: "e2e", include: E2E } },
     ],
   },
 });

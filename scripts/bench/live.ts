@@ -16,50 +16,34 @@
 //        throwaway cluster) --out FILE
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { startLive, type Live } from "../../src/live/live.ts";
 import { Metrics } from "../../src/internal/metrics.ts";
 import { ShutdownRegistry } from "../../src/internal/shutdown.ts";
 import { createServer } from "../../src/server/server.ts";
 import type { SyncReport } from "../../src/sync/session.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
-import { int, ms, table } from "./format.ts";
+import { int, ms, percentile, table } from "./format.ts";
+import { benchFlags } from "./flags.ts";
 import { openServer } from "./postgres.ts";
 
-const argv = process.argv.slice(2).filter((a, i, all) => !(a === "--only" || all[i - 1] === "--only"));
-const { values: flags } = parseArgs({
-  args: argv,
-  options: {
-    tokens: { type: "string", default: "10000" },
-    creators: { type: "string", default: "2000" },
-    latency: { type: "string", default: "50" },
-    "ledger-ms": { type: "string", default: "1000" },
-    launches: { type: "string", default: "10" },
-    ledgers: { type: "string", default: "30" },
-    calls: { type: "string", default: "200" },
-    clients: { type: "string", default: "16" },
-    seconds: { type: "string", default: "10" },
-    seed: { type: "string", default: "1" },
-    "lb-lag": { type: "string", default: "2" },
-    "database-url": { type: "string" },
-    out: { type: "string" },
-  },
-  strict: true,
+const { flags, num } = benchFlags({
+  tokens: "10000",
+  creators: "2000",
+  latency: "50",
+  "ledger-ms": "1000",
+  launches: "10",
+  ledgers: "30",
+  calls: "200",
+  clients: "16",
+  seconds: "10",
+  seed: "1",
+  "lb-lag": "2",
+  "database-url": undefined,
+  out: undefined,
 });
-const num = (name: keyof typeof flags): number => {
-  const n = Number(flags[name]);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} ${JSON.stringify(flags[name])}: expected a number >= 0`);
-  return n;
-};
 const latencyMs = num("latency");
 const ledgerMs = num("ledger-ms");
 const lbLag = num("lb-lag");
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const server = await openServer(flags["database-url"]);
 const databaseUrl = await server.createDatabase("live");

@@ -1,5 +1,6 @@
 // What the benchmark measures around one run: wall time, CPU time, event-loop utilisation, peak RSS
 // (sampled, plus the kernel's high-water mark), and database time seen from the PostgreSQL driver.
+import { performance } from "node:perf_hooks"; // node's, not the DOM's that a dependency's types bring in
 import v8 from "node:v8";
 import vm from "node:vm";
 import pg from "pg";

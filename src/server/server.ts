@@ -24,6 +24,7 @@ import { hostAllowed, hostName } from "./host-allowlist.ts";
 import { httpFailure } from "./http-errors.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { parseTokenListQuery } from "./token-list-query.ts";
+import { GRAPHQL_PATH, graphqlApp, type GraphqlOptions } from "./graphql/mount.ts";
 
 export interface ServerDeps {
   common: Common;
@@ -45,6 +46,8 @@ export interface ServerDeps {
   corsOrigin?: string;
   /** Failed admin bearer tokens per client; share one with the dashboard's logins (default: the API's own). */
   adminThrottle?: AuthThrottle;
+  /** POST/GET /graphql: introspection and body size (./graphql/mount.ts). */
+  graphql?: GraphqlOptions;
   /** Sub-apps mounted after the API's routes, e.g. the dashboard at "/". */
   mounts?: { path: string; app: Hono }[];
 }
@@ -179,6 +182,8 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
     done.catch((error: unknown) => logger.warn(`the full resync requested through the API failed: ${error instanceof Error ? error.message : String(error)}`));
     return json(c, 202, { accepted: "full resync", status: "/api/status" });
   });
+
+  app.route(GRAPHQL_PATH, graphqlApp({ ...common, actions, tokens, syncLimiter: limiter, readLimiter, trustProxyHops, corsOrigin: deps.corsOrigin, options: deps.graphql }));
 
   // Mounted last: any path the API does not answer falls through to them.
   for (const mount of deps.mounts ?? []) app.route(mount.path, mount.app);

@@ -12,7 +12,7 @@ export type TokenSort = (typeof TOKEN_SORTS)[number];
 export type SortOrder = "asc" | "desc";
 
 export const MAX_PAGE_SIZE = 100;
-const DEFAULT_PAGE_SIZE = 50;
+export const DEFAULT_PAGE_SIZE = 50;
 /** A search's longest text, in characters. */
 export const MAX_SEARCH_LENGTH = 100;
 /** A search needs a trigram to use the name and symbol indexes; a shorter one would read every row. */

@@ -33,10 +33,16 @@ export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
   const idleSeconds = boundedInt(env.SYNC_SESSION_IDLE_SECONDS, "SYNC_SESSION_IDLE_SECONDS", 1, 43_200);
   const secure = env.SYNC_COOKIE_SECURE?.trim() ?? "";
   if (!/^(|0|1)$/.test(secure)) throw new ConfigError(`SYNC_COOKIE_SECURE ${JSON.stringify(secure.slice(0, 40))} is not valid: expected 1 (always Secure) or 0 (by request)`);
+  const introspection = env.SYNC_GRAPHQL_INTROSPECTION?.trim() ?? "";
+  if (!/^(|0|1)$/.test(introspection)) {
+    throw new ConfigError(`SYNC_GRAPHQL_INTROSPECTION ${JSON.stringify(introspection.slice(0, 40))} is not valid: expected 1 (on) or 0 (off)`);
+  }
+  // On while developing; in production only when asked for.
+  const graphql = { introspection: introspection === "" ? env.NODE_ENV?.trim() !== "production" : introspection === "1" };
   const session = { forceSecure: secure === "1", ...(idleSeconds === undefined ? {} : { idleSeconds }) };
   return {
     listen: { port, host },
-    server: { tokens, rateLimitPerMinute, readRateLimitPerMinute, trustProxyHops, allowedHosts, connections, corsOrigin },
+    server: { tokens, rateLimitPerMinute, readRateLimitPerMinute, trustProxyHops, allowedHosts, connections, corsOrigin, graphql },
     session,
   };
 }

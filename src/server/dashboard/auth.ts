@@ -40,7 +40,8 @@ export interface AdminSession {
 
 export class DashboardAuth {
   readonly #tokenDigest: Buffer;
-  readonly #key: Buffer;
+  // A plain Uint8Array over an ArrayBuffer: the BufferSource hono's signed cookies take (a Buffer's may be shared).
+  readonly #key: Uint8Array<ArrayBuffer>;
   readonly #now: () => number;
   readonly #idleSeconds: number;
   readonly #forceSecure: boolean;
@@ -50,7 +51,7 @@ export class DashboardAuth {
   constructor(adminToken: string, options: SessionOptions = {}) {
     this.#tokenDigest = sha256(adminToken);
     // Never the token itself: a cookie signature must not be a way to test guesses of it offline cheaply.
-    this.#key = crypto.createHmac("sha256", adminToken).update("sync-tokens dashboard session v2").digest();
+    this.#key = new Uint8Array(crypto.createHmac("sha256", adminToken).update("sync-tokens dashboard session v2").digest());
     this.#now = options.now ?? Date.now;
     this.#idleSeconds = options.idleSeconds ?? DEFAULT_IDLE_SECONDS;
     this.#forceSecure = options.forceSecure ?? false;
