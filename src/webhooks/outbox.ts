@@ -113,7 +113,12 @@ export async function findEndpoints(db: Database, urls: string[]): Promise<Endpo
 }
 
 /** Registers the endpoints and returns what TokenStore needs to write the outbox with every batch. */
-export async function openOutbox(db: Database, contractId: string, config: WebhookConfig, logger: Logger): Promise<ChangeRecorder> {
+export async function openOutbox(
+  db: Database,
+  contractId: string,
+  config: Pick<WebhookConfig, "urls" | "events" | "notifyInitial">,
+  logger: Logger,
+): Promise<ChangeRecorder> {
   const endpoints = await registerEndpoints(db, config);
   for (const e of endpoints) {
     if (e.disabledAt) {

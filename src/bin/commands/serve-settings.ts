@@ -4,12 +4,15 @@ import { ConfigError } from "../../internal/errors.ts";
 import type { Flags } from "../flags.ts";
 
 export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
-  const [{ AuthConfigError, parseApiTokens }, { parseTrustProxy }, { parseAllowedHosts }, { CONNECTION_DEFAULTS }] = await Promise.all([
-    import("../../server/auth.ts"),
-    import("../../server/client-address.ts"),
-    import("../../server/host-allowlist.ts"),
-    import("../../server/connection-limits.ts"),
-  ]);
+  const [{ AuthConfigError, parseApiTokens }, { parseTrustProxy }, { parseAllowedHosts }, { CONNECTION_DEFAULTS }, { STREAM_DEFAULTS }, { outboxRetentionMs }] =
+    await Promise.all([
+      import("../../server/auth.ts"),
+      import("../../server/client-address.ts"),
+      import("../../server/host-allowlist.ts"),
+      import("../../server/connection-limits.ts"),
+      import("../../server/stream/routes.ts"),
+      import("../../config/webhooks.ts"),
+    ]);
   let tokens, trustProxyHops, allowedHosts;
   try {
     tokens = parseApiTokens(env);
@@ -33,8 +36,17 @@ export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
   const secure = env.SYNC_COOKIE_SECURE?.trim() ?? "";
   if (!/^(|0|1)$/.test(secure)) throw new ConfigError(`SYNC_COOKIE_SECURE ${JSON.stringify(secure.slice(0, 40))} is not valid: expected 1 (always Secure) or 0 (by request)`);
   const session = { forceSecure: secure === "1", ...(idleSeconds === undefined ? {} : { idleSeconds }) };
+  // GET /api/stream: SYNC_STREAM_MAX=0 turns it off (and with it the outbox's records when no webhook is set).
+  const stream = {
+    maxStreams: optionalInt(env.SYNC_STREAM_MAX, "SYNC_STREAM_MAX", 0, 1_000_000) ?? STREAM_DEFAULTS.maxStreams,
+    maxPerClient: optionalInt(env.SYNC_STREAM_MAX_PER_CLIENT, "SYNC_STREAM_MAX_PER_CLIENT", 1, 1_000_000) ?? STREAM_DEFAULTS.maxPerClient,
+    heartbeatMs: optionalInt(env.SYNC_STREAM_HEARTBEAT_MS, "SYNC_STREAM_HEARTBEAT_MS", 100, 600_000) ?? STREAM_DEFAULTS.heartbeatMs,
+    pollMs: optionalInt(env.SYNC_STREAM_POLL_MS, "SYNC_STREAM_POLL_MS", 20, 5_000) ?? STREAM_DEFAULTS.pollMs,
+    retentionMs: outboxRetentionMs(env),
+  };
   return {
     listen: { port, host },
+    stream,
     server: { tokens, rateLimitPerMinute, readRateLimitPerMinute, trustProxyHops, allowedHosts, connections, corsOrigin },
     session,
   };
