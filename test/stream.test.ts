@@ -20,7 +20,7 @@ afterAll(async () => {
 const received = (client: SseClient, type: string, address: string) => () => client.events.some((e) => e.type === type && e.body.data.address === address);
 
 describe.each(backends)("GET /api/stream (%s)", (backend) => {
-  it("a launch reaches the stream; filters hold; a reconnect with Last-Event-ID misses and repeats nothing; SIGTERM ends it", async () => {
+  it("a launch reaches the stream; filters hold; a reconnect with Last-Event-ID misses and repeats nothing; heartbeats come; SIGTERM ends it", async () => {
     const sim = await startSimnet({ scenario: { seed: 71, tokens: 12, creators: 3 } });
     const db = await createTestDatabase(backend);
     cleanups.push(() => sim.close(), () => db.drop());
@@ -88,10 +88,13 @@ describe.each(backends)("GET /api/stream (%s)", (backend) => {
     expect(stale.events[0]!.body).toMatchObject({ code: "resume_expired" });
     expect(stale.events[0]!.id).toBe(all.events.at(-1)!.id);
 
-    // SIGTERM: every stream ends (a raw reader sees the body end), and the process exits 0.
+    // A raw reader sees the heartbeat comment (every 500 ms here, SYNC_STREAM_HEARTBEAT_MS).
     const raw = await fetch(stream);
+    expect(raw.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
     const reader = raw.body!.getReader();
-    await reader.read();
+    let text = "";
+    while (!text.includes(": heartbeat\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+    // SIGTERM: every stream ends (the raw reader sees the body end), and the process exits 0.
     const ended = (async () => {
       for (;;) if ((await reader.read()).done) return true;
     })();
