@@ -37,6 +37,7 @@
 //        --only live: the live follower's and HTTP API's benchmark instead (scripts/bench/live.ts, its flags there)
 //        --only webhooks: the webhook benchmark instead (scripts/bench/webhooks.ts, its flags there)
 //        --only failover: two serve processes, the leader frozen 10 times: failover time p50/p99 (scripts/bench/failover.ts)
+//        --only stream: launch to an event-stream client on the leader and a standby, p50/p99 (scripts/bench/stream.ts)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -78,10 +79,15 @@ const TARGETS = {
 /** Archival by age for the archived-heavy scenario: most dormant tokens' and creators' entries lapse. */
 const ARCHIVE_AFTER_LEDGERS = 40_000;
 
-// `pnpm bench --only live|webhooks|failover`: that benchmark alone, with flags of its own (scripts/bench/live.ts,
-// webhooks.ts, failover.ts).
+// `pnpm bench --only live|webhooks|failover|stream`: that benchmark alone, with flags of its own (scripts/bench/live.ts,
+// webhooks.ts, failover.ts, stream.ts).
 const alone = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-const aloneModules: Record<string, string> = { live: "./bench/live.ts", webhooks: "./bench/webhooks.ts", failover: "./bench/failover.ts" };
+const aloneModules: Record<string, string> = {
+  live: "./bench/live.ts",
+  webhooks: "./bench/webhooks.ts",
+  failover: "./bench/failover.ts",
+  stream: "./bench/stream.ts",
+};
 if (alone !== undefined && alone in aloneModules) {
   await import(aloneModules[alone]!);
   process.exit(0);
@@ -171,7 +177,7 @@ function sectionList(value: string | undefined): string[] {
   const sections = ["compare", "scale", "startup", "launchpad", "fidelity"];
   const list = (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
   const bad = list.find((v) => !sections.includes(v));
-  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill, live, webhooks or failover alone`);
+  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill, live, webhooks, failover or stream alone`);
   return list;
 }
 

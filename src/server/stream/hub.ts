@@ -196,7 +196,8 @@ export class StreamHub {
     let taken = 0;
     for (const row of rows) {
       const seq = BigInt(row.seq);
-      if (seq !== head.seq + 1n) {
+      // On an empty outbox the first number is unknown (a rolled-back insert may have taken some): no gap to wait for.
+      if (head.id !== null && seq !== head.seq + 1n) {
         const now = Date.now();
         this.#gapSince ??= now;
         if (now - this.#gapSince < this.#options.gapWaitMs) return taken;
