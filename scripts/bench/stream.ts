@@ -6,9 +6,8 @@
 // bench-results/.
 //
 // Flags: --launches 30 --ledger-ms 1000 --launch-every 2 --warmup-ledgers 5 --seed 1 --no-browser --database-url URL --out FILE
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildDist } from "../build.ts";
@@ -17,6 +16,7 @@ import { launchBrowser, type TestBrowser } from "../../test/support/browser.ts";
 import { listen, type SseClient } from "../../test/support/sse-client.ts";
 import { ms, table } from "./format.ts";
 import { openServer } from "./postgres.ts";
+import { serve, waitFor } from "./serve-child.ts";
 
 const argv = process.argv.slice(2).filter((a, i, all) => !(a === "--only" || all[i - 1] === "--only"));
 const { values: flags } = parseArgs({
@@ -35,27 +35,6 @@ const { values: flags } = parseArgs({
 const launches = Math.max(5, Number(flags.launches));
 const ledgerMs = Number(flags["ledger-ms"]);
 const launchEvery = Math.max(1, Number(flags["launch-every"]));
-const bin = path.resolve(import.meta.dirname, "../sync-tokens.mjs");
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; role(): Promise<string | undefined> }> {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-bench-"));
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const url = await waitFor("serve to listen", async () => /listening on (http:\/\/\S+)/.exec(stderr)?.[1], 90_000);
-  const role = async () => ((await (await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(1000) })).json()) as { role?: string }).role;
-  return { child, url, role };
-}
 
 /** Arrival times (performance.now()) of each launched address, per client. */
 type Arrivals = Map<string, number>;
