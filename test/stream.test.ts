@@ -2,9 +2,10 @@
 // Node, which nobody here wrote). A launch reaches the stream with the outbox's event id and the webhook body, with
 // no webhook endpoint configured; the filters hold; a reconnect with Last-Event-ID misses and repeats nothing; an id
 // the outbox no longer holds gets `stream.reset`; the caps answer 429/503 while 200 open streams leave /health
-// answering; SIGTERM ends every stream.
+// answering; SIGTERM ends every stream; with no endpoint, serve prunes the outbox after its retention itself.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "./simnet/index.ts";
+import { runCli } from "./support/cli.ts";
 import { backends, createTestDatabase } from "./support/databases.ts";
 import { http, waitFor } from "./support/live.ts";
 import { cliEnv } from "./support/resilience.ts";
@@ -152,4 +153,25 @@ describe("GET /api/stream: caps", () => {
     serve.child.kill("SIGTERM");
     expect((await serve.done).code).toBe(0);
   }, 180_000);
+});
+
+describe("GET /api/stream: retention without webhook endpoints", () => {
+  it("serve prunes the events it recorded once older than WEBHOOK_RETENTION_DAYS, and keeps the rest", async () => {
+    const sim = await startSimnet({ scenario: { seed: 74, tokens: 3, creators: 1 } });
+    const db = await createTestDatabase("postgres");
+    cleanups.push(() => sim.close(), () => db.drop());
+    const env = cliEnv(sim, db, { WEBHOOK_RETENTION_DAYS: "2" });
+    const migrated = await runCli(["db", "migrate"], { env });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const insert = `INSERT INTO webhook_events (contract_id, token_address, type, data, created_at)
+      VALUES ($1, $2, 'token.updated', '{}'::jsonb, now() - $3::int * interval '1 day')`;
+    const token = sim.chain.tokens[0]!.tokenAddress;
+    for (const days of [3, 3, 1]) await db.sql(insert, [sim.contractId, token, days]);
+    const serve = await startServe(env, cleanups);
+    const ages = async () => (await db.sql<{ days: number }>(`SELECT extract(day FROM now() - created_at)::int AS days FROM webhook_events ORDER BY seq`)).map((r) => r.days);
+    await waitFor("the old events pruned", async () => (await ages()).length === 1, 30_000);
+    expect(await ages()).toEqual([1]);
+    serve.child.kill("SIGTERM");
+    expect((await serve.done).code).toBe(0);
+  }, 120_000);
 });
