@@ -1,7 +1,7 @@
 // One poll of the outbox per process, fanned out to every open stream. The outbox (`webhook_events`) is the
 // source on every replica, leader or standby: a short poll of `seq > head` works on PostgreSQL and PGlite alike.
-// Sequence numbers are taken at insert and committed in any order, so a gap below newer rows is waited for (a
-// transaction still in flight) for `gapWaitMs` before it is taken for a rollback and passed.
+// The outbox's writers commit in `seq` order (they take a lock before their numbers: src/webhooks/outbox.ts); a gap
+// below newer rows is still waited for (a writer without that lock) for `gapWaitMs`, then taken for a rollback.
 import type { Logger } from "../../internal/logger.ts";
 import { messageOf } from "../../internal/errors.ts";
 import type { Database } from "../../store/database.ts";
@@ -79,13 +79,13 @@ export class StreamHub {
     const tick = () => {
       this.#polling = this.#pollOnce().finally(() => {
         this.#polling = null;
-        if (!this.#closed) this.#poll = setTimeout(tick, this.#options.pollMs);
+        if (!this.#closed) this.#poll = setTimeout(tick, this.#options.pollMs).unref();
       });
     };
     tick();
     this.#heartbeat = setInterval(() => {
       for (const client of this.#clients.keys()) client.send(commentFrame("heartbeat"));
-    }, this.#options.heartbeatMs);
+    }, this.#options.heartbeatMs).unref();
   }
 
   /** The outbox's sequence number of event `id` for this contract, or null when it is not there (pruned, or never). */

@@ -137,7 +137,11 @@ export function createEventStream(options: EventStreamOptions): EventStream {
         if (client.closed) return;
         client.closed = true;
         wake();
-        controller.close();
+        try {
+          controller.close();
+        } catch {
+          // already errored by the connection's end: nothing left to close
+        }
         release();
       },
     };
@@ -149,7 +153,7 @@ export function createEventStream(options: EventStreamOptions): EventStream {
       client.send(
         controlFrame(
           "stream.reset",
-          { code: "resume_expired", message: `event ${lastEventId.slice(0, 64)} is not in the outbox (kept ${retention}): refetch the state, then follow from here` },
+          { code: "resume_expired", message: `the Last-Event-ID is not in the outbox (kept ${retention}): refetch the state, then follow from here` },
           reset.id ?? undefined,
         ),
       );
