@@ -27,6 +27,7 @@ const E2E = [
   "test/live-failover.test.ts",
   "test/live-replicas.test.ts",
   "test/live-renewal.test.ts",
+  "test/stream-replicas.test.ts",
   "test/webhooks-failover.test.ts",
 ];
 const shared = {

@@ -38,6 +38,7 @@
 //        --only webhooks: the webhook benchmark instead (scripts/bench/webhooks.ts, its flags there)
 //        --only failover: two serve processes, the leader frozen 10 times: failover time p50/p99 (scripts/bench/failover.ts)
 //        --only graphql: syncToken p50/p99 through POST /graphql against POST /api/sync-token (scripts/bench/graphql.ts)
+//        --only stream: launch to an event-stream client on the leader and a standby, p50/p99 (scripts/bench/stream.ts)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -79,10 +80,16 @@ const TARGETS = {
 /** Archival by age for the archived-heavy scenario: most dormant tokens' and creators' entries lapse. */
 const ARCHIVE_AFTER_LEDGERS = 40_000;
 
-// `pnpm bench --only live|webhooks|failover|graphql`: that benchmark alone, with flags of its own (scripts/bench/live.ts,
-// webhooks.ts, failover.ts).
+// `pnpm bench --only live|webhooks|failover|graphql|stream`: that benchmark alone, with flags of its own
+// (scripts/bench/live.ts, webhooks.ts, failover.ts, graphql.ts, stream.ts).
 const alone = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-const aloneModules: Record<string, string> = { live: "./bench/live.ts", webhooks: "./bench/webhooks.ts", failover: "./bench/failover.ts", graphql: "./bench/graphql.ts" };
+const aloneModules: Record<string, string> = {
+  live: "./bench/live.ts",
+  webhooks: "./bench/webhooks.ts",
+  failover: "./bench/failover.ts",
+  graphql: "./bench/graphql.ts",
+  stream: "./bench/stream.ts",
+};
 if (alone !== undefined && alone in aloneModules) {
   await import(aloneModules[alone]!);
   process.exit(0);
@@ -172,7 +179,7 @@ function sectionList(value: string | undefined): string[] {
   const sections = ["compare", "scale", "startup", "launchpad", "fidelity"];
   const list = (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
   const bad = list.find((v) => !sections.includes(v));
-  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill, live, webhooks, failover or graphql alone`);
+  if (bad !== undefined || list.length === 0) throw new Error(`--only ${JSON.stringify(value)}: expected some of ${sections.join(",")}, or backfill, live, webhooks, failover, graphql or stream alone`);
   return list;
 }
 

@@ -7,33 +7,9 @@ import { openDatabase, type Database } from "../src/store/database.ts";
 import { migrate, readMigrations } from "../src/store/migrate.ts";
 import { TokenStore, type TokenWrite } from "../src/store/token-store.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import type { TokenInfo } from "../src/contract/types.ts";
+import { storeToken as token } from "./support/store-token.ts";
 
 const CONTRACT = "CDLZFC3SYJYDZT7K67VZ75HPJVIEUVNIXF47ZG2FB2RMQQVU2HHGCYSC";
-const I128_MAX = (1n << 127n) - 1n;
-const U64_MAX = (1n << 64n) - 1n;
-
-function token(id: number, overrides: Partial<TokenInfo> = {}): TokenInfo {
-  // Addresses only need to be distinct strings of the right shape for the store.
-  const address = `C${crypto.createHash("sha256").update(`t${id}`).digest("hex").toUpperCase().slice(0, 55)}`;
-  return {
-    id,
-    creator: "GBRPYHIL2CI3FNQ4BXLFMNDLFJUNPU2HY3ZMFSHONUCEOASW7QC7OX2H",
-    tokenAddress: address,
-    name: `Token ${id} 🚀`,
-    symbol: `T${id}`,
-    imageUrl: "https://example.com/t.png",
-    description: "d".repeat(4096),
-    createdAt: U64_MAX - BigInt(id),
-    status: "BONDING",
-    bondingCurve: { totalSupply: 8_000_000_000_000_000n, tokensSold: 1n, tokensRemaining: 7_999_999_999_999_999n, xlmReserve: 10_000_000_000n, k: I128_MAX },
-    xlmRaised: -I128_MAX - 1n,
-    marketCap: I128_MAX - BigInt(id),
-    holdersCount: 4_294_967_295,
-    textRepairs: [],
-    ...overrides,
-  };
-}
 
 describe.each(backends)("store on %s", (backend) => {
   let t: TestDatabase;

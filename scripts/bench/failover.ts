@@ -6,15 +6,14 @@
 // 8 s) plus the standby's retry interval (2 s) plus the takeover; the target is 15 s.
 //
 // Flags: --freezes 10 --ledger-ms 1000 --lease-ms (default: the product's) --seed 1 --database-url URL --out FILE
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildDist } from "../build.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
 import { ms, table } from "./format.ts";
 import { openServer } from "./postgres.ts";
+import { serve, waitFor, type ServeChild } from "./serve-child.ts";
 
 const argv = process.argv.slice(2).filter((a, i, all) => !(a === "--only" || all[i - 1] === "--only"));
 const { values: flags } = parseArgs({
@@ -29,40 +28,13 @@ const { values: flags } = parseArgs({
   },
 });
 const freezes = Math.max(10, Number(flags.freezes));
-const bin = path.resolve(import.meta.dirname, "../sync-tokens.mjs");
-
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  role(): Promise<string | undefined>;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function serve(env: Record<string, string>): Promise<Serve> {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "sync-tokens-bench-"));
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const url = await waitFor("serve to listen", async () => /listening on (http:\/\/\S+)/.exec(stderr)?.[1], 90_000);
-  const role = async () => ((await (await fetch(`${url}/api/status`, { signal: AbortSignal.timeout(1000) })).json()) as { role?: string }).role;
-  return { child, url, role };
-}
 
 const build = await buildDist();
 if (!build.ok) console.warn(`dist/ was built with errors:\n${build.output}`);
 const server = await openServer(flags["database-url"]);
 const sim = await startSimnet({ scenario: { seed: Number(flags.seed), tokens: 50, creators: 10 } });
 const ticker = setInterval(() => sim.chain.launchToken({ name: "Bench", symbol: "BNC" }), Number(flags["ledger-ms"]));
-const processes: Serve[] = [];
+const processes: ServeChild[] = [];
 const times: number[] = [];
 try {
   const env: Record<string, string> = {

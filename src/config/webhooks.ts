@@ -107,6 +107,14 @@ function parseTimeout(value: number | string | undefined): number {
   return Math.round(ms);
 }
 
+/**
+ * How long the outbox keeps delivered events (WEBHOOK_RETENTION_DAYS, default 30 days; null keeps them all),
+ * also when no endpoint is configured: the event stream resumes from the outbox within it.
+ */
+export function outboxRetentionMs(env: NodeJS.ProcessEnv = process.env): number | null {
+  return parseRetention(nonEmpty(env.WEBHOOK_RETENTION_DAYS));
+}
+
 function parseRetention(value: number | string | undefined): number | null {
   if (value === undefined) return DEFAULT_RETENTION_DAYS * DAY_MS;
   const text = String(value).trim();

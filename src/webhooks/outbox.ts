@@ -36,6 +36,13 @@ function rowJson(alias: string): string {
 }
 
 /**
+ * Writers of a contract's events take this transaction lock (two keys: the run lock's one-key locks stay apart)
+ * before their sequence numbers, so that events commit in `seq` order: the event stream reads `seq > last` and
+ * would otherwise pass by an event still in flight below a committed one. Only statements with events take it.
+ */
+const OUTBOX_LOCK_CLASS = 0x6f757462; // "outb"
+
+/**
  * The store's upsert, recording events and deliveries. A statement's parts all read the snapshot taken before it,
  * so `old` holds the values the upsert replaces. The first sync of a contract (no cursor stored yet: an empty
  * database, or one after a network reset) announces no additions unless `notifyInitial`.
@@ -73,7 +80,10 @@ ev AS (
 ),
 events AS (
   INSERT INTO webhook_events (contract_id, token_address, type, data)
-  SELECT ${contract}, address, type, data FROM ev ORDER BY address, ord
+  SELECT ${contract}, address, type, data FROM ev
+  -- Correlated with ev, so that it runs only for rows, and all of it (ORDER BY sorts every row) before any number.
+  CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_CLASS}, hashtext(${contract})) WHERE ev.type IS NOT NULL) l
+  ORDER BY address, ord
   RETURNING seq, token_address, type
 ),
 deliveries AS (
@@ -113,7 +123,12 @@ export async function findEndpoints(db: Database, urls: string[]): Promise<Endpo
 }
 
 /** Registers the endpoints and returns what TokenStore needs to write the outbox with every batch. */
-export async function openOutbox(db: Database, contractId: string, config: WebhookConfig, logger: Logger): Promise<ChangeRecorder> {
+export async function openOutbox(
+  db: Database,
+  contractId: string,
+  config: Pick<WebhookConfig, "urls" | "events" | "notifyInitial">,
+  logger: Logger,
+): Promise<ChangeRecorder> {
   const endpoints = await registerEndpoints(db, config);
   for (const e of endpoints) {
     if (e.disabledAt) {

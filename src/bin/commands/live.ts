@@ -4,6 +4,7 @@
 import { Option, type Command } from "commander";
 import { LockedError } from "../../internal/errors.ts";
 import type { Live } from "../../live/live.ts";
+import type { SessionOptions } from "../../sync/session.ts";
 import { EXIT, exitHelp, failure } from "../exit.ts";
 import { allowHttpFlag, chainFlags, connectionOptions, databaseFlags, durationMs, rpcFlags, type Flags } from "../flags.ts";
 import { stderrLogger, type Io } from "../io.ts";
@@ -32,7 +33,7 @@ export function defineLive(program: Command, { io, exitWith }: CommandContext): 
       "\nEnvironment: SYNC_API_TOKEN (bearer token for POST /api/sync-token), SYNC_ADMIN_TOKEN (enables /api/admin/*),\n" +
         "SYNC_RATE_LIMIT (sync-token requests per minute per client, default 60), SYNC_READ_RATE_LIMIT (public reads, default 600),\n" +
         "SYNC_TRUST_PROXY (reverse proxies in front, default 0), SYNC_ALLOWED_HOSTS, SYNC_MAX_CONNECTIONS, SYNC_CONNECTIONS_PER_CLIENT,\n" +
-        "SYNC_CORS_ORIGIN (default *)." +
+        "SYNC_CORS_ORIGIN (default *), SYNC_STREAM_MAX (open event streams, default 1000; 0: off), SYNC_STREAM_MAX_PER_CLIENT (16)." +
         exitHelp("stopped by SIGINT/SIGTERM"),
     );
   followFlags(serve).action((_flags: Flags, command: Command) => exitWith(runLive("serve", command.optsWithGlobals(), io)));
@@ -53,11 +54,12 @@ function followFlags(command: Command): Command {
 }
 
 export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number> {
-  const [{ startLive }, { Metrics }, { ShutdownRegistry }, { webhookService }] = await Promise.all([
+  const [{ startLive }, { Metrics }, { ShutdownRegistry }, { webhookService }, { streamOutboxPruner, withStreamOutbox }] = await Promise.all([
     import("../../live/live.ts"),
     import("../../internal/metrics.ts"),
     import("../../internal/shutdown.ts"),
     import("../../webhooks/live-service.ts"),
+    import("../../webhooks/stream-outbox.ts"),
   ]);
   let logger: Awaited<ReturnType<typeof stderrLogger>>;
   try {
@@ -74,30 +76,41 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
     const metrics = new Metrics({ storedTokens: async () => (live ? await live.actions.storedTokens() : null) });
     const common = { logger, metrics, shutdown };
     const settings = mode === "serve" ? await serveSettings(flags, io.env) : null;
+    // The event stream (serve) reads the outbox: record it even with no webhook endpoint.
+    const stream = settings && settings.stream.maxStreams > 0 ? settings.stream : null;
+    // A pass's own lines (events scanned, nodes behind) come every ledger: debug; the progress line sums it up.
+    const session: SessionOptions = { ...connectionOptions(flags, io), logger: { info: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) } };
     live = await startLive({
       mode,
       common,
-      // A pass's own lines (events scanned, nodes behind) come every ledger: debug; the progress line sums it up.
-      session: { ...connectionOptions(flags, io), logger: { info: (m) => logger.debug(m), warn: (m) => logger.warn(m) } },
-      services: [webhookService()],
+      session: stream ? withStreamOutbox(session) : session,
+      services: stream ? [webhookService(), streamOutboxPruner(stream.retentionMs)] : [webhookService()],
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       // One info line per pass that read tokens; an idle ledger is a debug line.
       onBatch: (report, state) =>
         printBatch(io, out, report, state, (line) => (report.synced + report.unchanged + report.failed.length > 0 ? logger.info(line) : logger.debug(line))),
     });
     if (settings) {
-      const [{ createServer }, { dashboardMount }, { AuthThrottle }] = await Promise.all([
+      const [{ createServer }, { dashboardMount }, { AuthThrottle }, { createEventStream }] = await Promise.all([
         import("../../server/server.ts"),
         import("../../server/dashboard/mount.ts"),
         import("../../server/auth-throttle.ts"),
+        import("../../server/stream/routes.ts"),
       ]);
       // One budget of wrong admin tokens per client, whether guessed at the login form or the admin API.
       const adminThrottle = new AuthThrottle(logger);
       const { tokens, trustProxyHops } = settings.server;
       const dashboard = dashboardMount({ live, common, adminToken: tokens.adminToken, session: settings.session, adminThrottle, trustProxyHops });
-      const server = createServer({ common, actions: live.actions, ...settings.server, adminThrottle, mounts: [dashboard] });
+      const keeper = live.keeper;
+      const events = stream
+        ? createEventStream({ ...stream, db: () => keeper.current?.db ?? null, contractId: keeper.get().config.contractId, logger, trustProxyHops })
+        : null;
+      const mounts = events ? [events, dashboard] : [dashboard];
+      const server = createServer({ common, actions: live.actions, ...settings.server, adminThrottle, mounts });
       const running = await server.listen(settings.listen);
-      logger.info(`listening on ${running.url} (POST /api/sync-token, GET /api/tokens, /api/status, /health, /ready, /metrics; the dashboard at /)`);
+      // Registered after the server's own stop, so it runs first: the streams end, then the server closes.
+      if (events) shutdown.register("event streams", () => events.close());
+      logger.info(`listening on ${running.url} (POST /api/sync-token, GET /api/tokens, /api/status, /api/stream, /health, /ready, /metrics; the dashboard at /)`);
     }
     await live.done;
     await shutdown.shutdown("stopped");

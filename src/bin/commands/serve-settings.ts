@@ -5,12 +5,15 @@ import { ConfigError } from "../../internal/errors.ts";
 import type { Flags } from "../flags.ts";
 
 export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
-  const [{ AuthConfigError, parseApiTokens }, { parseTrustProxy }, { parseAllowedHosts }, { CONNECTION_DEFAULTS }] = await Promise.all([
-    import("../../server/auth.ts"),
-    import("../../server/client-address.ts"),
-    import("../../server/host-allowlist.ts"),
-    import("../../server/connection-limits.ts"),
-  ]);
+  const [{ AuthConfigError, parseApiTokens }, { parseTrustProxy }, { parseAllowedHosts }, { CONNECTION_DEFAULTS }, { STREAM_DEFAULTS }, { outboxRetentionMs }] =
+    await Promise.all([
+      import("../../server/auth.ts"),
+      import("../../server/client-address.ts"),
+      import("../../server/host-allowlist.ts"),
+      import("../../server/connection-limits.ts"),
+      import("../../server/stream/routes.ts"),
+      import("../../config/webhooks.ts"),
+    ]);
   let tokens, trustProxyHops, allowedHosts;
   try {
     tokens = parseApiTokens(env);
@@ -40,8 +43,17 @@ export async function serveSettings(flags: Flags, env: NodeJS.ProcessEnv) {
   // On while developing; in production only when asked for.
   const graphql = { introspection: introspection === "" ? env.NODE_ENV?.trim() !== "production" : introspection === "1" };
   const session = { forceSecure: secure === "1", ...(idleSeconds === undefined ? {} : { idleSeconds }) };
+  // GET /api/stream: SYNC_STREAM_MAX=0 turns it off (and with it the outbox's records when no webhook is set).
+  const stream = {
+    maxStreams: boundedInt(env.SYNC_STREAM_MAX, "SYNC_STREAM_MAX", 0, 1_000_000) ?? STREAM_DEFAULTS.maxStreams,
+    maxPerClient: boundedInt(env.SYNC_STREAM_MAX_PER_CLIENT, "SYNC_STREAM_MAX_PER_CLIENT", 1, 1_000_000) ?? STREAM_DEFAULTS.maxPerClient,
+    heartbeatMs: boundedInt(env.SYNC_STREAM_HEARTBEAT_MS, "SYNC_STREAM_HEARTBEAT_MS", 100, 600_000) ?? STREAM_DEFAULTS.heartbeatMs,
+    pollMs: boundedInt(env.SYNC_STREAM_POLL_MS, "SYNC_STREAM_POLL_MS", 20, 5_000) ?? STREAM_DEFAULTS.pollMs,
+    retentionMs: outboxRetentionMs(env),
+  };
   return {
     listen: { port, host },
+    stream,
     server: { tokens, rateLimitPerMinute, readRateLimitPerMinute, trustProxyHops, allowedHosts, connections, corsOrigin, graphql },
     session,
   };
