@@ -13,8 +13,8 @@ const route = createRoute({
 });
 
 /** The document of the routes registered on `app` (after all of them are). */
-export function openApiDocument(app: OpenAPIHono) {
-  return app.getOpenAPI31Document({
+export function openApiDocument(app: OpenAPIHono): Record<string, unknown> {
+  const document: object = app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "sync-tokens",
@@ -22,11 +22,12 @@ export function openApiDocument(app: OpenAPIHono) {
       description: "The REST API of `sync-tokens serve`. Errors are `{\"error\": {\"code\", \"message\"}}`; amounts (i128/u64) are decimal strings.",
     },
   });
+  return document as Record<string, unknown>;
 }
 
 export function openApiRoute(app: OpenAPIHono, deps: RouteDeps): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "apiToken", { type: "http", scheme: "bearer", description: "SYNC_API_TOKEN, when set" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "SYNC_ADMIN_TOKEN" });
-  let document: ReturnType<typeof openApiDocument> | null = null;
-  app.openapi({ ...route, middleware: [deps.readLimit] }, (c) => json(c, 200, (document ??= openApiDocument(app)) as unknown as Record<string, unknown>));
+  let document: Record<string, unknown> | null = null;
+  app.openapi({ ...route, middleware: [deps.readLimit] }, (c) => json(c, 200, (document ??= openApiDocument(app))));
 }
