@@ -419,12 +419,12 @@ export interface paths {
                     status?: "bonding" | "graduated" | "graduation_failed";
                     creator?: string;
                     /** @description name or symbol, case-insensitive substring */
-                    q?: string | null;
-                    sort?: "created" | "market_cap" | "xlm_raised" | "holders" | null;
-                    order?: "asc" | "desc" | null;
+                    q?: string;
+                    sort?: "created" | "market_cap" | "xlm_raised" | "holders";
+                    order?: "asc" | "desc";
                     limit?: number;
                     /** @description the previous page's `nextCursor` (keyset paging) */
-                    cursor?: string | null;
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;

@@ -68,7 +68,10 @@ export const TokenPage = z
   })
   .openapi("TokenPage");
 
-/** A query parameter: absent when empty or blank, else trimmed and checked by `schema`. */
+/**
+ * A query parameter: absent when empty or blank, else trimmed and checked by `schema`. The schema's metadata names
+ * its `type`: without it the document would read the preprocessing's optional as nullable.
+ */
 function optionalParam<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined), schema.optional());
 }
@@ -91,10 +94,10 @@ export const TokenListQuery = z.object({
       .string()
       .refine((q) => codePoints(q) <= MAX_SEARCH_LENGTH, { error: (i) => `q is ${codePoints(String(i.input))} characters long: at most ${MAX_SEARCH_LENGTH}` })
       .refine((q) => codePoints(q) >= MIN_SEARCH_LENGTH, { error: (i) => `q ${quote(String(i.input))} is too short: search with at least ${MIN_SEARCH_LENGTH} characters` })
-      .openapi({ minLength: MIN_SEARCH_LENGTH, maxLength: MAX_SEARCH_LENGTH, description: "name or symbol, case-insensitive substring" }),
+      .openapi({ type: "string", minLength: MIN_SEARCH_LENGTH, maxLength: MAX_SEARCH_LENGTH, description: "name or symbol, case-insensitive substring" }),
   ),
-  sort: optionalParam(z.enum(TOKEN_SORTS, { error: (i) => `sort ${quote(String(i.input))} is not valid: expected one of ${TOKEN_SORTS.join(", ")}` }).openapi({ default: "created" })),
-  order: optionalParam(z.enum(["asc", "desc"], { error: (i) => `order ${quote(String(i.input))} is not valid: expected asc or desc` }).openapi({ default: "desc" })),
+  sort: optionalParam(z.enum(TOKEN_SORTS, { error: (i) => `sort ${quote(String(i.input))} is not valid: expected one of ${TOKEN_SORTS.join(", ")}` }).openapi({ type: "string", enum: [...TOKEN_SORTS], default: "created" })),
+  order: optionalParam(z.enum(["asc", "desc"], { error: (i) => `order ${quote(String(i.input))} is not valid: expected asc or desc` }).openapi({ type: "string", enum: ["asc", "desc"], default: "desc" })),
   limit: optionalParam(
     z
       .string()
@@ -104,7 +107,7 @@ export const TokenListQuery = z.object({
       .transform(Number)
       .openapi({ type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
   ),
-  cursor: optionalParam(z.string().openapi({ description: "the previous page's `nextCursor` (keyset paging)" })),
+  cursor: optionalParam(z.string().openapi({ type: "string", description: "the previous page's `nextCursor` (keyset paging)" })),
 });
 
 export const TokenAddressParams = z.object({
