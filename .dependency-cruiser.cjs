@@ -1,7 +1,8 @@
 // The dependency rule (docs/architecture.md): no cycles, and imports only point down the layers.
 // Layers, top to bottom: bin · server · live/webhooks/history · sync · discovery/store · contract/rpc · config/internal.
 // src/index.ts and src/api.ts (the package's entry) and src/paths.ts (the package root, found from its own place)
-// stand outside the layers.
+// stand outside the layers. src/client/ (the typed client of the REST API) stands apart: it imports only its own
+// generated types and src/internal/.
 const LAYERS = [
   ["src/bin/"],
   ["src/server/"],
@@ -28,6 +29,13 @@ module.exports = {
   forbidden: [
     { name: "no-circular", severity: "error", comment: "import cycles", from: {}, to: { circular: true } },
     ...upward,
+    {
+      name: "client-stands-alone",
+      severity: "error",
+      comment: "src/client/ (the front end's typed client) imports its generated types and src/internal/ only, never the server",
+      from: { path: "^src/client/" },
+      to: { path: "^src/", pathNot: "^src/(client|internal)/" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

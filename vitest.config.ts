@@ -13,6 +13,7 @@ const UNIT = [
   "test/history-decode.test.ts",
   "test/hostile-fuzz.test.ts",
   "test/live-clock.test.ts",
+  "test/openapi.test.ts",
   "test/redact.test.ts",
   "test/rpc-client.test.ts",
   "test/secrets-redact.test.ts",

@@ -38,7 +38,8 @@ export async function buildDist(options: { clean?: boolean } = {}): Promise<Buil
   const bundle = await esbuild.build({
     absWorkingDir: root,
     // visible-text: the display helper alone (no dependency), for front ends that cannot load the Node API.
-    entryPoints: { cli: "src/bin/main.ts", index: "src/index.ts", "visible-text": "src/internal/text/visible.ts" },
+    // client: the REST API's typed client (openapi-fetch) and the stream's subscription, for front ends.
+    entryPoints: { cli: "src/bin/main.ts", index: "src/index.ts", "visible-text": "src/internal/text/visible.ts", client: "src/client/index.ts" },
     outdir: "dist",
     // Top level, next to the entries: src/paths.ts finds the package root as the parent of its file's folder.
     chunkNames: "[name]-[hash]",

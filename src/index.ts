@@ -10,3 +10,6 @@ export { backfill } from "./history/backfill.ts";
 export type { BackfillOptions, BackfillReport } from "./history/backfill.ts";
 // Display only: how the dashboard and the text report show creator-supplied strings (the stored values stay exact).
 export { visibleText } from "./internal/text/visible.ts";
+// The REST API's typed client (also alone, without the Node API, as "sync-tokens/client").
+export { createClient, ApiRequestError, subscribeStream } from "./client/index.ts";
+export type { ClientOptions, SyncTokensClient, Token, TokenPage, TokenListQuery, Status, ErrorCode, StreamEvents, StreamEventType } from "./client/index.ts";

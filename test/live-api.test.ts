@@ -16,6 +16,8 @@ import { truthRows } from "./support/resilience.ts";
 
 const ADMIN = "admin-token-0123456789abcdef";
 const API = "api-token-0123456789abcdef";
+/** The stable code each refusal's status carries (src/server/http-errors.ts). */
+const CODES: Record<number, string> = { 400: "bad_request", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
 
 describe.each(backends)("serve on %s", (backend) => {
   let sim: Simnet;
@@ -128,9 +130,9 @@ describe.each(backends)("serve on %s", (backend) => {
       ["number", post(JSON.stringify({ tokenAddress: 7 })), 400, /tokenAddress must be a string/],
       ["missing member", post(JSON.stringify({ token: "x" })), 400, /tokenAddress must be a string/],
       ["bad JSON", post("{tokenAddress:"), 400, /request body is not valid JSON/],
-      ["wrong content type", post(JSON.stringify({ tokenAddress: sim.chain.tokens[0]!.tokenAddress }), "text/plain"), 400, /content type must be application\/json, got "text\/plain"/],
-      ["no content type", http(`${url}/api/sync-token`, { method: "POST", body: "{}" }), 400, /content type must be application\/json/],
-      ["oversized body", post(JSON.stringify({ tokenAddress: sim.chain.tokens[0]!.tokenAddress, pad: "x".repeat(5000) })), 400, /request body is larger than 4096 bytes/],
+      ["wrong content type", post(JSON.stringify({ tokenAddress: sim.chain.tokens[0]!.tokenAddress }), "text/plain"), 415, /content type must be application\/json, got "text\/plain"/],
+      ["no content type", http(`${url}/api/sync-token`, { method: "POST", body: "{}" }), 415, /content type must be application\/json/],
+      ["oversized body", post(JSON.stringify({ tokenAddress: sim.chain.tokens[0]!.tokenAddress, pad: "x".repeat(5000) })), 413, /request body is larger than 4096 bytes/],
       ["unknown token", post(JSON.stringify({ tokenAddress: strangerContract(9) })), 404, /is not known to the factory/],
       ["bad list filter", http(`${url}/api/tokens?status=burning`), 400, /status "burning" is not valid/],
       ["bad page size", http(`${url}/api/tokens?limit=1000`), 400, /limit "1000" is not valid/],
@@ -143,8 +145,9 @@ describe.each(backends)("serve on %s", (backend) => {
     for (const [what, pending, status, message] of cases) {
       const reply = await pending;
       expect(reply.status, `${what}: ${reply.text}`).toBe(status);
-      expect(reply.json?.error, what).toMatch(message);
-      expect(reply.json.error.includes("\n"), what).toBe(false);
+      expect(reply.json?.error?.message, what).toMatch(message);
+      expect(reply.json.error.code, what).toBe(CODES[status]);
+      expect(reply.json.error.message.includes("\n"), what).toBe(false);
     }
     expect(await snapshot()).toBe(before);
   });
@@ -156,7 +159,7 @@ describe.each(backends)("serve on %s", (backend) => {
     const refused = await postJson(`${limited}/api/sync-token`, { tokenAddress: token });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(refused.json.error).toMatch(/too many sync-token requests from this client: try again in \d+ s/);
+    expect(refused.json.error).toEqual({ code: "rate_limited", message: expect.stringMatching(/too many sync-token requests from this client: try again in \d+ s/) });
 
     const guarded = await app.extraServer({ tokens: { apiToken: API, adminToken: null } });
     expect((await postJson(`${guarded}/api/sync-token`, { tokenAddress: token })).status).toBe(401);
@@ -244,7 +247,7 @@ describe.each(backends)("serve on %s", (backend) => {
     expect((await postJson(`${admin}/api/admin/sync`, {}, { authorization: `Bearer ${ADMIN}x` })).status).toBe(401);
     const bad = await postJson(`${admin}/api/admin/sync`, { creator: "GNOPE" }, { authorization: `Bearer ${ADMIN}` });
     expect(bad.status).toBe(400);
-    expect(bad.json.error).toMatch(/creator "GNOPE" is not valid/);
+    expect(bad.json.error).toEqual({ code: "bad_request", message: expect.stringMatching(/creator "GNOPE" is not valid/) });
 
     const creator = sim.chain.dormantCreators()[0] ?? sim.chain.creators[0]!;
     const scan = await postJson(`${admin}/api/admin/sync`, { creator }, { authorization: `Bearer ${ADMIN}` });

@@ -1,6 +1,6 @@
 // The compiled CLI as it ships: each command loads only what it uses (`--help` neither the Stellar SDK nor a database
 // driver), and the tarball `pnpm pack` makes installs with npm into an empty folder and runs there with plain Node:
-// `--help`, `db migrate`, a sync against the simulator, and the programmatic API with its types.
+// `--help`, `db migrate`, a sync against the simulator, the programmatic API with its types, and the typed client.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -256,4 +256,43 @@ describe("the packed tarball, installed with npm into an empty folder", () => {
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   }, 150_000);
+
+  it("serves the typed client at sync-tokens/client: a browser front end's calls type-check, a wrong call does not compile", () => {
+    const front = [
+      `import { createClient, subscribeStream, ApiRequestError, type Token, type TokenPage } from "sync-tokens/client";`,
+      `const api = createClient({ baseUrl: "https://sync.example.com", token: "t" });`,
+      `export const stored: Promise<Token> = api.syncToken("C...");`,
+      `export const page: Promise<TokenPage> = api.listTokens({ status: "bonding", sort: "market_cap", limit: 10 });`,
+      `export const raw = api.POST("/api/sync-token", { body: { tokenAddress: "C..." } });`,
+      `export const close: () => void = subscribeStream({ baseUrl: "https://sync.example.com", EventSource, types: ["token.added", "trade"] }, (type, data, id) => {`,
+      `  if (type === "token.added") console.log(id, (data as { marketCap: string }).marketCap.length);`,
+      `});`,
+      `export const code = (e: unknown) => (e instanceof ApiRequestError && e.code === "rate_limited" ? e.status : 0);`,
+      `export const cap: string = (await stored).marketCap;`,
+    ];
+    // Each line of `wrong` on its own: every one must be refused, each for its own reason.
+    const wrong = [
+      `api.syncToken(7);`,
+      `api.listTokens({ sort: "cheapest" });`,
+      `api.POST("/api/sync-token", { body: { token: "C..." } });`,
+      `api.GET("/api/tokenz");`,
+      `const n: number = (await api.syncToken("C...")).marketCap;`,
+      `subscribeStream({ baseUrl: "x", EventSource, types: ["token.burned"] }, () => {});`,
+    ];
+    const compilerOptions = { module: "nodenext", target: "es2023", lib: ["es2023", "dom"], strict: true, noEmit: true, skipLibCheck: true, types: [] };
+    const tsc = (file: string, lines: string[]) => {
+      fs.writeFileSync(path.join(consumer, file), lines.join("\n"));
+      fs.writeFileSync(path.join(consumer, "tsconfig.client.json"), JSON.stringify({ compilerOptions, files: [file] }));
+      return spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(consumer, "tsconfig.client.json")], { encoding: "utf8", timeout: 120_000 });
+    };
+    const good = tsc("front.ts", front);
+    expect(good.stdout + good.stderr).toBe("");
+    expect(good.status).toBe(0);
+    for (const line of wrong) {
+      const r = tsc("wrong.ts", [front[0]!, front[1]!, line]);
+      expect(r.status, line).not.toBe(0);
+      expect(r.stdout, line).toMatch(/wrong\.ts\(3,\d+\): error TS\d+/);
+      expect(r.stdout, line).not.toMatch(/wrong\.ts\([12],/);
+    }
+  }, 300_000);
 });

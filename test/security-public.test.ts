@@ -57,8 +57,9 @@ describe("the public surface of serve under attack", () => {
     echo = true;
     const refused = await postJson(`${url}/api/sync-token`, { tokenAddress: sim.chain.tokens[0]!.tokenAddress });
     expect([502, 503], refused.text).toContain(refused.status);
-    const id = /\(error ([0-9a-f]{8})\)/.exec(refused.json.error)?.[1];
-    expect(id, refused.json.error).toBeDefined();
+    const id = /\(error ([0-9a-f]{8})\)/.exec(refused.json.error.message)?.[1];
+    expect(id, refused.json.error.message).toBeDefined();
+    expect(refused.json.error.code).toBe(refused.status === 502 ? "read_failed" : "unavailable");
     expect(app.logs.some((l) => l.includes(`[error ${id}]`))).toBe(true);
     // A full resync (a pass the follower records in sync_runs) fails on the same answer.
     const full = await postJson(`${url}/api/admin/sync`, { full: true }, { authorization: `Bearer ${ADMIN}` });
@@ -103,7 +104,7 @@ describe("the public surface of serve under attack", () => {
     for (const sort of ["created", "holders"]) {
       const reply = await get(`${url}/api/tokens?sort=${sort}&cursor=${cursor(sort)}`);
       expect(reply.status, reply.text).toBe(400);
-      expect(reply.json.error).toMatch(/is not valid: its value is out of range for sort=/);
+      expect(reply.json.error).toEqual({ code: "bad_request", message: expect.stringMatching(/is not valid: its value is out of range for sort=/) });
     }
     // NUMERIC sorts take it: past every stored value, the page is simply the first.
     expect((await get(`${url}/api/tokens?sort=market_cap&cursor=${cursor("market_cap")}`)).status).toBe(200);
@@ -225,7 +226,7 @@ describe("the public surface of serve under attack", () => {
     const port = new URL(guarded).port;
     const rebound = await rawGet(`${guarded}/api/status`, { headers: { Host: `evil.example:${port}` } });
     expect(rebound.status).toBe(421);
-    expect(JSON.parse(rebound.body).error).toMatch(/host "evil\.example" is not served here/);
+    expect(JSON.parse(rebound.body).error).toEqual({ code: "misdirected", message: expect.stringMatching(/host "evil\.example" is not served here/) });
     expect((await rawGet(`${guarded}/api/status`, { headers: { Host: `localhost:${port}` } })).status).toBe(200);
     expect((await rawGet(`${guarded}/health`, { headers: { Host: `evil.example:${port}` } })).status).toBe(200);
   });

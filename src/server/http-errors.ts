@@ -3,24 +3,26 @@
 import { InvalidArgumentError, LiveError, NotLeaderError, ReadFailedError, UnavailableError, UnknownTokenError } from "../live/errors.ts";
 import { QueryError } from "../store/token-queries.ts";
 
-export type FailureStatus = 400 | 404 | 409 | 502 | 503;
+export type FailureStatus = 400 | 401 | 404 | 409 | 413 | 415 | 421 | 429 | 502 | 503;
 
 /**
  * The stable machine codes of failures, the same across REST (`error.code`), GraphQL (`extensions.code`) and
  * SSE. Clients branch on these, never on the message; a code once published is never renamed.
  */
-export type ErrorCode =
-  | "bad_request"
-  | "unauthorized"
-  | "not_found"
-  | "not_leader"
-  | "misdirected"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "rate_limited"
-  | "read_failed"
-  | "unavailable"
-  | "internal";
+export const ERROR_CODES = [
+  "bad_request",
+  "unauthorized",
+  "not_found",
+  "not_leader",
+  "misdirected",
+  "payload_too_large",
+  "unsupported_media_type",
+  "rate_limited",
+  "read_failed",
+  "unavailable",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** An expected failure as the client sees it: the status, its code, the one-line message, and Retry-After when known. */
 export interface HttpFailure {
@@ -29,6 +31,26 @@ export interface HttpFailure {
   message: string;
   retryAfterSeconds?: number;
 }
+
+/** A refusal decided at the edge (auth, limits, content type): thrown by a route, answered as it says. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: FailureStatus,
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The body of every REST error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export const errorBody = (code: ErrorCode, message: string): ErrorBody => ({ error: { code, message } });
 
 const STATUSES: [abstract new (...args: never[]) => Error, FailureStatus, ErrorCode][] = [
   [InvalidArgumentError, 400, "bad_request"],
@@ -41,6 +63,10 @@ const STATUSES: [abstract new (...args: never[]) => Error, FailureStatus, ErrorC
 
 /** The answer for an expected failure, or null for an unexpected one. */
 export function httpFailure(error: unknown): HttpFailure | null {
+  if (error instanceof ApiError) {
+    const { status, code, message, retryAfterSeconds } = error;
+    return retryAfterSeconds === undefined ? { status, code, message } : { status, code, message, retryAfterSeconds };
+  }
   const match = STATUSES.find(([type]) => error instanceof type);
   if (match === undefined) return null;
   const [, status, code] = match;

@@ -1,29 +1,33 @@
-// The HTTP server of `sync-tokens serve` (Hono on @hono/node-server): a thin shell over LiveActions. It
-// validates requests at the edge and maps domain errors to statuses (./http-errors.ts); every answer is JSON with one-line errors.
+// The HTTP server of `sync-tokens serve` (Hono on @hono/node-server): a thin assembly of the REST routes
+// (./routes/, validated by zod schemas that also write GET /openapi.json), the guards in front of every route,
+// and the one error shape, {"error": {"code", "message"}}, with domain errors mapped in ./http-errors.ts.
 //
 // Extra routes (the admin dashboard) are mounted through `deps.mounts`, after the API's own routes, so the
 // API's paths always win:  createServer({ ..., mounts: [{ path: "/", app: dashboardApp }] }).
 import { serve, type ServerType } from "@hono/node-server";
-import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Hono } from "hono";
 import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AddressError, validateAddress } from "../internal/addresses.ts";
 import type { LiveActions } from "../live/actions.ts";
-import { InvalidArgumentError } from "../live/errors.ts";
-import { publicStatus } from "../live/public-status.ts";
 import type { Common } from "../internal/common.ts";
 import { errorId } from "../internal/error-id.ts";
-import type { SyncTokenOutcome } from "../internal/metrics.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
-import { bearerMatches, type ApiTokens } from "./auth.ts";
+import type { ApiTokens } from "./auth.ts";
 import { clientKey } from "./client-address.ts";
 import { capConnections, serverOptions, type ConnectionLimits } from "./connection-limits.ts";
 import { hostAllowed, hostName } from "./host-allowlist.ts";
-import { httpFailure } from "./http-errors.ts";
+import { httpFailure, type HttpFailure } from "./http-errors.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import { parseTokenListQuery } from "./token-list-query.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { limit, type RouteDeps } from "./routes/guards.ts";
+import { openApiRoute } from "./routes/openapi.ts";
+import { fail, refuseInvalid } from "./routes/respond.ts";
+import { statusRoutes } from "./routes/status.ts";
+import { syncRoutes } from "./routes/sync.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 import { GRAPHQL_PATH, graphqlApp, type GraphqlOptions } from "./graphql/mount.ts";
 
 export interface ServerDeps {
@@ -60,23 +64,32 @@ export interface RunningServer {
 }
 
 export interface SyncTokenServer {
-  app: Hono;
+  app: OpenAPIHono;
   /** Listens, and registers its own graceful stop (in-flight requests finish) with the shutdown registry. */
   listen(options: { port: number; host: string }): Promise<RunningServer>;
 }
 
 export function createServer(deps: ServerDeps): SyncTokenServer {
-  const { actions, tokens, common } = deps;
-  const { metrics, logger } = common;
-  const maxBody = deps.maxBodyBytes ?? 4096;
+  const { common } = deps;
+  const { logger } = common;
   const perMinute = deps.rateLimitPerMinute ?? 60;
-  const limiter = perMinute > 0 ? new RateLimiter({ perMinute }) : null;
   const readsPerMinute = deps.readRateLimitPerMinute ?? 600;
-  const readLimiter = readsPerMinute > 0 ? new RateLimiter({ perMinute: readsPerMinute }) : null;
   const trustProxyHops = deps.trustProxyHops ?? 0;
   const allowedHosts = deps.allowedHosts ?? null;
-  const adminThrottle = deps.adminThrottle ?? new AuthThrottle(logger);
-  const app = new Hono();
+  const key = (c: Context) => clientKey(c, trustProxyHops);
+  const readLimiter = readsPerMinute > 0 ? new RateLimiter({ perMinute: readsPerMinute }) : null;
+  const routeDeps: RouteDeps = {
+    common,
+    actions: deps.actions,
+    tokens: deps.tokens,
+    syncLimiter: perMinute > 0 ? new RateLimiter({ perMinute }) : null,
+    adminThrottle: deps.adminThrottle ?? new AuthThrottle(logger),
+    maxBodyBytes: deps.maxBodyBytes ?? 4096,
+    clientKey: key,
+    // Every public read is rate-limited per client, so that no one client can keep the database busy.
+    readLimit: limit(readLimiter, key, "requests"),
+  };
+  const app = new OpenAPIHono({ defaultHook: refuseInvalid });
 
   app.use("*", async (c, next) => {
     await next();
@@ -87,117 +100,28 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
   app.use("*", async (c, next) => {
     if (c.req.path === "/health" || hostAllowed(c.req.header("Host"), allowedHosts)) return next();
     const host = hostName(c.req.header("Host")).replace(/[^\x20-\x7e]/g, "?").slice(0, 80);
-    return json(c, 421, { error: `host ${JSON.stringify(host)} is not served here: add it to SYNC_ALLOWED_HOSTS if it is this service's name` });
+    return fail(c, 421, "misdirected", `host ${JSON.stringify(host)} is not served here: add it to SYNC_ALLOWED_HOSTS if it is this service's name`);
   });
-  /** Every public read is rate-limited per client, so that no one client can keep the database busy. */
-  const readLimit: MiddlewareHandler = async (c, next) => {
-    const wait = readLimiter?.take(clientKey(c, trustProxyHops)) ?? 0;
-    if (wait === 0) return next();
-    c.header("Retry-After", String(wait));
-    return json(c, 429, { error: `too many requests from this client: try again in ${wait} s` });
-  };
-  app.use("/api/*", async (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? readLimit(c, next) : next()));
-  app.use("/ready", readLimit);
-  app.use("/metrics", readLimit);
   app.use("/api/*", cors({ origin: deps.corsOrigin ?? "*", allowHeaders: ["Content-Type", "Authorization"], allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 600 }));
 
-  app.get("/health", (c) => json(c, 200, { status: "ok" }));
-  app.get("/ready", async (c) => {
-    const ready = await actions.ready();
-    return json(c, ready ? 200 : 503, { ready });
-  });
-  app.get("/metrics", async (c) => {
-    const { contentType, body } = await metrics.exposition();
-    return c.body(body, 200, { "Content-Type": contentType });
-  });
+  statusRoutes(app, routeDeps);
+  syncRoutes(app, routeDeps);
+  tokenRoutes(app, routeDeps);
+  adminRoutes(app, routeDeps);
+  openApiRoute(app, routeDeps);
 
-  const oversized = (c: Context) => json(c, 400, { error: `request body is larger than ${maxBody} bytes` });
-
-  app.post("/api/sync-token", bodyLimit({ maxSize: maxBody, onError: oversized }), async (c) => {
-    const count = (outcome: SyncTokenOutcome) => metrics.syncTokenRequests.inc({ outcome });
-    if (tokens.apiToken !== null && !bearerMatches(c.req.header("Authorization"), tokens.apiToken)) {
-      count("unauthorized");
-      return unauthorized(c);
-    }
-    if (limiter) {
-      const wait = limiter.take(clientKey(c, trustProxyHops));
-      if (wait > 0) {
-        count("rate_limited");
-        c.header("Retry-After", String(wait));
-        return json(c, 429, { error: `too many sync-token requests from this client: try again in ${wait} s` });
-      }
-    }
-    const body = await jsonBody(c, maxBody);
-    if ("error" in body) {
-      count("bad_request");
-      return json(c, 400, { error: body.error });
-    }
-    try {
-      const row = await actions.syncToken(field(body.value, "tokenAddress") as string);
-      count("ok");
-      return json(c, 200, row);
-    } catch (error) {
-      const status = httpFailure(error)?.status;
-      count(status === 400 ? "bad_request" : status === 404 ? "not_found" : status === 503 ? "unavailable" : "error");
-      throw error;
-    }
-  });
-
-  app.get("/api/tokens", async (c) => {
-    const page = await actions.queries().list(parseTokenListQuery(c.req.query()));
-    return json(c, 200, page);
-  });
-
-  app.get("/api/tokens/:address", async (c) => {
-    const address = param(c.req.param("address"), "token address", ["contract"]);
-    const row = await actions.queries().get(address);
-    return row ? json(c, 200, row) : json(c, 404, { error: `token ${address} is not in the database` });
-  });
-
-  // The public view has no URL, database label or error text; the admin token reads them all.
-  app.get("/api/status", async (c) => json(c, 200, publicStatus(await actions.status())));
-  app.get("/api/admin/status", async (c) => adminRefusal(c, tokens) ?? json(c, 200, await actions.status()));
-
-  app.post("/api/admin/sync", bodyLimit({ maxSize: maxBody, onError: oversized }), async (c) => {
-    if (tokens.adminToken === null) return json(c, 404, { error: "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it" });
-    const from = clientKey(c, trustProxyHops);
-    const blocked = adminThrottle.retryAfter(from);
-    if (blocked > 0) return tooManyAdminFailures(c, blocked);
-    if (!bearerMatches(c.req.header("Authorization"), tokens.adminToken)) {
-      const wait = adminThrottle.failed(from, "POST /api/admin/sync");
-      return wait > 0 ? tooManyAdminFailures(c, wait) : unauthorized(c);
-    }
-    const text = await c.req.text();
-    let value: unknown = {};
-    if (text.trim() !== "") {
-      const body = await jsonBody(c, maxBody, text);
-      if ("error" in body) return json(c, 400, { error: body.error });
-      value = body.value;
-    }
-    const creator = field(value, "creator");
-    if (creator !== undefined) return json(c, 200, { scan: await actions.scanCreator(creator as string) });
-    const full = field(value, "full");
-    if (full !== undefined && full !== true) return json(c, 400, { error: `full must be true, got ${JSON.stringify(full)}` });
-    const { done } = await actions.fullResync();
-    done.catch((error: unknown) => logger.warn(`the full resync requested through the API failed: ${error instanceof Error ? error.message : String(error)}`));
-    return json(c, 202, { accepted: "full resync", status: "/api/status" });
-  });
-
-  app.route(GRAPHQL_PATH, graphqlApp({ ...common, actions, tokens, syncLimiter: limiter, readLimiter, trustProxyHops, corsOrigin: deps.corsOrigin, options: deps.graphql }));
+  app.route(GRAPHQL_PATH, graphqlApp({ ...common, actions: deps.actions, tokens: deps.tokens, syncLimiter: routeDeps.syncLimiter, readLimiter, trustProxyHops, corsOrigin: deps.corsOrigin, options: deps.graphql }));
 
   // Mounted last: any path the API does not answer falls through to them.
   for (const mount of deps.mounts ?? []) app.route(mount.path, mount.app);
 
-  app.notFound((c) => json(c, 404, { error: `no route ${c.req.method} ${c.req.path}` }));
+  app.notFound((c) => fail(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
-    const failure = httpFailure(error);
-    if (failure) {
-      if (failure.retryAfterSeconds !== undefined) c.header("Retry-After", String(failure.retryAfterSeconds));
-      return json(c, failure.status, { error: failure.message });
-    }
+    const failure = httpFailure(error) ?? honoFailure(error);
+    if (failure) return fail(c, failure.status, failure.code, failure.message, failure.retryAfterSeconds);
     const id = errorId();
     logger.warn(`[error ${id}] ${c.req.method} ${c.req.path} failed: ${error.message.split("\n")[0]}`);
-    return json(c, 500, { error: `internal error (error ${id})` });
+    return fail(c, 500, "internal", `internal error (error ${id})`);
   });
 
   return {
@@ -224,52 +148,11 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
   };
 }
 
-/** JSON with <, >, & and the JS line separators escaped: the value is the same, but no byte of it reads as HTML. */
-function json(c: Context, status: number, value: unknown): Response {
-  const body = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return c.body(body, status as 200, { "Content-Type": "application/json; charset=utf-8" });
-}
-
-function unauthorized(c: Context): Response {
-  c.header("WWW-Authenticate", 'Bearer realm="sync-tokens"');
-  return json(c, 401, { error: "missing or wrong bearer token (Authorization: Bearer ...)" });
-}
-
-function tooManyAdminFailures(c: Context, wait: number): Response {
-  c.header("Retry-After", String(wait));
-  return json(c, 429, { error: `too many wrong admin tokens from this client: try again in ${wait} s` });
-}
-
-/** The request's JSON body, or a one-line reason it is unusable. */
-async function jsonBody(c: Context, maxBody: number, text?: string): Promise<{ value: unknown } | { error: string }> {
-  const type = c.req.header("Content-Type") ?? "";
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    return { error: `content type must be application/json, got ${type === "" ? "none" : JSON.stringify(type.slice(0, 80))}` };
-  }
-  const raw = text ?? (await c.req.text());
-  if (Buffer.byteLength(raw) > maxBody) return { error: `request body is larger than ${maxBody} bytes` };
-  try {
-    return { value: JSON.parse(raw) };
-  } catch (error) {
-    return { error: `request body is not valid JSON: ${(error as Error).message.split("\n")[0]}` };
-  }
-}
-
-/** A member of a JSON object body; undefined when the body is no object or lacks it. */
-function field(body: unknown, name: string): unknown {
-  return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
-}
-
-function param(raw: string, label: string, kinds: ("account" | "contract")[]): string {
-  try {
-    return validateAddress(raw, label, kinds);
-  } catch (error) {
-    throw new InvalidArgumentError((error as AddressError).message);
-  }
-}
-
-/** null when the request carries the admin bearer token, else the answer refusing it (404 when there is none). */
-function adminRefusal(c: Context, tokens: ApiTokens): Response | null {
-  if (tokens.adminToken === null) return json(c, 404, { error: "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it" });
-  return bearerMatches(c.req.header("Authorization"), tokens.adminToken) ? null : unauthorized(c);
+/** Hono's own refusals (a body its validator could not read, a media type it does not take) in our shape. */
+function honoFailure(error: Error): HttpFailure | null {
+  if (!(error instanceof HTTPException)) return null;
+  if (error.status === 415) return { status: 415, code: "unsupported_media_type", message: "content type must be application/json" };
+  if (error.status === 413) return { status: 413, code: "payload_too_large", message: "request body is too large" };
+  if (error.status === 400) return { status: 400, code: "bad_request", message: `the request is not valid: ${error.message.split("\n")[0]}` };
+  return null;
 }

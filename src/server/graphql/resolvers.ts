@@ -10,7 +10,8 @@ import { MAX_PAGE_SIZE, type ListedToken, type TokenRow } from "../../store/toke
 import { bearerMatches, type ApiTokens } from "../auth.ts";
 import { httpFailure } from "../http-errors.ts";
 import type { RateLimiter } from "../rate-limit.ts";
-import { parseTokenListQuery } from "../token-list-query.ts";
+import { firstIssue } from "../routes/respond.ts";
+import { TokenListQuery } from "../routes/schemas.ts";
 import { refusal } from "./errors.ts";
 
 /** What the HTTP layer hands each request's resolvers. */
@@ -44,7 +45,7 @@ export function createResolvers({ actions, tokens, metrics, syncLimiter }: Resol
         if (first !== undefined && !(first >= 1 && first <= MAX_PAGE_SIZE)) {
           throw refusal("bad_request", `first ${first} is not valid: expected a whole number from 1 to ${MAX_PAGE_SIZE}`);
         }
-        const query = parseTokenListQuery({
+        const parsed = TokenListQuery.safeParse({
           status: args.where?.status ?? undefined,
           creator: args.where?.creator ?? undefined,
           q: args.where?.q ?? undefined,
@@ -53,7 +54,8 @@ export function createResolvers({ actions, tokens, metrics, syncLimiter }: Resol
           limit: first === undefined ? undefined : String(first),
           cursor: args.after ?? undefined,
         });
-        const page = await actions.queries().list(query);
+        if (!parsed.success) throw refusal("bad_request", firstIssue(parsed.error.issues));
+        const page = await actions.queries().list(parsed.data);
         return { nodes: page.tokens, pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.nextCursor } };
       },
       status: async () => publicStatus(await actions.status()),
