@@ -3,11 +3,11 @@
 // which answer came first; and a run's report holds no line per token past 50 unless asked.
 import { describe, expect, it } from "vitest";
 import type { Simnet } from "./simnet/index.ts";
-import { runCli } from "./support/cli.ts";
+import { cliEnv, runCli } from "./support/cli.ts";
 import { backends, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
 import { syncJson, withSimnetAndDatabase } from "./support/fidelity.ts";
-import { cliEnv, summary, truthRows } from "./support/resilience.ts";
+import { summary, truthRows } from "./support/resilience.ts";
 
 /** Tokens the factory's events in from..to name. */
 function namedByEvents(sim: Simnet, from: number, to: number): Set<string> {

@@ -10,7 +10,8 @@ import { serveSettings } from "../src/bin/commands/serve-settings.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, ROW_SQL } from "./support/expect-rows.ts";
-import { chainFields, expectedApiRow, http, listedRow, postJson, startInProcess, strangerContract, waitFor, type InProcessLive } from "./support/live.ts";
+import { chainFields, expectedApiRow, http, listedRow, postJson, startInProcess, strangerContract, type InProcessLive } from "./support/live.ts";
+import { waitFor } from "./support/wait.ts";
 
 const API = "api-token-0123456789abcdef";
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { BackfillJson } from "../src/history/report.ts";
 import { datalakeKey, writeDatalake, type DatalakeSummary } from "./simnet/datalake.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
 import { startLocalServer, type LocalServer } from "./support/local-http.ts";
@@ -53,13 +53,7 @@ const factoryEventsIn = (from: number, to: number): number => {
   return n;
 };
 
-const env = (db: TestDatabase): Record<string, string | undefined> => ({
-  RPC_URL: sim.url,
-  NETWORK_PASSPHRASE: sim.networkPassphrase,
-  CONTRACT_ID: sim.contractId,
-  DATABASE_URL: db.databaseUrl,
-  PGLITE_DATA_DIR: db.dataDir,
-});
+const env = (db: TestDatabase) => cliEnv(sim, db, { CREATOR_ADDRESS: undefined });
 const backfillCli = (db: TestDatabase, args: string[], killOn?: { pattern: RegExp; signal: NodeJS.Signals }) =>
   runCli(["backfill", "--json", ...args], { env: env(db), killOn });
 const summary = (r: CliResult): BackfillJson => JSON.parse(r.stdout) as BackfillJson;

@@ -6,7 +6,7 @@ import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { BackfillJson } from "../src/history/report.ts";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
-import { runCli } from "./support/cli.ts";
+import { cliEnv, runCli } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
 import { startLocalServer, type LocalServer } from "./support/local-http.ts";
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 const backfillCli = (sim: Simnet, db: TestDatabase, args: string[]) =>
   runCli(["backfill", "--json", ...args], {
-    env: { RPC_URL: sim.url, NETWORK_PASSPHRASE: sim.networkPassphrase, CONTRACT_ID: sim.contractId, DATABASE_URL: db.databaseUrl },
+    env: cliEnv(sim, { databaseUrl: db.databaseUrl }, { CREATOR_ADDRESS: undefined }),
   });
 
 /** The factory's events in ledgers from..to, as the simulator emitted them. */

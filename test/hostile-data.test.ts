@@ -10,7 +10,7 @@ import { Address, xdr } from "@stellar/stellar-sdk";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { I128_MAX, U32_MAX } from "./simnet/curve.ts";
 import { startSimnet, type SimToken, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
 import { RTL_NAMES, SPOOFED_NAMES } from "./support/bidi.ts";
@@ -172,14 +172,7 @@ describe.each(backends)("hostile chain data on %s", (backend) => {
 
   const sync = (args: string[]): Promise<CliResult> =>
     runCli(args, {
-      env: {
-        RPC_URL: sim.url,
-        NETWORK_PASSPHRASE: sim.networkPassphrase,
-        CONTRACT_ID: sim.contractId,
-        CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
-        DATABASE_URL: db.databaseUrl,
-        PGLITE_DATA_DIR: db.dataDir,
-      },
+      env: cliEnv(sim, db),
       timeoutMs: 180_000,
     });
 

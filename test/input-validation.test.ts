@@ -8,7 +8,7 @@
 import { Keypair, StrKey } from "@stellar/stellar-sdk";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli } from "./support/cli.ts";
+import { cliEnv, runCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type Backend } from "./support/databases.ts";
 import { fixedReply, startLocalServer, type LocalServer } from "./support/local-http.ts";
 import { EMPTY, footprint } from "./support/nothing-written.ts";
@@ -299,14 +299,7 @@ describe.concurrent.each(backends)("bad input on %s", (backend: Backend) => {
       // Cases run concurrently: each gets its own path on the tripwire.
       const tripwirePath = `/${task.id}`;
       const r = await runCli(args, {
-        env: {
-          RPC_URL: new URL(tripwirePath, ctx.tripwire.url).toString(),
-          NETWORK_PASSPHRASE: ctx.sim.networkPassphrase,
-          CONTRACT_ID: ctx.sim.contractId,
-          DATABASE_URL: db.databaseUrl,
-          PGLITE_DATA_DIR: db.dataDir,
-          ...env,
-        },
+        env: cliEnv(ctx.sim, db, { RPC_URL: new URL(tripwirePath, ctx.tripwire.url).toString(), CREATOR_ADDRESS: undefined, ...env }),
         timeoutMs: c.timeoutMs ?? 60_000,
       });
       const output = r.stdout + r.stderr;
@@ -339,14 +332,7 @@ describe("--allow-http", () => {
       const url = `http://[::ffff:127.0.0.1]:${new URL(ctx.sim.url).port}/`;
       for (const allow of [{ args: ["--allow-http"], env: {} }, { args: [], env: { ALLOW_HTTP: "1" } }]) {
         const r = await runCli(["--json", ...allow.args], {
-          env: {
-            RPC_URL: url,
-            NETWORK_PASSPHRASE: ctx.sim.networkPassphrase,
-            CONTRACT_ID: ctx.sim.contractId,
-            PGLITE_DATA_DIR: db.dataDir,
-            CREATOR_ADDRESS: ctx.sim.chain.dormantCreators().join(","),
-            ...allow.env,
-          },
+          env: cliEnv(ctx.sim, { dataDir: db.dataDir }, { RPC_URL: url, ...allow.env }),
         });
         expect(r.stderr).not.toMatch(/plain http/);
         // Past validation the run goes on against the simulator and finds every token.

@@ -10,9 +10,10 @@ import packageJson from "../package.json" with { type: "json" };
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { ROW_SQL } from "./support/expect-rows.ts";
-import { chainFields, expectedApiRow, http, LedgerTicker, listedRow, postJson, startInProcess, strangerContract, waitFor, type InProcessLive } from "./support/live.ts";
+import { chainFields, expectedApiRow, http, LedgerTicker, listedRow, postJson, startInProcess, strangerContract, type InProcessLive } from "./support/live.ts";
 import { proxyTo, startLocalServer, type LocalServer } from "./support/local-http.ts";
 import { truthRows } from "./support/resilience.ts";
+import { waitFor } from "./support/wait.ts";
 
 const ADMIN = "admin-token-0123456789abcdef";
 const API = "api-token-0123456789abcdef";

@@ -6,12 +6,12 @@
 // own: a leader whose lease epoch was taken over has each write refused inside its transaction.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli } from "./support/cli.ts";
+import { cliEnv, runCli } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { http, LedgerTicker, waitFor } from "./support/live.ts";
-import { cliEnv } from "./support/resilience.ts";
+import { http, LedgerTicker } from "./support/live.ts";
 import { expectExact, startServe, storedCursor, type ServeProcess } from "./support/serve-process.ts";
 import { startTcpProxy } from "./support/tcp-proxy.ts";
+import { waitFor } from "./support/wait.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -5,11 +5,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "./simnet/index.ts";
 import { createTestDatabase } from "./support/databases.ts";
-import { http, LedgerTicker, waitFor } from "./support/live.ts";
+import { http, LedgerTicker } from "./support/live.ts";
 import { startOwnPostgres } from "./support/own-postgres.ts";
-import { cliEnv } from "./support/resilience.ts";
 import { expectExact, startServe, type ServeProcess } from "./support/serve-process.ts";
 import { startTcpProxy } from "./support/tcp-proxy.ts";
+import { waitFor } from "./support/wait.ts";
+import { cliEnv } from "./support/cli.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -3,11 +3,11 @@
 // over from the stored cursor and no ledger is missed. The embedded database admits one process only.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "./simnet/index.ts";
-import { startCli } from "./support/cli.ts";
+import { cliEnv, startCli } from "./support/cli.ts";
 import { createTestDatabase } from "./support/databases.ts";
-import { chainFields, expectedApiRow, http, LedgerTicker, postJson, waitFor } from "./support/live.ts";
-import { cliEnv } from "./support/resilience.ts";
+import { chainFields, expectedApiRow, http, LedgerTicker, postJson } from "./support/live.ts";
 import { expectExact, startServe } from "./support/serve-process.ts";
+import { waitFor } from "./support/wait.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

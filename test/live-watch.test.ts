@@ -4,12 +4,13 @@
 // against the simulator (rows and cursor), not from the lines the product printed.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli } from "./support/cli.ts";
+import { cliEnv, runCli, startCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
-import { jsonLines, LedgerTicker, waitFor } from "./support/live.ts";
+import { jsonLines, LedgerTicker } from "./support/live.ts";
 import { startOwnPostgres } from "./support/own-postgres.ts";
-import { cliEnv, expectConsistent, RowHistory } from "./support/resilience.ts";
+import { expectConsistent, RowHistory } from "./support/resilience.ts";
 import { expectExact, storedCursor } from "./support/serve-process.ts";
+import { waitFor } from "./support/wait.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -3,11 +3,11 @@
 // LOG_LEVEL or LOG_FORMAT is refused before anything is written; watch logs idle ledgers at debug level only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli } from "./support/cli.ts";
+import { cliEnv, runCli, startCli } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { jsonLines, waitFor } from "./support/live.ts";
+import { jsonLines } from "./support/live.ts";
 import { footprint } from "./support/nothing-written.ts";
-import { cliEnv } from "./support/resilience.ts";
+import { waitFor } from "./support/wait.ts";
 
 interface LogLine {
   level: string;

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliOptions, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliOptions, type CliResult } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
 
@@ -52,16 +52,6 @@ async function runRecorded(args: string[], options: CliOptions = {}): Promise<Cl
   }
 }
 
-/** The simulator's target and every creator, so that a sync finds every token (exit 0). */
-function simEnv(sim: Simnet): Record<string, string> {
-  return {
-    RPC_URL: sim.url,
-    NETWORK_PASSPHRASE: sim.networkPassphrase,
-    CONTRACT_ID: sim.contractId,
-    CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
-  };
-}
-
 const migrations = fs
   .readdirSync(path.join(root, "prisma/migrations"), { withFileTypes: true })
   .filter((d) => d.isDirectory())
@@ -92,7 +82,7 @@ describe("the compiled CLI loads only what a command uses", () => {
   });
 
   it("a sync into PostgreSQL loads the SDK and pg but not Prisma's client, PGlite, the HTTP stack or the backfill's zstd", async () => {
-    const r = await runRecorded(["--json"], { env: { ...simEnv(sim), DATABASE_URL: db.databaseUrl } });
+    const r = await runRecorded(["--json"], { env: cliEnv(sim, { databaseUrl: db.databaseUrl }) });
     expect(r.code, r.stderr).toBe(0);
     expect([...r.loaded].sort()).toEqual(["pg", "sdk"]);
     expect(await tokenRows(db)).toEqual(expectedRows(sim));
@@ -194,7 +184,7 @@ describe("the packed tarball, installed with npm into an empty folder", () => {
   });
 
   it("a sync against the simulator stores every token exactly", async () => {
-    const r = await runCli(["--json", "--database-url", db.databaseUrl!], { bin: installedBin, env: simEnv(sim) });
+    const r = await runCli(["--json", "--database-url", db.databaseUrl!], { bin: installedBin, env: cliEnv(sim) });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ synced: sim.chain.tokens.length, missingIds: [], failed: [] });
     expect(await tokenRows(db)).toEqual(expectedRows(sim));

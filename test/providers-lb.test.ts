@@ -4,11 +4,12 @@
 // database ends exact against the simulator. A provider without getLedgers still has its resets detected.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, startCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { jsonLines, waitFor } from "./support/live.ts";
-import { cliEnv, summary, truthRows } from "./support/resilience.ts";
+import { jsonLines } from "./support/live.ts";
+import { summary, truthRows } from "./support/resilience.ts";
+import { waitFor } from "./support/wait.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

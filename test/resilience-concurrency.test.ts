@@ -4,17 +4,18 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { startCli, type CliResult } from "./support/cli.ts";
-import { createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
+import { cliEnv, startCli, type CliResult } from "./support/cli.ts";
+import { freshDatabases, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, sleep, truthRows } from "./support/resilience.ts";
+import { truthRows } from "./support/resilience.ts";
+import { sleep, waitFor } from "./support/wait.ts";
 
 const SCENARIO = { seed: 41, tokens: 150, creators: 30 };
 const LOCKED = /^sync-tokens: another sync-tokens run holds the lock for contract C[A-Z0-9]{55}; exiting \(75\)$/m;
 
 let slow: Simnet; // the first run's RPC: slow, so that its run lasts
 let fast: Simnet; // the same chain (same seed: same contract), answering at once: the second run's RPC
-const dbs: TestDatabase[] = [];
+const freshDb = freshDatabases();
 
 beforeAll(async () => {
   slow = await startSimnet({ scenario: SCENARIO, latencyMs: 300 });
@@ -24,23 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slow?.close();
   await fast?.close();
-  for (const db of dbs) await db.drop();
 });
-
-async function freshDb(backend: Backend): Promise<TestDatabase> {
-  const db = await createTestDatabase(backend);
-  dbs.push(db);
-  return db;
-}
-
-/** Resolves when `holds()` is true (polled every 20 ms), or rejects after `timeoutMs`. */
-async function until(holds: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await holds())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Starts the CLI and notes when the simulator saw its first request and when it exited. */
 function timedStart(env: Record<string, string | undefined>, sim: Simnet) {
@@ -105,7 +90,7 @@ describe("two runs for the same contract on PostgreSQL", () => {
   it("started while another run is writing: exits 75 without waiting for the lock, and the first run is unharmed", async () => {
     const db = await freshDb("postgres");
     const first = startCli(["--json"], { env: cliEnv(slow, db) });
-    await until(async () => (await advisoryLocks(db))[0]!.n > 0, 30_000, "the first run to take the lock");
+    await waitFor("the first run to take the lock", async () => (await advisoryLocks(db))[0]!.n > 0, 30_000, 20);
     const second = timedStart(cliEnv(fast, db), fast);
     const r2 = await second.result;
     expect(r2.code, r2.stderr).toBe(75);
@@ -131,7 +116,7 @@ describe("two processes on the embedded database", () => {
     const db = await freshDb("pglite");
     const lockFile = `${db.dataDir}.lock`;
     const first = startCli(["--json"], { env: cliEnv(slow, db) });
-    await until(() => fs.existsSync(lockFile), 30_000, "the first run to open the embedded database");
+    await waitFor("the first run to open the embedded database", () => fs.existsSync(lockFile), 30_000, 20);
     const r2 = await timedStart(cliEnv(fast, db), fast).result;
     expect(r2.code, r2.stderr).toBe(75);
     expect(r2.stderr).toMatch(/^sync-tokens: the embedded database .* is in use by another process \(held by pid \d+\); exiting \(75\)$/m);

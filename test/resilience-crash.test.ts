@@ -6,24 +6,16 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli, type CliResult } from "./support/cli.ts";
-import { createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
+import { cliEnv, runCli, startCli, type CliResult } from "./support/cli.ts";
+import { freshDatabases, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, expectConsistent, killAfter, RowHistory, signalWhen, summary, tradeSome, truthRows } from "./support/resilience.ts";
+import { expectConsistent, killAfter, RowHistory, signalWhen, summary, tradeSome, truthRows } from "./support/resilience.ts";
 
 /** Printed once the event window is read, before the first token is read or written. */
 const EVENTS_READ = /^events: \d+ factory events/m;
 const CREATORS_SQL = `SELECT address, token_count FROM creators ORDER BY address`;
 
-const dbs: TestDatabase[] = [];
-async function freshDb(backend: Backend): Promise<TestDatabase> {
-  const db = await createTestDatabase(backend);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const freshDb = freshDatabases();
 
 /** Starts a run and kills it `delayMs` after it has read the event window; resolves when it is gone. */
 async function runAndKill(env: Record<string, string | undefined>, args: string[], delayMs: number, signal: NodeJS.Signals = "SIGKILL") {

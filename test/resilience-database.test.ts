@@ -2,21 +2,17 @@
 // Lost in the middle of a run (every connection of the run terminated by the server), while a batch is being
 // written or between batches: the batch is rolled back, the cursor stays, exit 1 with a clear reason, and the
 // next run converges. A migration that fails leaves nothing half applied.
-import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli } from "./support/cli.ts";
-import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
+import { cliEnv, runCli, startCli } from "./support/cli.ts";
+import { freshDatabases, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, expectConsistent, RowHistory, sleep, tradeSome, truthRows } from "./support/resilience.ts";
+import { expectConsistent, RowHistory, tradeSome, truthRows } from "./support/resilience.ts";
+import { sleep } from "./support/wait.ts";
+import { closedPort } from "./support/local-http.ts";
 
-const dbs: TestDatabase[] = [];
-async function freshDb(): Promise<TestDatabase> {
-  const db = await createTestDatabase("postgres");
-  dbs.push(db);
-  return db;
-}
+const freshDb = freshDatabases();
 
 let sim: Simnet;
 beforeAll(async () => {
@@ -24,16 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
-  for (const db of dbs) await db.drop();
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("PostgreSQL unreachable at start", () => {
   const PASSWORD = "Sup3r-Secret_pw!";
@@ -48,7 +35,7 @@ describe("PostgreSQL unreachable at start", () => {
     // Both commands that open the database, for the first form; the sync alone for the others.
     for (const args of where === "in the user-info" ? [["--json"], ["db", "migrate"]] : [["--json"]]) {
       const started = Date.now();
-      const r = await runCli(args, { env: { ...cliEnv(sim, { databaseUrl: url(port) } as TestDatabase), PGLITE_DATA_DIR: undefined } });
+      const r = await runCli(args, { env: cliEnv(sim, { databaseUrl: url(port) }) });
       expect(r.code, r.stderr).toBe(1);
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(r.stderr).toMatch(new RegExp(`^sync-tokens: error: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/tokens: .*ECONNREFUSED`, "m"));

@@ -7,14 +7,14 @@
 // preflight) stops with exit 1 and a clear reason within the retry policy's bounds (8 retries, 120 s per
 // request), instead of spending a full retry budget on every remaining request. Those runs wait out the
 // real policy (about 40 s each, nearly idle), so they start before the matrix and are checked after it.
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultInjector, type FaultOptions } from "./simnet/faults.ts";
 import { startSimnet, type FaultKind, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
-import { createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
+import { freshDatabases, type Backend, type TestDatabase } from "./support/databases.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, retryLines, summary, total, truthRows } from "./support/resilience.ts";
+import { retryLines, summary, total, truthRows } from "./support/resilience.ts";
+import { closedPort } from "./support/local-http.ts";
 
 const ALL_KINDS: FaultKind[] = ["http429", "http503", "http504", "rpc32001", "rpc32003", "truncated", "reset", "hang"];
 
@@ -59,13 +59,7 @@ const CREATORS_SQL = `SELECT address, source::text, token_count FROM creators OR
 
 let sim: Simnet;
 let baseline: { rows: Record<string, string>[]; creators: unknown[]; state: unknown[]; requests: number };
-const dbs: TestDatabase[] = [];
-
-async function freshDb(backend: Backend): Promise<TestDatabase> {
-  const db = await createTestDatabase(backend);
-  dbs.push(db);
-  return db;
-}
+const freshDb = freshDatabases();
 
 beforeAll(async () => {
   sim = await startSimnet({ scenario: { seed: 61, tokens: 60, creators: 15 } });
@@ -88,7 +82,6 @@ afterAll(async () => {
   await Promise.allSettled(Object.values(noProgress));
   for (const close of closers) await close();
   await sim?.close();
-  for (const db of dbs) await db.drop();
 });
 
 // Seed 3418 injects all eight kinds within its first 20 requests (a run sends at least 22), nine faults in all.
@@ -257,11 +250,3 @@ describe("a run that cannot make progress stops with exit 1 and a clear reason",
     expect(runs[0]!.error).toMatch(/getLedgerEntries/);
   }, BOUND_MS);
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { proxyTo, startLocalServer, type Intercept, type LocalServer, type SeenRequest } from "./support/local-http.ts";
 
@@ -117,13 +117,7 @@ async function everyRow(db: TestDatabase): Promise<string> {
 
 const sync = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
   runCli(args, {
-    env: {
-      RPC_URL: rpcUrl(),
-      NETWORK_PASSPHRASE: sim.networkPassphrase,
-      CONTRACT_ID: sim.contractId,
-      DATABASE_URL: dbUrl(),
-      ...env,
-    },
+    env: cliEnv(sim, { databaseUrl: dbUrl() }, { RPC_URL: rpcUrl(), CREATOR_ADDRESS: undefined, ...env }),
     timeoutMs: 170_000,
   });
 

@@ -9,11 +9,10 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli } from "./support/cli.ts";
+import { cliEnv, runCli, startCli } from "./support/cli.ts";
 import { startDashboardServer, type DashboardServer } from "./support/dashboard-server.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { waitFor } from "./support/live.ts";
-import { cliEnv } from "./support/resilience.ts";
+import { waitFor } from "./support/wait.ts";
 
 const ADMIN = "security-admin-token-0123456789abcdef";
 const IDLE_SECONDS = 6;

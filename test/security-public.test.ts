@@ -8,13 +8,13 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { http as get, postJson, startInProcess, waitFor, type InProcessLive } from "./support/live.ts";
+import { http as get, postJson, startInProcess, type InProcessLive } from "./support/live.ts";
 import { proxyTo, startLocalServer, type LocalServer } from "./support/local-http.ts";
 import { median, rawGet, slowConnections, timedGet } from "./support/raw-http.ts";
-import { cliEnv } from "./support/resilience.ts";
-import { runCli } from "./support/cli.ts";
+import { cliEnv, runCli } from "./support/cli.ts";
 import { TokenQueries } from "../src/store/token-queries.ts";
 import { resolveWebhookConfig } from "../src/config/webhooks.ts";
+import { waitFor } from "./support/wait.ts";
 
 const ADMIN = "admin-token-0123456789abcdef";
 const PATH_KEY = "k3yS3cr3tPathToken0123456789";

@@ -12,7 +12,7 @@ import { openOutbox } from "../src/webhooks/outbox.ts";
 import { TokenStore } from "../src/store/token-store.ts";
 import { createTestDatabase } from "./support/databases.ts";
 import { storeToken } from "./support/store-token.ts";
-import { waitFor } from "./support/live.ts";
+import { waitFor } from "./support/wait.ts";
 
 const CONTRACT = "CBXI26OVPB4HPNZMDIBIQ7PJYQ6FIN6MRK24BOXFYCIJVZJ5GTZMSG5O";
 const TOKEN = "CCJRCND2DXECNHQOL3DG4IDN3JCLWIECCYFIRARRVXC2RRKZG3MEWKQU";

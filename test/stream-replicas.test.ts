@@ -6,8 +6,9 @@ import type { Page } from "playwright-core";
 import { startSimnet } from "./simnet/index.ts";
 import { launchBrowser } from "./support/browser.ts";
 import { createTestDatabase } from "./support/databases.ts";
-import { http, waitFor } from "./support/live.ts";
-import { cliEnv } from "./support/resilience.ts";
+import { http } from "./support/live.ts";
+import { waitFor } from "./support/wait.ts";
+import { cliEnv } from "./support/cli.ts";
 import { startServe } from "./support/serve-process.ts";
 import { listen } from "./support/sse-client.ts";
 

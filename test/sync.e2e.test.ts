@@ -1,7 +1,7 @@
 // The product end to end: the real CLI against the simulator, into PostgreSQL and PGlite.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { expectedRow, tokenRows } from "./support/expect-rows.ts";
 import type { JsonSummary } from "../src/sync/report.ts";
@@ -23,14 +23,7 @@ describe.each(backends)("sync-tokens on %s", (backend) => {
 
   const sync = (args: string[] = [], env: Record<string, string> = {}): Promise<CliResult> =>
     runCli(["--json", ...args], {
-      env: {
-        RPC_URL: sim.url,
-        NETWORK_PASSPHRASE: sim.networkPassphrase,
-        CONTRACT_ID: sim.contractId,
-        DATABASE_URL: db.databaseUrl,
-        PGLITE_DATA_DIR: db.dataDir,
-        ...env,
-      },
+      env: cliEnv(sim, db, { CREATOR_ADDRESS: undefined, ...env }),
     });
   const summary = (r: CliResult): Summary => JSON.parse(r.stdout) as Summary;
   const expectedRows = () =>

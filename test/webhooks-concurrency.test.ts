@@ -11,8 +11,9 @@ import { migrateDatabase } from "../src/store/migrate-database.ts";
 import { syncTokens } from "../src/api.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { startReceiver, until, type Receiver } from "./support/webhook-receiver.ts";
+import { startReceiver, type Receiver } from "./support/webhook-receiver.ts";
 import { testSecret } from "./support/webhook-truth.ts";
+import { waitFor } from "./support/wait.ts";
 
 const child = path.resolve(import.meta.dirname, "support/dispatcher-process.ts");
 /** Deliveries each dispatcher process has in flight at most (dispatcher-process.ts). */
@@ -74,7 +75,7 @@ describe("two dispatcher processes on one PostgreSQL database", () => {
     const env = { ...process.env, DATABASE_URL: db.databaseUrl, WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: secret, DISPATCHER_CONCURRENCY: String(DISPATCHER_CONCURRENCY) };
     procs = [0, 1].map(() => spawn(process.execPath, ["--import", "tsx", child], { env, stdio: ["ignore", "pipe", "inherit"] }));
     const outputs = procs.map(collect);
-    await until(() => procs.every((p) => ready.has(p)), 120_000, "both dispatcher processes to start");
+    await waitFor("both dispatcher processes to start", () => procs.every((p) => ready.has(p)), 120_000, 20);
 
     await syncTokens(options); // token.added for each token, queued, none sent
     const busy = sim.chain.tokens.filter((t) => t.status === "Bonding").slice(0, 10);
@@ -86,7 +87,7 @@ describe("two dispatcher processes on one PostgreSQL database", () => {
     expect(events.length).toBe(sim.chain.tokens.length + 30);
 
     try {
-      await until(() => answered.size === events.length, 90_000, "every event delivered");
+      await waitFor("every event delivered", () => answered.size === events.length, 90_000, 20);
     } finally {
       for (const p of procs) p.kill("SIGTERM");
     }

@@ -5,9 +5,8 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncTokens } from "../src/api.ts";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, startCli } from "./support/cli.ts";
+import { cliEnv, runCli, startCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { cliEnv } from "./support/resilience.ts";
 import { startReceiver, type Receiver } from "./support/webhook-receiver.ts";
 import { expectedEvents, snapshot, syncOptions, testSecret } from "./support/webhook-truth.ts";
 

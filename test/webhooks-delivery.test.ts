@@ -11,8 +11,9 @@ import { startDispatcher, type DispatcherOptions, type RunningDispatcher } from 
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { runCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { startReceiver, until, type Receiver, type Respond } from "./support/webhook-receiver.ts";
+import { startReceiver, type Receiver, type Respond } from "./support/webhook-receiver.ts";
 import { syncOptions, testSecret } from "./support/webhook-truth.ts";
+import { waitFor } from "./support/wait.ts";
 
 const quiet = { info() {}, warn() {} };
 
@@ -75,7 +76,7 @@ describe.each(backends.filter((b) => b === "postgres"))("webhook delivery on %s"
       ...(typeof options === "function" ? options() : options),
     });
     try {
-      await until(() => done(dispatcher), 30_000, "the deliveries");
+      await waitFor("the deliveries", () => done(dispatcher), 30_000, 20);
     } finally {
       await dispatcher.stop();
       await database.close();

@@ -4,10 +4,9 @@
 // verifies every signature with its own HMAC-SHA256 (test/support/webhook-receiver.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { EMPTY, footprint } from "./support/nothing-written.ts";
-import { cliEnv } from "./support/resilience.ts";
 import { startReceiver, type Delivery, type Receiver } from "./support/webhook-receiver.ts";
 import { camelRow, expectedEvents, snapshot, testSecret } from "./support/webhook-truth.ts";
 
@@ -196,15 +195,7 @@ describe("bad webhook settings", () => {
       [{}, ["--webhook-timeout", "soon"], /option '--webhook-timeout <ms>' argument 'soon' is invalid/],
     ];
     for (const [extra, args, message] of cases) {
-      const env = {
-        RPC_URL: sim.url,
-        NETWORK_PASSPHRASE: sim.networkPassphrase,
-        CONTRACT_ID: sim.contractId,
-        PGLITE_DATA_DIR: db.dataDir,
-        WEBHOOK_URLS: receiver.url,
-        WEBHOOK_SECRET: secret,
-        ...extra,
-      };
+      const env = cliEnv(sim, { dataDir: db.dataDir }, { CREATOR_ADDRESS: undefined, WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET: secret, ...extra });
       const r = await runCli(["--json", ...args], { env });
       expect(r.code, r.stderr).toBe(64);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);

@@ -6,14 +6,14 @@
 // and each launch is announced once.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "./simnet/index.ts";
-import { runCli } from "./support/cli.ts";
+import { cliEnv, runCli } from "./support/cli.ts";
 import { createTestDatabase } from "./support/databases.ts";
-import { http, LedgerTicker, waitFor } from "./support/live.ts";
-import { cliEnv } from "./support/resilience.ts";
+import { http, LedgerTicker } from "./support/live.ts";
 import { expectExact, startServe } from "./support/serve-process.ts";
 import { ownsSocket } from "./support/socket-owner.ts";
 import { startReceiver, type Delivery } from "./support/webhook-receiver.ts";
 import { testSecret } from "./support/webhook-truth.ts";
+import { waitFor } from "./support/wait.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

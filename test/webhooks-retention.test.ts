@@ -7,11 +7,11 @@ import { openDatabase } from "../src/store/database.ts";
 import { EVENT_TYPES } from "../src/config/webhooks.ts";
 import { startDispatcher } from "../src/webhooks/dispatcher.ts";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
-import { runCli, type CliResult } from "./support/cli.ts";
+import { cliEnv, runCli, type CliResult } from "./support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
-import { cliEnv } from "./support/resilience.ts";
-import { startReceiver, until, type Receiver } from "./support/webhook-receiver.ts";
+import { startReceiver, type Receiver } from "./support/webhook-receiver.ts";
 import { testSecret } from "./support/webhook-truth.ts";
+import { waitFor } from "./support/wait.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -121,14 +121,14 @@ describe.each(backends)("webhook retention on %s", (backend) => {
     });
     try {
       // At start: the old delivered event goes; the pending (still refused) and the failed one stay.
-      await until(async () => (await count("webhook_events")) === 2, 20_000, "the old delivered event pruned");
+      await waitFor("the old delivered event pruned", async () => (await count("webhook_events")) === 2, 20_000, 20);
       trade(1);
       const r = await sync({ WEBHOOK_TIMEOUT: "0" });
       expect(r.code, r.stderr).toBe(0);
-      await until(async () => (await count("webhook_deliveries WHERE status = 'DELIVERED'")) === 1, 20_000, "the new event delivered");
+      await waitFor("the new event delivered", async () => (await count("webhook_deliveries WHERE status = 'DELIVERED'")) === 1, 20_000, 20);
       expect(await count("webhook_events")).toBe(3); // recent: kept
       await age(31);
-      await until(async () => (await count("webhook_events")) === 2, 20_000, "the next prune");
+      await waitFor("the next prune", async () => (await count("webhook_events")) === 2, 20_000, 20);
       expect((await stored()).map((s) => s.split(":")[1]).sort()).toEqual(["FAILED", "PENDING"]);
     } finally {
       await dispatcher.stop();

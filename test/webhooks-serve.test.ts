@@ -3,15 +3,16 @@
 // the follower stored arrives once, signed. PostgreSQL only: the embedded database admits one process.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "./simnet/index.ts";
-import { runCli, startCli } from "./support/cli.ts";
+import { cliEnv, runCli, startCli } from "./support/cli.ts";
 import { createTestDatabase } from "./support/databases.ts";
-import { http, waitFor } from "./support/live.ts";
+import { http } from "./support/live.ts";
 import { tokenRows } from "./support/expect-rows.ts";
-import { cliEnv, truthRows } from "./support/resilience.ts";
+import { truthRows } from "./support/resilience.ts";
 import { startReceiver } from "./support/webhook-receiver.ts";
 import { testSecret } from "./support/webhook-truth.ts";
 import { startServe } from "./support/serve-process.ts";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { waitFor } from "./support/wait.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

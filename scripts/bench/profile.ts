@@ -21,6 +21,7 @@ import { activity } from "./activity.ts";
 import { timeline } from "./measure.ts";
 import { warmSimulator } from "./sim-warm.ts";
 import { openServer } from "./postgres.ts";
+import { simSyncOptions } from "./session.ts";
 import { summarizeProfile } from "./profile-summary.ts";
 import { SyncChild } from "./sync-child.ts";
 
@@ -49,14 +50,7 @@ const before = new Set(fs.readdirSync(dir));
 let child: SyncChild | undefined;
 try {
   const databaseUrl = await server.createDatabase("profile");
-  const options = {
-    rpcUrl: sim.url,
-    networkPassphrase: sim.networkPassphrase,
-    contractId: sim.contractId,
-    network: "local",
-    databaseUrl,
-    creators: sim.chain.dormantCreators(),
-  };
+  const options = simSyncOptions(sim, databaseUrl);
   const startChild = (): Promise<SyncChild> => SyncChild.start({ cpuProfDir: dir, nodeOptions: values["node-option"] ?? [] });
   if (!values["in-process"]) child = await startChild();
   if (values.warmup) {

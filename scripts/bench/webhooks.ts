@@ -1,4 +1,4 @@
-// `pnpm bench --only webhooks`: what webhooks cost. A benchmark, not a test.
+// What webhooks cost: the outbox's share of a full sync, and the delivery rate.
 //   1. outbox cost: the full sync of --tokens tokens into an empty database, each in a fresh Node process (as cron
 //      starts the CLI), without webhooks and with an endpoint and --notify-initial (every token becomes a
 //      token.added event written by the batches' own statements; delivery is left out: --webhook-timeout 0).
@@ -13,7 +13,6 @@ import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import type { SyncOptions } from "../../src/config/config.ts";
 import { openDatabase } from "../../src/store/database.ts";
@@ -21,142 +20,127 @@ import { drainOutbox } from "../../src/webhooks/dispatcher.ts";
 import { EVENT_TYPES } from "../../src/config/webhooks.ts";
 import { newSecret } from "../../src/webhooks/payload.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
+import { flagText, type BenchFlags } from "./flags.ts";
 import { int, ms } from "./format.ts";
 import { openServer } from "./postgres.ts";
+import { simSyncOptions } from "./session.ts";
 import { warmSimulator } from "./sim-warm.ts";
 import { SyncChild } from "./sync-child.ts";
 
-const { values: flags } = parseArgs({
-  args: process.argv.slice(2).filter((a, i, all) => a !== "--only" && all[i - 1] !== "--only"),
-  options: {
-    tokens: { type: "string", default: "10000" },
-    creators: { type: "string", default: "2000" },
-    latency: { type: "string", default: "50" },
-    seed: { type: "string", default: "1" },
-    repeat: { type: "string", default: "3" },
-    concurrency: { type: "string", default: "16" },
-    "database-url": { type: "string" },
-    out: { type: "string" },
-  },
-  strict: true,
-});
-const num = (name: keyof typeof flags) => {
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${JSON.stringify(flags[name])}: expected a whole number >= 1`);
-  return n;
-};
-const log = (line: string) => console.error(`[bench webhooks] ${line}`);
+export const options = {  };
 
-const server = await openServer(flags["database-url"]);
-const sim = await startSimnet({ scenario: { tokens: num("tokens"), creators: num("creators"), seed: num("seed") }, latencyMs: Number(flags.latency) });
-const secret = newSecret();
-// Answers every delivery at once; counts them.
-let received = 0;
-const receiver = createServer((req, res) => {
-  req.resume();
-  req.on("end", () => {
-    received++;
-    res.writeHead(204).end();
-  });
-});
-await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-
-try {
-  log(`database: ${server.label}; ${int(sim.chain.tokens.length)} tokens, ${flags.latency} ms RPC latency`);
-  warmSimulator(sim);
-  const base = (databaseUrl: string): SyncOptions => ({
-    rpcUrl: sim.url,
-    networkPassphrase: sim.networkPassphrase,
-    contractId: sim.contractId,
-    network: "local",
-    databaseUrl,
-    creators: sim.chain.dormantCreators(),
-    trigger: "bench",
-  });
-  const runs: Record<"plain" | "webhooks", number[]> = { plain: [], webhooks: [] };
-  /** Time inside TokenStore.writeBatch: where the outbox's cost lies, less noisy than wall time on a busy machine. */
-  const writes: Record<"plain" | "webhooks", number[]> = { plain: [], webhooks: [] };
-  let lastDb = "";
-  for (let i = 0; i < num("repeat"); i++) {
-    // Alternated, so that a change in the machine's load hits both alike.
-    for (const kind of ["plain", "webhooks"] as const) {
-      const databaseUrl = await server.createDatabase(`webhooks_${kind}${i}`);
-      const options: SyncOptions =
-        kind === "plain" ? base(databaseUrl) : { ...base(databaseUrl), webhook: { urls: [url], secret, timeout: 0, notifyInitial: true } };
-      const child = await SyncChild.start();
-      const { measurement, report } = await child.run(options);
-      await child.exit();
-      runs[kind].push(measurement.wallMs);
-      writes[kind].push(measurement.db.writeBatchMs);
-      log(
-        `full sync ${kind === "plain" ? "without webhooks" : "with --notify-initial"}: ${ms(measurement.wallMs)}, ` +
-          `writes ${ms(measurement.db.writeBatchMs)} (${int(report.synced)} synced)`,
-      );
-      if (kind === "webhooks") lastDb = databaseUrl;
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const plainMs = median(runs.plain);
-  const webhooksMs = median(runs.webhooks);
-  const events = await count(lastDb, "SELECT count(*) AS n FROM webhook_events");
-
-  log(`delivering ${int(events)} events, ${flags.concurrency} in flight`);
-  const db = await openDatabase({ databaseUrl: lastDb, dataDir: "" });
-  const t0 = performance.now();
-  const drained = await drainOutbox({
-    db,
-    logger: { info() {}, warn: (m) => log(m) },
-    webhooks: { urls: [url], events: [...EVENT_TYPES], secret },
-    concurrency: num("concurrency"),
-    timeoutMs: 600_000,
-  });
-  const deliverMs = performance.now() - t0;
-  await db.close();
-  const rate = drained.delivered / (deliverMs / 1000);
-
-  const result = {
-    at: new Date().toISOString(),
-    loadAverage: os.loadavg(),
-    tokens: sim.chain.tokens.length,
-    latencyMs: Number(flags.latency),
-    fullSync: {
-      withoutWebhooksMs: runs.plain,
-      withNotifyInitialMs: runs.webhooks,
-      ratio: webhooksMs / plainMs,
-      writeBatchMs: writes,
-      writeRatio: median(writes.webhooks) / median(writes.plain),
-      events,
-    },
-    delivery: { delivered: drained.delivered, pending: drained.pending, failed: drained.failed, received, wallMs: deliverMs, perSecond: rate },
+export async function run(bench: BenchFlags): Promise<void> {
+  const flags = flagText(bench, { tokens: 10000, creators: 2000, latency: 50, seed: 1, repeat: 3, concurrency: 16 });
+  const num = (name: keyof typeof flags) => {
+    const n = Number(flags[name]);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${JSON.stringify(flags[name])}: expected a whole number >= 1`);
+    return n;
   };
-  console.log(
-    [
-      `full sync of ${int(result.tokens)} tokens (median of ${runs.plain.length}, each in a fresh process):`,
-      `  without webhooks           ${ms(plainMs)}`,
-      `  with --notify-initial      ${ms(webhooksMs)} (${int(events)} events written with the rows)`,
-      `  ratio                      ${(webhooksMs / plainMs).toFixed(2)}x`,
-      `  time writing batches       ${ms(median(writes.plain))} without, ${ms(median(writes.webhooks))} with webhooks (${result.fullSync.writeRatio.toFixed(2)}x)`,
-      `delivery to a local receiver: ${int(drained.delivered)} in ${ms(deliverMs)} = ${Math.round(rate)} deliveries/s (${flags.concurrency} in flight)`,
-      `load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
-    ].join("\n"),
-  );
-  const out = flags.out ?? path.join("bench-results", `webhooks-${result.at.replace(/[:.]/g, "-")}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  log(`wrote ${out}`);
-} finally {
-  receiver.close();
-  await sim.close();
-  await server.close();
-}
+  const log = (line: string) => console.error(`[bench webhooks] ${line}`);
 
-async function count(databaseUrl: string, sql: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const server = await openServer(flags["database-url"]);
+  const sim = await startSimnet({ scenario: { tokens: num("tokens"), creators: num("creators"), seed: num("seed") }, latencyMs: Number(flags.latency) });
+  const secret = newSecret();
+  // Answers every delivery at once; counts them.
+  let received = 0;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      received++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
   try {
-    return Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+    log(`database: ${server.label}; ${int(sim.chain.tokens.length)} tokens, ${flags.latency} ms RPC latency`);
+    warmSimulator(sim);
+    const base = (databaseUrl: string): SyncOptions => simSyncOptions(sim, databaseUrl);
+    const runs: Record<"plain" | "webhooks", number[]> = { plain: [], webhooks: [] };
+    /** Time inside TokenStore.writeBatch: where the outbox's cost lies, less noisy than wall time on a busy machine. */
+    const writes: Record<"plain" | "webhooks", number[]> = { plain: [], webhooks: [] };
+    let lastDb = "";
+    for (let i = 0; i < num("repeat"); i++) {
+      // Alternated, so that a change in the machine's load hits both alike.
+      for (const kind of ["plain", "webhooks"] as const) {
+        const databaseUrl = await server.createDatabase(`webhooks_${kind}${i}`);
+        const options: SyncOptions =
+          kind === "plain" ? base(databaseUrl) : { ...base(databaseUrl), webhook: { urls: [url], secret, timeout: 0, notifyInitial: true } };
+        const child = await SyncChild.start();
+        const { measurement, report } = await child.run(options);
+        await child.exit();
+        runs[kind].push(measurement.wallMs);
+        writes[kind].push(measurement.db.writeBatchMs);
+        log(
+          `full sync ${kind === "plain" ? "without webhooks" : "with --notify-initial"}: ${ms(measurement.wallMs)}, ` +
+            `writes ${ms(measurement.db.writeBatchMs)} (${int(report.synced)} synced)`,
+        );
+        if (kind === "webhooks") lastDb = databaseUrl;
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    const plainMs = median(runs.plain);
+    const webhooksMs = median(runs.webhooks);
+    const events = await count(lastDb, "SELECT count(*) AS n FROM webhook_events");
+
+    log(`delivering ${int(events)} events, ${flags.concurrency} in flight`);
+    const db = await openDatabase({ databaseUrl: lastDb, dataDir: "" });
+    const t0 = performance.now();
+    const drained = await drainOutbox({
+      db,
+      logger: { info() {}, warn: (m) => log(m) },
+      webhooks: { urls: [url], events: [...EVENT_TYPES], secret },
+      concurrency: num("concurrency"),
+      timeoutMs: 600_000,
+    });
+    const deliverMs = performance.now() - t0;
+    await db.close();
+    const rate = drained.delivered / (deliverMs / 1000);
+
+    const result = {
+      at: new Date().toISOString(),
+      loadAverage: os.loadavg(),
+      tokens: sim.chain.tokens.length,
+      latencyMs: Number(flags.latency),
+      fullSync: {
+        withoutWebhooksMs: runs.plain,
+        withNotifyInitialMs: runs.webhooks,
+        ratio: webhooksMs / plainMs,
+        writeBatchMs: writes,
+        writeRatio: median(writes.webhooks) / median(writes.plain),
+        events,
+      },
+      delivery: { delivered: drained.delivered, pending: drained.pending, failed: drained.failed, received, wallMs: deliverMs, perSecond: rate },
+    };
+    console.log(
+      [
+        `full sync of ${int(result.tokens)} tokens (median of ${runs.plain.length}, each in a fresh process):`,
+        `  without webhooks           ${ms(plainMs)}`,
+        `  with --notify-initial      ${ms(webhooksMs)} (${int(events)} events written with the rows)`,
+        `  ratio                      ${(webhooksMs / plainMs).toFixed(2)}x`,
+        `  time writing batches       ${ms(median(writes.plain))} without, ${ms(median(writes.webhooks))} with webhooks (${result.fullSync.writeRatio.toFixed(2)}x)`,
+        `delivery to a local receiver: ${int(drained.delivered)} in ${ms(deliverMs)} = ${Math.round(rate)} deliveries/s (${flags.concurrency} in flight)`,
+        `load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      ].join("\n"),
+    );
+    const out = flags.out ?? path.join("bench-results", `webhooks-${result.at.replace(/[:.]/g, "-")}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${out}`);
   } finally {
-    await client.end();
+    receiver.close();
+    await sim.close();
+    await server.close();
+  }
+
+  async function count(databaseUrl: string, sql: string): Promise<number> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      return Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+    } finally {
+      await client.end();
+    }
   }
 }

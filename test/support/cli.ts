@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Simnet } from "../simnet/index.ts";
+import type { TestDatabase } from "./databases.ts";
 
 export const binPath = path.resolve(import.meta.dirname, "../../scripts/sync-tokens.mjs");
 
@@ -25,6 +27,22 @@ export interface CliOptions {
 // A clean working directory, so that no developer's .env leaks into a test.
 const cwd = path.join(os.tmpdir(), "sync-tokens-empty-cwd");
 fs.mkdirSync(cwd, { recursive: true });
+
+/**
+ * The CLI's environment for this simulator and database (PostgreSQL when `db.databaseUrl` is set, else PGlite in
+ * `db.dataDir`); every creator is reachable (CREATOR_ADDRESS). A key of `extra` set to undefined is left unset.
+ */
+export function cliEnv(sim: Simnet, db: Partial<Pick<TestDatabase, "databaseUrl" | "dataDir">> = {}, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    RPC_URL: sim.url,
+    NETWORK_PASSPHRASE: sim.networkPassphrase,
+    CONTRACT_ID: sim.contractId,
+    DATABASE_URL: db.databaseUrl,
+    PGLITE_DATA_DIR: db.dataDir,
+    CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
+    ...extra,
+  };
+}
 
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const env: Record<string, string> = {};

@@ -1,9 +1,9 @@
 // `sync-tokens serve` (the real bin) with the dashboard, against the simulator and a database, for the dashboard's
 // browser tests and its benchmark: resolves once the server listens and the follower's first pass is done.
 import type { Simnet } from "../simnet/index.ts";
-import { startCli, type CliResult } from "./cli.ts";
-import { http, waitFor } from "./live.ts";
-import { cliEnv } from "./resilience.ts";
+import { cliEnv, startCli, type CliResult } from "./cli.ts";
+import { http } from "./live.ts";
+import { waitFor } from "./wait.ts";
 
 export interface DashboardServer {
   url: string;

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { afterAll } from "vitest";
 
 export type Backend = "postgres" | "pglite";
 export const backends: Backend[] = ["postgres", "pglite"];
@@ -80,5 +81,21 @@ export function postgresDatabase(databaseUrl: string, dataDir: string, drop: () 
       }
     },
     drop,
+  };
+}
+
+/**
+ * `freshDb(backend)` makes a new database each call; all are dropped after the file's tests (after the file's own
+ * afterAll hooks, which run first). Call once at the top of a test file.
+ */
+export function freshDatabases(): (backend?: Backend) => Promise<TestDatabase> {
+  const made: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const db of made.splice(0)) await db.drop();
+  });
+  return async (backend = "postgres") => {
+    const db = await createTestDatabase(backend);
+    made.push(db);
+    return db;
   };
 }

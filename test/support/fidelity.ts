@@ -1,9 +1,8 @@
 // Shared pieces of the fidelity tests (test/fidelity-*.test.ts): a simulator and a fresh database per
 // test, and the CLI run against them with every dormant creator configured.
 import { startSimnet, type Simnet, type SimnetOptions } from "../simnet/index.ts";
-import { runCli, type CliResult } from "./cli.ts";
+import { cliEnv, runCli, type CliResult } from "./cli.ts";
 import { createTestDatabase, type Backend, type TestDatabase } from "./databases.ts";
-import { cliEnv } from "./resilience.ts";
 
 /** Runs `body` with a simulator and a fresh database, both closed afterwards. */
 export async function withSimnetAndDatabase(backend: Backend, options: SimnetOptions, body: (sim: Simnet, db: TestDatabase) => Promise<void>): Promise<void> {

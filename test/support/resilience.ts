@@ -1,6 +1,5 @@
-// Shared pieces of the resilience tests (test/resilience-*.test.ts): the CLI's environment for a
-// simulator and a database, the --json summary, ground truth from the simulator, and the database
-// invariants that must hold at any moment, even right after the process was killed.
+// Shared pieces of the resilience tests (test/resilience-*.test.ts): the --json summary, ground truth from the
+// simulator, and the database invariants that must hold at any moment, even right after the process was killed.
 import type { ChildProcess } from "node:child_process";
 import { expect } from "vitest";
 import type { Simnet, SimToken } from "../simnet/index.ts";
@@ -10,19 +9,6 @@ import { expectedRow, tokenRows } from "./expect-rows.ts";
 import type { JsonSummary } from "../../src/sync/report.ts";
 
 export type Summary = JsonSummary;
-
-/** The CLI's environment for this simulator and database; every creator is reachable (CREATOR_ADDRESS). */
-export function cliEnv(sim: Simnet, db: Pick<TestDatabase, "databaseUrl" | "dataDir">, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    RPC_URL: sim.url,
-    NETWORK_PASSPHRASE: sim.networkPassphrase,
-    CONTRACT_ID: sim.contractId,
-    DATABASE_URL: db.databaseUrl,
-    PGLITE_DATA_DIR: db.dataDir,
-    CREATOR_ADDRESS: sim.chain.dormantCreators().join(","),
-    ...extra,
-  };
-}
 
 export function summary(r: CliResult): Summary {
   try {
@@ -148,10 +134,6 @@ export function signalWhen(child: ChildProcess, when: () => boolean, signal: Nod
   }, 2);
   child.on("exit", () => clearInterval(timer));
   return { fired: () => fired };
-}
-
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The delays the client announced on stderr ("<method> failed (...); retry N in M ms"). */

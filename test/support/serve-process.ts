@@ -6,8 +6,9 @@ import type { Simnet } from "../simnet/index.ts";
 import { startCli } from "./cli.ts";
 import type { TestDatabase } from "./databases.ts";
 import { tokenRows } from "./expect-rows.ts";
-import { http, jsonLines, waitFor } from "./live.ts";
+import { http, jsonLines } from "./live.ts";
 import { truthRows } from "./resilience.ts";
+import { waitFor } from "./wait.ts";
 
 export type ServeProcess = Awaited<ReturnType<typeof startServe>>;
 

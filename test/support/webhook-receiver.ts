@@ -116,14 +116,3 @@ export async function startReceiver(secret: string, respond: Respond = () => ({ 
     close: () => server.close(),
   };
 }
-
-/** Resolves when `check` holds, polling every 20 ms; fails after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = "condition"): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
