@@ -3,8 +3,10 @@
 import { MAX_KEYS_PER_REQUEST } from "../contract/factory.ts";
 import type { TokenInfo } from "../contract/types.ts";
 import { scanFactoryEvents, type EventScan } from "../discovery/events.ts";
+import { MarketLog } from "../discovery/market-log.ts";
 import { throwIfAborted } from "../internal/errors.ts";
 import type { RunCounts } from "../store/token-store.ts";
+import type { MarketWrite } from "../store/trade-store.ts";
 import { BatchWriter, MAX_BATCH_SIZE } from "./batch-writer.ts";
 import { CreatorDiscovery } from "./creator-discovery.ts";
 import { Findings } from "./findings.ts";
@@ -143,6 +145,7 @@ export class SyncRun {
       concurrency: config.concurrency,
       logger: this.#ctx.logger,
       tokens: this.#reader.eventLedgers,
+      market: new MarketLog(),
       onRange: (tokens) => {
         throwIfAborted(this.#ctx.signal);
         for (const token of tokens) this.#findings.token(token, "EVENTS");
@@ -161,6 +164,7 @@ export class SyncRun {
         this.#findings.token(token, "EVENTS");
       }
       for (const [token, creator] of history.launches) scan.launches.set(token, creator);
+      if (history.market) scan.market?.merge(history.market);
     }
     const counts = this.#report.counts;
     counts.fromLedger = from;
@@ -256,7 +260,12 @@ export class SyncRun {
             lastLedgerHash: scan.toLedger === this.#ctx.latestLedger ? this.#ctx.latestLedgerHash : null,
           }
         : undefined,
+      market: moveCursor && scan.market && !scan.market.empty ? marketWrite(scan.market) : undefined,
     });
   }
 
+}
+
+function marketWrite(log: MarketLog): MarketWrite {
+  return { trades: log.trades(), launches: log.launches, graduations: log.graduations };
 }
