@@ -22,6 +22,7 @@ import { clientKey } from "./client-address.ts";
 import { capConnections, serverOptions, type ConnectionLimits } from "./connection-limits.ts";
 import { hostAllowed, hostName } from "./host-allowlist.ts";
 import { httpFailure } from "./http-errors.ts";
+import { marketRoutes } from "./market-routes.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { parseTokenListQuery } from "./token-list-query.ts";
 
@@ -150,6 +151,8 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
     const row = await actions.queries().get(address);
     return row ? json(c, 200, row) : json(c, 404, { error: `token ${address} is not in the database` });
   });
+
+  app.route("/api/tokens", marketRoutes(actions));
 
   // The public view has no URL, database label or error text; the admin token reads them all.
   app.get("/api/status", async (c) => json(c, 200, publicStatus(await actions.status())));

@@ -3,6 +3,8 @@
 // state as the database knows it. Every amount leaves as a decimal string: i128/u64 never pass through a float.
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
+import { QueryError } from "./query-error.ts";
+import { MarketQueries } from "./trade-queries.ts";
 
 export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;
 export type TokenStatusFilter = (typeof TOKEN_STATUSES)[number];
@@ -24,10 +26,7 @@ const BIGINT_MAX = 2n ** 63n - 1n;
 /** Missing on-chain ids listed by the status; the count covers the rest. */
 const MISSING_IDS_LISTED = 100;
 
-/** A filter or cursor the read model cannot serve (the edge's query parsing throws it too); the message names the value. */
-export class QueryError extends Error {
-  override name = "QueryError";
-}
+export { QueryError };
 
 export interface TokenListQuery {
   status?: TokenStatusFilter;
@@ -161,10 +160,15 @@ interface Cursor {
 }
 
 export class TokenQueries {
+  /** The tokens' trades and candles. */
+  readonly market: MarketQueries;
+
   constructor(
     private readonly db: Database,
     readonly contractId: string,
-  ) {}
+  ) {
+    this.market = new MarketQueries(db, contractId);
+  }
 
   async list(query: TokenListQuery = {}): Promise<TokenPage> {
     const sort = query.sort ?? "created";

@@ -58,3 +58,43 @@ export async function marketColumns(db: TestDatabase): Promise<Record<string, st
      FROM tokens ORDER BY address COLLATE "C"`,
   );
 }
+
+const SCALE = 10n ** 40n;
+
+/** A trade's price as the API writes it: xlm / tokens rounded half up at 40 decimals, trailing zeros trimmed. */
+export function priceText(xlm: bigint, tokens: bigint): { value: bigint; text: string } {
+  const value = (xlm * SCALE * 2n + tokens) / (2n * tokens);
+  const whole = value / SCALE;
+  const frac = (value % SCALE).toString().padStart(40, "0").replace(/0+$/, "");
+  return { value, text: frac === "" ? whole.toString() : `${whole}.${frac}` };
+}
+
+/** The candles of `trades` (one token's, in chain order) at `seconds` per interval, empty intervals left out. */
+export function truthCandles(trades: SimTrade[], seconds: number, from: number, to: number): Record<string, unknown>[] {
+  const out = new Map<number, { open: ReturnType<typeof priceText>; high: ReturnType<typeof priceText>; low: ReturnType<typeof priceText>; close: ReturnType<typeof priceText>; xlm: bigint; tokens: bigint; trades: number }>();
+  for (const t of trades) {
+    if (t.closeTime < from || t.closeTime >= to) continue;
+    const time = Math.floor(t.closeTime / seconds) * seconds;
+    const p = priceText(t.xlmAmount, t.tokenAmount);
+    const c = out.get(time);
+    if (!c) out.set(time, { open: p, high: p, low: p, close: p, xlm: t.xlmAmount, tokens: t.tokenAmount, trades: 1 });
+    else {
+      if (p.value > c.high.value) c.high = p;
+      if (p.value < c.low.value) c.low = p;
+      c.close = p;
+      c.xlm += t.xlmAmount;
+      c.tokens += t.tokenAmount;
+      c.trades++;
+    }
+  }
+  return [...out].map(([time, c]) => ({
+    time,
+    open: c.open.text,
+    high: c.high.text,
+    low: c.low.text,
+    close: c.close.text,
+    volumeXlm: c.xlm.toString(),
+    volumeTokens: c.tokens.toString(),
+    trades: c.trades,
+  }));
+}

@@ -1,0 +1,146 @@
+// The market read model: a token's trades by keyset (event id order) and its price candles. A trade's price is
+// xlm_amount / token_amount (XLM per whole token: both are stroops), divided exactly in NUMERIC at 40 decimals and
+// trimmed, so that the text carries at least 18 significant digits for any price above 1e-22 XLM.
+import { quoteValue as quote } from "../internal/text/quote.ts";
+import type { Database } from "./database.ts";
+import { QueryError } from "./query-error.ts";
+
+export const CANDLE_INTERVALS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3_600, "4h": 14_400, "1d": 86_400 } as const;
+export type CandleInterval = keyof typeof CANDLE_INTERVALS;
+/** Candles one request may span (empty ones included): 1m candles over about a week. */
+export const MAX_CANDLE_SPAN = 10_080;
+export const MAX_TRADE_PAGE = 100;
+const DEFAULT_TRADE_PAGE = 50;
+
+/** The exact price of a trade, as SQL. */
+export const PRICE_SQL = `trim_scale(xlm_amount::numeric(80,40) / NULLIF(token_amount, 0))`;
+
+export interface TradeQuery {
+  /** 1..100, default 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page, for the same order. */
+  cursor?: string;
+  /** Default "desc" (newest first). */
+  order?: "asc" | "desc";
+}
+
+/** One trade as served. Amounts are decimal strings in stroops; `price` is XLM per whole token. */
+export interface TradeRow {
+  eventId: string;
+  ledger: number;
+  closedAt: string;
+  txHash: string;
+  side: "BUY" | "SELL";
+  trader: string;
+  xlmAmount: string;
+  tokenAmount: string;
+  fee: string | null;
+  priceBefore: string | null;
+  priceAfter: string | null;
+  /** null for a trade of zero tokens. */
+  price: string | null;
+}
+
+export interface TradePage {
+  trades: TradeRow[];
+  nextCursor: string | null;
+}
+
+export interface CandleQuery {
+  interval: CandleInterval;
+  /** Unix seconds, inclusive. */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+}
+
+/** One interval with trades. `time` is its start, unix seconds; prices are XLM per whole token. */
+export interface Candle {
+  time: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volumeXlm: string;
+  volumeTokens: string;
+  trades: number;
+}
+
+const EVENT_ID = /^\d{19}-\d{10}$/;
+
+type Raw = Record<string, string | null>;
+
+export class MarketQueries {
+  constructor(
+    private readonly db: Database,
+    readonly contractId: string,
+  ) {}
+
+  async trades(token: string, query: TradeQuery = {}): Promise<TradePage> {
+    const limit = query.limit ?? DEFAULT_TRADE_PAGE;
+    const order = query.order ?? "desc";
+    const params: unknown[] = [this.contractId, token];
+    let after = "";
+    if (query.cursor !== undefined) {
+      if (!EVENT_ID.test(query.cursor)) throw new QueryError(`cursor ${quote(query.cursor)} is not valid: pass the nextCursor of a previous page`);
+      params.push(query.cursor);
+      after = ` AND event_id ${order === "desc" ? "<" : ">"} $3`;
+    }
+    const rows = await this.db.query<Raw>(
+      `SELECT event_id, ledger::text AS ledger, to_json(closed_at) #>> '{}' AS closed_at, tx_hash, side::text AS side, trader,
+              xlm_amount::text AS xlm_amount, token_amount::text AS token_amount, fee::text AS fee,
+              price_before::text AS price_before, price_after::text AS price_after, ${PRICE_SQL}::text AS price
+       FROM trades WHERE contract_id = $1 AND token = $2${after}
+       ORDER BY event_id ${order === "desc" ? "DESC" : "ASC"} LIMIT ${limit + 1}`,
+      params,
+    );
+    const page = rows.slice(0, limit).map(toTrade);
+    return { trades: page, nextCursor: rows.length > limit ? page.at(-1)!.eventId : null };
+  }
+
+  /** The token's candles from `from` to `to`, intervals without a trade left out. */
+  async candles(token: string, query: CandleQuery): Promise<Candle[]> {
+    const seconds = CANDLE_INTERVALS[query.interval];
+    const rows = await this.db.query<Raw & { trades: number }>(
+      `WITH t AS (
+         SELECT (floor(extract(epoch FROM closed_at) / $5) * $5)::bigint AS bucket, event_id, xlm_amount, token_amount, ${PRICE_SQL} AS price
+         FROM trades
+         WHERE contract_id = $1 AND token = $2 AND closed_at >= to_timestamp($3) AND closed_at < to_timestamp($4)
+       )
+       SELECT bucket::text AS time,
+              ((array_agg(price ORDER BY event_id) FILTER (WHERE price IS NOT NULL))[1])::text AS open,
+              max(price)::text AS high, min(price)::text AS low,
+              ((array_agg(price ORDER BY event_id DESC) FILTER (WHERE price IS NOT NULL))[1])::text AS close,
+              sum(xlm_amount)::text AS volume_xlm, sum(token_amount)::text AS volume_tokens, count(*)::int AS trades
+       FROM t GROUP BY bucket HAVING count(price) > 0 ORDER BY bucket`,
+      [this.contractId, token, query.from, query.to, seconds],
+    );
+    return rows.map((r) => ({
+      time: Number(r.time),
+      open: r.open!,
+      high: r.high!,
+      low: r.low!,
+      close: r.close!,
+      volumeXlm: r.volume_xlm!,
+      volumeTokens: r.volume_tokens!,
+      trades: r.trades,
+    }));
+  }
+}
+
+function toTrade(r: Raw): TradeRow {
+  return {
+    eventId: r.event_id!,
+    ledger: Number(r.ledger),
+    closedAt: r.closed_at!,
+    txHash: r.tx_hash!,
+    side: r.side as TradeRow["side"],
+    trader: r.trader!,
+    xlmAmount: r.xlm_amount!,
+    tokenAmount: r.token_amount!,
+    fee: r.fee ?? null,
+    priceBefore: r.price_before ?? null,
+    priceAfter: r.price_after ?? null,
+    price: r.price ?? null,
+  };
+}
