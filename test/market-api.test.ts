@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet, type SimToken } from "./simnet/index.ts";
 import { backends, createTestDatabase, type TestDatabase } from "./support/databases.ts";
 import { http, startInProcess, strangerContract, waitFor, type InProcessLive } from "./support/live.ts";
-import { expectedTrade, priceText, tradeRows, truthCandles } from "./support/market-truth.ts";
+import { expectedTrade, marketFields, priceText, tradeRows, truthCandles } from "./support/market-truth.ts";
 
 const INTERVALS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3_600, "4h": 14_400, "1d": 86_400 } as const;
 
@@ -28,7 +28,9 @@ describe.each(backends)("market routes on %s", (backend) => {
   let busy: SimToken;
 
   beforeAll(async () => {
-    sim = await startSimnet({ scenario: { seed: 81, tokens: 20, creators: 5, historyLedgers: 20_000, retentionLedgers: 60_000, tradesInWindow: 100 } });
+    // The history ends about 30 h ago, so that the busy token's trades (over about 30 h) reach to about now.
+    const firstCloseTime = Math.floor(Date.now() / 1000) - (20_000 * 5 + 30 * 3_600);
+    sim = await startSimnet({ scenario: { seed: 81, tokens: 20, creators: 5, historyLedgers: 20_000, retentionLedgers: 60_000, tradesInWindow: 100, firstCloseTime } });
     busy = busyToken(sim);
     db = await createTestDatabase(backend);
     live = await startInProcess(sim, db);
@@ -96,6 +98,31 @@ describe.each(backends)("market routes on %s", (backend) => {
     // A range given as ISO 8601 times reads the same candles.
     const iso = await http(`${live.url}/api/tokens/${busy.tokenAddress}/candles?interval=4h&from=${new Date(from * 1000).toISOString()}&to=${new Date(to * 1000).toISOString()}`);
     expect((iso.json as { candles: unknown[] }).candles).toEqual(truthCandles(truth, 14_400, from, to));
+  });
+
+  it("lists each token's 24 h volume, price change and last trade, and sorts by the volume", async () => {
+    const listed = async () => {
+      const before = Date.now();
+      const r = await http(`${live.url}/api/tokens?sort=volume_24h&limit=100`);
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      return { before, after: Date.now(), tokens: (r.json as { tokens: Record<string, unknown>[] }).tokens };
+    };
+    const from = sim.chain.oldestLedger;
+    let checked = false;
+    // now() moves while the request runs: retry when a trade's time lies between the two ends of the request.
+    for (let attempt = 0; attempt < 5 && !checked; attempt++) {
+      const { before, after, tokens } = await listed();
+      const early = marketFields(sim, from, Math.floor(before / 1000));
+      const late = marketFields(sim, from, Math.ceil(after / 1000));
+      if (JSON.stringify(early) !== JSON.stringify(late)) continue;
+      const got = tokens.map((t) => ({ address: t["address"], volume24hXlm: t["volume24hXlm"], priceChange24h: t["priceChange24h"], lastTradeAt: t["lastTradeAt"] }));
+      expect(got).toEqual(early);
+      checked = true;
+    }
+    expect(checked).toBe(true);
+    const busyRow = (await listed()).tokens[0]!;
+    expect(busyRow["address"]).toBe(busy.tokenAddress);
+    expect(BigInt(busyRow["volume24hXlm"] as string)).toBeGreaterThan(0n);
   });
 
   it("answers a bad query with 400 naming the value, and an unknown token with 404", async () => {

@@ -4,12 +4,12 @@
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
 import { QueryError } from "./query-error.ts";
-import { MarketQueries } from "./trade-queries.ts";
+import { LIST_MARKET_COLUMNS, LIST_MARKET_JOINS, MarketQueries } from "./trade-queries.ts";
 
 export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;
 export type TokenStatusFilter = (typeof TOKEN_STATUSES)[number];
 
-export const TOKEN_SORTS = ["created", "market_cap", "xlm_raised", "holders"] as const;
+export const TOKEN_SORTS = ["created", "market_cap", "xlm_raised", "holders", "volume_24h"] as const;
 export type TokenSort = (typeof TOKEN_SORTS)[number];
 export type SortOrder = "asc" | "desc";
 
@@ -74,6 +74,12 @@ export interface TokenRow {
 /** A token as listed: name, symbol, image URL and description cut to 1,024 characters, `truncated` when any was. */
 export interface ListedToken extends TokenRow {
   truncated: boolean;
+  /** Stroops of XLM traded in the last 24 hours ("0" without trades). */
+  volume24hXlm: string;
+  /** Percent change of the price over the last 24 hours, 2 decimals; null without a trade to compare. */
+  priceChange24h: string | null;
+  /** The last trade's ledger close time (ISO 8601), or null. */
+  lastTradeAt: string | null;
 }
 
 export interface TokenPage {
@@ -111,11 +117,13 @@ export interface StoreStatus {
 }
 
 // Each sort: the column compared for the page boundary; "created" needs no tie-break (ids are unique per contract).
+// Qualified: the bare name would be the text output column of the same name, sorting "10" before "9".
 const SORT_COLUMNS: Record<TokenSort, { column: string; cast: string; tieBreak: boolean }> = {
-  created: { column: "onchain_id", cast: "bigint", tieBreak: false },
-  market_cap: { column: "market_cap", cast: "numeric", tieBreak: true },
-  xlm_raised: { column: "xlm_raised", cast: "numeric", tieBreak: true },
-  holders: { column: "holders_count", cast: "bigint", tieBreak: true },
+  created: { column: "tokens.onchain_id", cast: "bigint", tieBreak: false },
+  market_cap: { column: "tokens.market_cap", cast: "numeric", tieBreak: true },
+  xlm_raised: { column: "tokens.xlm_raised", cast: "numeric", tieBreak: true },
+  holders: { column: "tokens.holders_count", cast: "bigint", tieBreak: true },
+  volume_24h: { column: "m_volume.volume_24h", cast: "numeric", tieBreak: true },
 };
 
 /** The row's columns, each creator-supplied text through `text` (the list cuts them). */
@@ -175,8 +183,7 @@ export class TokenQueries {
     const order = query.order ?? "desc";
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const { cast, tieBreak } = SORT_COLUMNS[sort];
-    // Qualified: the bare name would be the text output column of the same name, sorting "10" before "9".
-    const column = `tokens.${SORT_COLUMNS[sort].column}`;
+    const column = SORT_COLUMNS[sort].column;
     const params: unknown[] = [this.contractId];
     const where = ["tokens.contract_id = $1"];
     const param = (value: unknown): string => `$${params.push(value)}`;
@@ -200,7 +207,8 @@ export class TokenQueries {
     }
     const dir = order === "desc" ? "DESC" : "ASC";
     const orderBy = tieBreak ? `${column} ${dir}, tokens.address ${dir}` : `${column} ${dir}`;
-    const sql = `SELECT ${LIST_COLUMNS}, ${column}::text AS sort_value FROM tokens WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
+    const sql = `SELECT ${LIST_COLUMNS}, ${LIST_MARKET_COLUMNS}, ${column}::text AS sort_value FROM tokens ${LIST_MARKET_JOINS}
+      WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
     const rows = await this.db.query<RawTokenRow>(sql, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -299,7 +307,13 @@ function toListedToken(r: RawTokenRow): ListedToken {
       truncated = true;
     }
   }
-  return { ...toTokenRow(cut), truncated };
+  return {
+    ...toTokenRow(cut),
+    truncated,
+    volume24hXlm: r.volume_24h ?? "0",
+    priceChange24h: r.price_change_24h ?? null,
+    lastTradeAt: r.last_trade_at ?? null,
+  };
 }
 
 function toRunRow(r: RawRunRow): SyncRunRow {

@@ -15,6 +15,35 @@ const DEFAULT_TRADE_PAGE = 50;
 /** The exact price of a trade, as SQL. */
 export const PRICE_SQL = `trim_scale(xlm_amount::numeric(80,40) / NULLIF(token_amount, 0))`;
 
+/**
+ * The market columns of a token list row, joined per listed token through the trades' indexes: XLM volume of the
+ * last 24 h, the last trade's time, and the price change in percent since the last price before 24 h ago (else the
+ * first trade within them). Expects the tokens table as `tokens` and the contract id as $1.
+ */
+export const LIST_MARKET_JOINS = `
+LEFT JOIN LATERAL (
+  SELECT coalesce(sum(tr.xlm_amount), 0) AS volume_24h FROM trades tr
+  WHERE tr.contract_id = $1 AND tr.token = tokens.address AND tr.closed_at >= now() - interval '24 hours'
+) m_volume ON true
+LEFT JOIN LATERAL (
+  SELECT tr.closed_at, ${PRICE_SQL.replaceAll("xlm_amount", "tr.xlm_amount").replaceAll("token_amount", "tr.token_amount")} AS price FROM trades tr
+  WHERE tr.contract_id = $1 AND tr.token = tokens.address ORDER BY tr.event_id DESC LIMIT 1
+) m_last ON true
+LEFT JOIN LATERAL (
+  SELECT price FROM (
+    (SELECT 0 AS k, tr.xlm_amount / NULLIF(tr.token_amount, 0) AS price FROM trades tr
+     WHERE tr.contract_id = $1 AND tr.token = tokens.address AND tr.closed_at < now() - interval '24 hours'
+     ORDER BY tr.closed_at DESC, tr.event_id DESC LIMIT 1)
+    UNION ALL
+    (SELECT 1 AS k, tr.xlm_amount / NULLIF(tr.token_amount, 0) FROM trades tr
+     WHERE tr.contract_id = $1 AND tr.token = tokens.address AND tr.closed_at >= now() - interval '24 hours'
+     ORDER BY tr.event_id LIMIT 1)
+  ) r ORDER BY k LIMIT 1
+) m_ref ON true`;
+
+export const LIST_MARKET_COLUMNS = `m_volume.volume_24h::text AS volume_24h, to_json(m_last.closed_at) #>> '{}' AS last_trade_at,
+  round((m_last.price / NULLIF(m_ref.price, 0) - 1) * 100, 2)::text AS price_change_24h`;
+
 export interface TradeQuery {
   /** 1..100, default 50. */
   limit?: number;

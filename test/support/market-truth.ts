@@ -98,3 +98,36 @@ export function truthCandles(trades: SimTrade[], seconds: number, from: number, 
     trades: c.trades,
   }));
 }
+
+/**
+ * What GET /api/tokens?sort=volume_24h lists of each token at `nowSeconds` (trades in ledgers from.. only), in its
+ * order: volume of the last 24 h descending, address descending.
+ */
+export function marketFields(sim: Simnet, from: number, nowSeconds: number): Record<string, unknown>[] {
+  const cutoff = nowSeconds - 86_400;
+  const rows = sim.chain.tokens.map((token) => {
+    const trades = sim.chain.tradesOf(token).filter((t) => t.ledger >= from);
+    const recent = trades.filter((t) => t.closeTime >= cutoff);
+    const volume = recent.reduce((n, t) => n + t.xlmAmount, 0n);
+    const last = trades.at(-1);
+    const ref = trades.filter((t) => t.closeTime < cutoff).at(-1) ?? recent[0];
+    let change: string | null = null;
+    if (last && ref) {
+      const l = priceText(last.xlmAmount, last.tokenAmount).value;
+      const r = priceText(ref.xlmAmount, ref.tokenAmount).value;
+      const scaled = (l - r) * 10_000n;
+      const abs = ((scaled < 0n ? -scaled : scaled) * 2n + r) / (2n * r); // |percent| x 100, rounded half up
+      const sign = scaled < 0n && abs > 0n ? "-" : "";
+      change = `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
+    }
+    return {
+      address: token.tokenAddress,
+      volume24hXlm: volume.toString(),
+      priceChange24h: change,
+      lastTradeAt: last ? new Date(last.closeTime * 1000).toISOString().replace(".000Z", "+00:00") : null,
+      volume,
+    };
+  });
+  rows.sort((a, b) => (a.volume !== b.volume ? (a.volume > b.volume ? -1 : 1) : a.address < b.address ? 1 : -1));
+  return rows.map(({ volume: _v, ...rest }) => rest);
+}
