@@ -6,7 +6,7 @@ import { startSimnet, type Simnet } from "./simnet/index.ts";
 import { startCli } from "./support/cli.ts";
 import { backends, createTestDatabase, type Backend, type TestDatabase } from "./support/databases.ts";
 import { syncJson } from "./support/fidelity.ts";
-import { jsonLines, LedgerTicker, waitFor } from "./support/live.ts";
+import { http, jsonLines, LedgerTicker, startInProcess, waitFor } from "./support/live.ts";
 import { marketColumns, tradeRows, truthMarketColumns, truthTrades } from "./support/market-truth.ts";
 import { cliEnv, killAfter, summary, tradeSome } from "./support/resilience.ts";
 
@@ -63,6 +63,33 @@ describe.each(backends)("trades on %s", (backend) => {
     expect(r.stderr).toMatch(/network reset/);
     expect(await tradeRows(db)).toEqual(truthTrades(sim, 0));
     expect((await tradeRows(db)).length).toBe(2);
+  }, 240_000);
+
+  it("records a gap longer than the RPC's window as a hole, shown in /api/status, and reads on after it", async () => {
+    const { sim, db } = await setup(backend, 75);
+    const from = sim.chain.oldestLedger;
+    await expectMarket(sim, db, from, "before the gap");
+    const cursor = sim.chain.latestLedger;
+    tradeSome(sim, 1, 5);
+    sim.chain.advance(12_500); // the sync is away longer than the 12,000-ledger window
+    tradeSome(sim, 2, 5);
+    const r = await syncJson(sim, db);
+    expect(r.code, r.stderr).toBe(0);
+    const hole = [cursor + 1, sim.chain.oldestLedger - 1];
+    expect(summary(r).warnings.join("\n")).toContain(`events from ledger ${hole[0]} to ${hole[1]} were missed`);
+    expect(summary(r).warnings.join("\n")).toMatch(/their trades are recorded as a hole/);
+    expect(await db.sql(`SELECT from_ledger::int AS "from", to_ledger::int AS "to" FROM trade_holes`)).toEqual([{ from: hole[0], to: hole[1] }]);
+    // What was readable is stored: the trades before the gap and after it, none of the hole's.
+    const readable = truthTrades(sim, from).filter((t) => Number(t["ledger"]) <= cursor || Number(t["ledger"]) > hole[1]!);
+    expect(await tradeRows(db)).toEqual(readable);
+    expect(truthTrades(sim, hole[0]!, hole[1]).length).toBeGreaterThan(0);
+    const live = await startInProcess(sim, db);
+    try {
+      const status = (await http(`${live.url}/api/status`)).json as { tradeHistory: unknown };
+      expect(status.tradeHistory).toEqual({ fromLedger: from, backfilled: false, holes: [{ fromLedger: hole[0], toLedger: hole[1] }] });
+    } finally {
+      await live.stop();
+    }
   }, 240_000);
 
   it("records each ledger's trades as watch follows the chain", async () => {

@@ -4,7 +4,7 @@
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
 import { QueryError } from "./query-error.ts";
-import { LIST_MARKET_COLUMNS, LIST_MARKET_JOINS, MarketQueries } from "./trade-queries.ts";
+import { LIST_MARKET_COLUMNS, LIST_MARKET_JOINS, MarketQueries, type TradeHistory } from "./trade-queries.ts";
 
 export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;
 export type TokenStatusFilter = (typeof TOKEN_STATUSES)[number];
@@ -114,6 +114,7 @@ export interface StoreStatus {
   missingIds: number[];
   missingCount: number;
   lastRuns: SyncRunRow[];
+  tradeHistory: TradeHistory;
 }
 
 // Each sort: the column compared for the page boundary; "created" needs no tie-break (ids are unique per contract).
@@ -229,7 +230,7 @@ export class TokenQueries {
   async status(options: { contractTokens?: number | null; runs?: number } = {}): Promise<StoreStatus> {
     const db = this.db;
     const contractTokens = options.contractTokens ?? null;
-    const [state, counts, runs] = await Promise.all([
+    const [state, counts, runs, tradeHistory] = await Promise.all([
       db.query<{ last_ledger: string; last_ledger_hash: string | null; updated_at: string }>(
         `SELECT last_ledger::text AS last_ledger, last_ledger_hash, to_json(updated_at) #>> '{}' AS updated_at FROM sync_state WHERE contract_id = $1`,
         [this.contractId],
@@ -245,6 +246,7 @@ export class TokenQueries {
          FROM sync_runs WHERE contract_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.min(100, options.runs ?? 10))}`,
         [this.contractId],
       ),
+      this.market.history(),
     ]);
     const stored = Number(counts[0]?.stored ?? 0);
     const missingCount = contractTokens === null ? 0 : contractTokens - Number(counts[0]?.below ?? 0);
@@ -266,6 +268,7 @@ export class TokenQueries {
       missingIds,
       missingCount: Math.max(0, missingCount),
       lastRuns: runs.map(toRunRow),
+      tradeHistory,
     };
   }
 }

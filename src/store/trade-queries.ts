@@ -44,6 +44,19 @@ LEFT JOIN LATERAL (
 export const LIST_MARKET_COLUMNS = `m_volume.volume_24h::text AS volume_24h, to_json(m_last.closed_at) #>> '{}' AS last_trade_at,
   round((m_last.price / NULLIF(m_ref.price, 0) - 1) * 100, 2)::text AS price_change_24h`;
 
+/** How far back the stored trades go, and the ranges missing from them. */
+export interface TradeHistory {
+  /**
+   * The first ledger whose trades are stored: the first run's window start, or the backfill's first ledger once a
+   * backfill has completed; null before any run. Trades before it (launches older than the RPC's window) need a backfill.
+   */
+  fromLedger: number | null;
+  /** True once a backfill covered the history up to the sync's first window. */
+  backfilled: boolean;
+  /** Ledger ranges (inclusive) whose trades were never read: the sync was away longer than the RPC's window. */
+  holes: { fromLedger: number; toLedger: number }[];
+}
+
 export interface TradeQuery {
   /** 1..100, default 50. */
   limit?: number;
@@ -104,6 +117,31 @@ export class MarketQueries {
     private readonly db: Database,
     readonly contractId: string,
   ) {}
+
+  async history(): Promise<TradeHistory> {
+    const [runs, backfill, holes] = await Promise.all([
+      this.db.query<{ from_ledger: string | null }>(
+        `SELECT min(from_ledger)::text AS from_ledger FROM sync_runs WHERE contract_id = $1 AND outcome IN ('SUCCEEDED', 'PARTIAL')`,
+        [this.contractId],
+      ),
+      this.db.query<{ from_ledger: string }>(
+        `SELECT from_ledger::text AS from_ledger FROM backfill_state WHERE contract_id = $1 AND next_ledger > to_ledger`,
+        [this.contractId],
+      ),
+      this.db.query<{ from_ledger: string; to_ledger: string }>(
+        `SELECT from_ledger::text AS from_ledger, to_ledger::text AS to_ledger FROM trade_holes WHERE contract_id = $1 ORDER BY from_ledger LIMIT 100`,
+        [this.contractId],
+      ),
+    ]);
+    const synced = runs[0]?.from_ledger ? Number(runs[0].from_ledger) : null;
+    const backfilled = backfill[0] ? Number(backfill[0].from_ledger) : null;
+    const fromLedger = backfilled !== null && (synced === null || backfilled < synced) ? backfilled : synced;
+    return {
+      fromLedger,
+      backfilled: backfilled !== null,
+      holes: holes.map((h) => ({ fromLedger: Number(h.from_ledger), toLedger: Number(h.to_ledger) })),
+    };
+  }
 
   async trades(token: string, query: TradeQuery = {}): Promise<TradePage> {
     const limit = query.limit ?? DEFAULT_TRADE_PAGE;

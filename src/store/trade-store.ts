@@ -10,6 +10,8 @@ export interface MarketWrite {
   launches: ReadonlyMap<string, number>;
   /** token -> the graduating buy's ledger and close time (unix ms). */
   graduations: ReadonlyMap<string, { ledger: number; closedAt: number }>;
+  /** Ledger ranges (inclusive) whose trades were not read: recorded in trade_holes. */
+  holes?: Array<[number, number]>;
 }
 
 /** Rows per INSERT: keeps each statement's parameters a few MB at most. */
@@ -33,6 +35,11 @@ UPDATE tokens t SET graduated_ledger = i.ledger::bigint, graduated_at = to_times
 FROM unnest($2::text[], $3::text[], $4::text[]) AS i(address, ledger, closed_ms)
 WHERE t.address = i.address AND t.contract_id = $1 AND t.graduated_ledger IS NULL`;
 
+const INSERT_HOLES = `
+INSERT INTO trade_holes (contract_id, from_ledger, to_ledger)
+SELECT $1, f::bigint, t::bigint FROM unnest($2::text[], $3::text[]) AS h(f, t)
+ON CONFLICT (contract_id, from_ledger) DO UPDATE SET to_ledger = GREATEST(trade_holes.to_ledger, excluded.to_ledger)`;
+
 const text = (v: bigint | null): string | null => (v === null ? null : v.toString());
 
 /** Writes the market's rows in the caller's transaction. */
@@ -55,6 +62,8 @@ export async function writeMarket(tx: SqlSession, contractId: string, market: Ma
       rows.map((t) => text(t.priceAfter)),
     ]);
   }
+  const holes = market.holes ?? [];
+  if (holes.length > 0) await tx.query(INSERT_HOLES, [contractId, holes.map(([f]) => String(f)), holes.map(([, t]) => String(t))]);
   if (market.launches.size > 0) {
     const launches = [...market.launches];
     await tx.query(SET_LAUNCHES, [contractId, launches.map(([a]) => a), launches.map(([, l]) => String(l))]);

@@ -24,6 +24,8 @@ export class SyncRun {
   /** Every read started, so that a failing run can wait for them before the database closes. */
   readonly #reads: Promise<unknown>[] = [];
   #writer: BatchWriter | null = null;
+  /** Ledger ranges whose trades this run could not read: the window's gap and what slid out during the scan. */
+  #holes: Array<[number, number]> = [];
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
@@ -84,6 +86,7 @@ export class SyncRun {
    */
   async #discover(known: Known): Promise<EventScan> {
     const window = await eventWindow(this.#ctx, known, (m) => this.#report.warn(m));
+    if (window.missed) this.#holes.push(window.missed);
     const creatorDiscovery = new CreatorDiscovery(
       this.#ctx,
       known,
@@ -152,6 +155,7 @@ export class SyncRun {
         onRange(tokens);
       },
     });
+    this.#holes.push(...scan.slidOut);
     if (scan.slidOut.length > 0) {
       const ranges = scan.slidOut.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(", ");
       const cover = !window.fresh ? "; every known creator is rescanned to cover the gap" : "";
@@ -260,12 +264,12 @@ export class SyncRun {
             lastLedgerHash: scan.toLedger === this.#ctx.latestLedger ? this.#ctx.latestLedgerHash : null,
           }
         : undefined,
-      market: moveCursor && scan.market && !scan.market.empty ? marketWrite(scan.market) : undefined,
+      market: moveCursor && scan.market && (!scan.market.empty || this.#holes.length > 0) ? marketWrite(scan.market, this.#holes) : undefined,
     });
   }
 
 }
 
-function marketWrite(log: MarketLog): MarketWrite {
-  return { trades: log.trades(), launches: log.launches, graduations: log.graduations };
+function marketWrite(log: MarketLog, holes: Array<[number, number]>): MarketWrite {
+  return { trades: log.trades(), launches: log.launches, graduations: log.graduations, holes };
 }

@@ -161,6 +161,7 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
         missingIds: status.missingIds,
         missingCount: status.missingCount,
         lastRuns: runs.slice(0, RUNS_SHOWN),
+        tradeHistory: status.tradeHistory,
       },
       newest: newest.tokens,
       activity,
