@@ -168,7 +168,6 @@ export class SyncRun {
         this.#findings.token(token, "EVENTS");
       }
       for (const [token, creator] of history.launches) scan.launches.set(token, creator);
-      if (history.market) scan.market?.merge(history.market);
     }
     const counts = this.#report.counts;
     counts.fromLedger = from;
@@ -250,8 +249,14 @@ export class SyncRun {
       this.#report.warn(`${unscanned.size} creators' token lists could not be read: the cursor stays, and the next run scans them again`);
     }
     const moveCursor = scan !== null && !retryable && unscanned.size === 0 && scan.toLedger >= scan.fromLedger;
+    // The window's trades go with the cursor that passes them; history's (the backfill's, below the cursor) always.
+    const market = new MarketLog();
+    if (moveCursor && scan.market) market.merge(scan.market);
+    if (this.#ctx.discovered?.market) market.merge(this.#ctx.discovered.market);
+    const holes = moveCursor ? this.#holes : [];
+    const writeMarket = !market.empty || holes.length > 0;
     // A read of named tokens meets no creator to record and moves no cursor: no transaction to spend.
-    if (creators.length === 0 && !moveCursor) return;
+    if (creators.length === 0 && !moveCursor && !writeMarket) return;
     await this.#ctx.store.writeBatch({
       tokens: [],
       creators,
@@ -264,7 +269,7 @@ export class SyncRun {
             lastLedgerHash: scan.toLedger === this.#ctx.latestLedger ? this.#ctx.latestLedgerHash : null,
           }
         : undefined,
-      market: moveCursor && scan.market && (!scan.market.empty || this.#holes.length > 0) ? marketWrite(scan.market, this.#holes) : undefined,
+      market: writeMarket ? marketWrite(market, holes) : undefined,
     });
   }
 
