@@ -2,7 +2,7 @@
 // batch; a token row, its creator and (with the last batch) the cursor commit together.
 import { DatabaseError, describeDatabaseError, type Database } from "./database.ts";
 import { assertRunLockHeld } from "./run-lock.ts";
-import { deleteMarket, writeMarket, type MarketWrite } from "./trade-store.ts";
+import { deleteMarket, tradeInsert, writeMarket, type MarketWrite, type TradeInsert, type TradeRecorder } from "./trade-store.ts";
 import { tokenUpsert, type ChangeRecorder, type TokenUpsert, type TokenWrite } from "./token-upsert.ts";
 
 export type { ChangeRecorder, DiscoverySource, TokenWrite } from "./token-upsert.ts";
@@ -111,14 +111,16 @@ export type WriteObserver = (e: { tokens: number; durationMs: number; ok: boolea
 
 export class TokenStore {
   readonly #upsert: TokenUpsert;
+  readonly #tradeInsert: TradeInsert;
 
   constructor(
     private readonly db: Database,
     readonly contractId: string,
     private readonly onWrite?: WriteObserver,
-    recorder?: ChangeRecorder,
+    recorder?: ChangeRecorder & Partial<TradeRecorder>,
   ) {
     this.#upsert = tokenUpsert(recorder);
+    this.#tradeInsert = tradeInsert(recorder?.tradeStatement ? (recorder as TradeRecorder) : undefined);
   }
 
   async loadState(): Promise<SyncStateRow | null> {
@@ -205,7 +207,7 @@ export class TokenStore {
       }
       const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
       if (touched.length > 0) await tx.query(REFRESH_CREATOR_COUNTS, [touched]);
-      if (batch.market) await writeMarket(tx, this.contractId, batch.market);
+      if (batch.market) await writeMarket(tx, this.contractId, batch.market, this.#tradeInsert);
       if (batch.cursor) {
         const c = batch.cursor;
         await tx.query(UPSERT_STATE, [this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash]);

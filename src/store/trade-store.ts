@@ -24,6 +24,37 @@ SELECT $1, event_id, token, ledger::bigint, to_timestamp(closed_ms::numeric / 10
 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
   AS t(event_id, token, ledger, closed_ms, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after)
 ON CONFLICT (contract_id, event_id) DO NOTHING`;
+/** Parameters of INSERT_TRADES; a recorder's own follow. */
+const TRADE_PARAMS = 13;
+
+/** What a TradeRecorder builds its statement from. */
+export interface TradeParts {
+  /** The insert of the batch's trades; with `RETURNING ...` appended it returns the rows it inserted (not the repeats). */
+  insert: string;
+  /** The contract id's placeholder. */
+  contract: string;
+  /** Binds a value fixed for the recorder's life; returns its placeholder. */
+  param(value: unknown): string;
+}
+
+/** Records the trades a batch inserts in the same statement (the webhook outbox's `trade` events). */
+export interface TradeRecorder {
+  tradeStatement(parts: TradeParts): string;
+}
+
+export interface TradeInsert {
+  readonly sql: string;
+  readonly fixed: unknown[];
+}
+
+/** The trades' insert statement: the recorder's, when given. */
+export function tradeInsert(recorder?: TradeRecorder): TradeInsert {
+  const fixed: unknown[] = [];
+  const param = (value: unknown): string => `$${TRADE_PARAMS + fixed.push(value)}`;
+  return { sql: recorder ? recorder.tradeStatement({ insert: INSERT_TRADES, contract: "$1", param }) : INSERT_TRADES, fixed };
+}
+
+const PLAIN_INSERT = tradeInsert();
 
 const SET_LAUNCHES = `
 UPDATE tokens t SET launch_ledger = i.ledger::bigint
@@ -43,10 +74,10 @@ ON CONFLICT (contract_id, from_ledger) DO UPDATE SET to_ledger = GREATEST(trade_
 const text = (v: bigint | null): string | null => (v === null ? null : v.toString());
 
 /** Writes the market's rows in the caller's transaction. */
-export async function writeMarket(tx: SqlSession, contractId: string, market: MarketWrite): Promise<void> {
+export async function writeMarket(tx: SqlSession, contractId: string, market: MarketWrite, insert: TradeInsert = PLAIN_INSERT): Promise<void> {
   for (let i = 0; i < market.trades.length; i += CHUNK) {
     const rows = market.trades.slice(i, i + CHUNK);
-    await tx.query(INSERT_TRADES, [
+    await tx.query(insert.sql, [
       contractId,
       rows.map((t) => t.eventId),
       rows.map((t) => t.token),
@@ -60,6 +91,7 @@ export async function writeMarket(tx: SqlSession, contractId: string, market: Ma
       rows.map((t) => text(t.fee)),
       rows.map((t) => text(t.priceBefore)),
       rows.map((t) => text(t.priceAfter)),
+      ...insert.fixed,
     ]);
   }
   const holes = market.holes ?? [];
