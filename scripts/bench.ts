@@ -36,6 +36,7 @@
 //        --only backfill: the history backfill's benchmark instead (scripts/bench/backfill.ts; --ledgers N, --loops N)
 //        --only live: the live follower's and HTTP API's benchmark instead (scripts/bench/live.ts, its flags there)
 //        --only webhooks: the webhook benchmark instead (scripts/bench/webhooks.ts, its flags there)
+//        --only market: candles and trades over 100,000 trades (scripts/bench/market.ts, its flags there)
 //        --only failover: two serve processes, the leader frozen 10 times: failover time p50/p99 (scripts/bench/failover.ts)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -81,7 +82,7 @@ const ARCHIVE_AFTER_LEDGERS = 40_000;
 // `pnpm bench --only live|webhooks|failover`: that benchmark alone, with flags of its own (scripts/bench/live.ts,
 // webhooks.ts, failover.ts).
 const alone = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-const aloneModules: Record<string, string> = { live: "./bench/live.ts", webhooks: "./bench/webhooks.ts", failover: "./bench/failover.ts" };
+const aloneModules: Record<string, string> = { live: "./bench/live.ts", webhooks: "./bench/webhooks.ts", failover: "./bench/failover.ts", market: "./bench/market.ts" };
 if (alone !== undefined && alone in aloneModules) {
   await import(aloneModules[alone]!);
   process.exit(0);

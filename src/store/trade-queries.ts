@@ -1,6 +1,7 @@
 // The market read model: a token's trades by keyset (event id order) and its price candles. A trade's price is
-// xlm_amount / token_amount (XLM per whole token: both are stroops), divided exactly in NUMERIC at 40 decimals and
-// trimmed, so that the text carries at least 18 significant digits for any price above 1e-22 XLM.
+// xlm_amount / token_amount (XLM per whole token: both are stroops), divided exactly in NUMERIC at 40 decimals when the
+// trade is stored (trades.price) and trimmed on the way out, so that the text carries at least 18 significant digits
+// for any price above 1e-22 XLM.
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
 import { QueryError } from "./query-error.ts";
@@ -12,8 +13,6 @@ export const MAX_CANDLE_SPAN = 10_080;
 export const MAX_TRADE_PAGE = 100;
 const DEFAULT_TRADE_PAGE = 50;
 
-/** The exact price of a trade, as SQL. */
-export const PRICE_SQL = `trim_scale(xlm_amount::numeric(80,40) / NULLIF(token_amount, 0))`;
 
 /**
  * The market columns of a token list row, joined per listed token through the trades' indexes: XLM volume of the
@@ -26,16 +25,16 @@ LEFT JOIN LATERAL (
   WHERE tr.contract_id = $1 AND tr.token = tokens.address AND tr.closed_at >= now() - interval '24 hours'
 ) m_volume ON true
 LEFT JOIN LATERAL (
-  SELECT tr.closed_at, ${PRICE_SQL.replaceAll("xlm_amount", "tr.xlm_amount").replaceAll("token_amount", "tr.token_amount")} AS price FROM trades tr
+  SELECT tr.closed_at, tr.price FROM trades tr
   WHERE tr.contract_id = $1 AND tr.token = tokens.address ORDER BY tr.event_id DESC LIMIT 1
 ) m_last ON true
 LEFT JOIN LATERAL (
   SELECT price FROM (
-    (SELECT 0 AS k, tr.xlm_amount / NULLIF(tr.token_amount, 0) AS price FROM trades tr
+    (SELECT 0 AS k, tr.price FROM trades tr
      WHERE tr.contract_id = $1 AND tr.token = tokens.address AND tr.closed_at < now() - interval '24 hours'
      ORDER BY tr.closed_at DESC, tr.event_id DESC LIMIT 1)
     UNION ALL
-    (SELECT 1 AS k, tr.xlm_amount / NULLIF(tr.token_amount, 0) FROM trades tr
+    (SELECT 1 AS k, tr.price FROM trades tr
      WHERE tr.contract_id = $1 AND tr.token = tokens.address AND tr.closed_at >= now() - interval '24 hours'
      ORDER BY tr.event_id LIMIT 1)
   ) r ORDER BY k LIMIT 1
@@ -156,7 +155,7 @@ export class MarketQueries {
     const rows = await this.db.query<Raw>(
       `SELECT event_id, ledger::text AS ledger, to_json(closed_at) #>> '{}' AS closed_at, tx_hash, side::text AS side, trader,
               xlm_amount::text AS xlm_amount, token_amount::text AS token_amount, fee::text AS fee,
-              price_before::text AS price_before, price_after::text AS price_after, ${PRICE_SQL}::text AS price
+              price_before::text AS price_before, price_after::text AS price_after, trim_scale(price)::text AS price
        FROM trades WHERE contract_id = $1 AND token = $2${after}
        ORDER BY event_id ${order === "desc" ? "DESC" : "ASC"} LIMIT ${limit + 1}`,
       params,
@@ -168,18 +167,22 @@ export class MarketQueries {
   /** The token's candles from `from` to `to`, intervals without a trade left out. */
   async candles(token: string, query: CandleQuery): Promise<Candle[]> {
     const seconds = CANDLE_INTERVALS[query.interval];
+    // Aggregates the stored prices; open and close are the first and last priced trade, found by primary key.
     const rows = await this.db.query<Raw & { trades: number }>(
-      `WITH t AS (
-         SELECT (floor(extract(epoch FROM closed_at) / $5) * $5)::bigint AS bucket, event_id, xlm_amount, token_amount, ${PRICE_SQL} AS price
+      `WITH g AS (
+         SELECT date_bin(make_interval(secs => $5), closed_at, to_timestamp(0)) AS bucket,
+                min(event_id) FILTER (WHERE price IS NOT NULL) AS first_id, max(event_id) FILTER (WHERE price IS NOT NULL) AS last_id,
+                max(price) AS high, min(price) AS low, sum(xlm_amount) AS volume_xlm, sum(token_amount) AS volume_tokens, count(*)::int AS trades
          FROM trades
          WHERE contract_id = $1 AND token = $2 AND closed_at >= to_timestamp($3) AND closed_at < to_timestamp($4)
+         GROUP BY 1
        )
-       SELECT bucket::text AS time,
-              ((array_agg(price ORDER BY event_id) FILTER (WHERE price IS NOT NULL))[1])::text AS open,
-              max(price)::text AS high, min(price)::text AS low,
-              ((array_agg(price ORDER BY event_id DESC) FILTER (WHERE price IS NOT NULL))[1])::text AS close,
-              sum(xlm_amount)::text AS volume_xlm, sum(token_amount)::text AS volume_tokens, count(*)::int AS trades
-       FROM t GROUP BY bucket HAVING count(price) > 0 ORDER BY bucket`,
+       SELECT extract(epoch FROM g.bucket)::bigint::text AS time, trim_scale(o.price)::text AS open, trim_scale(g.high)::text AS high, trim_scale(g.low)::text AS low,
+              trim_scale(c.price)::text AS close, g.volume_xlm::text AS volume_xlm, g.volume_tokens::text AS volume_tokens, g.trades
+       FROM g
+       JOIN trades o ON o.contract_id = $1 AND o.event_id = g.first_id
+       JOIN trades c ON c.contract_id = $1 AND c.event_id = g.last_id
+       ORDER BY g.bucket`,
       [this.contractId, token, query.from, query.to, seconds],
     );
     return rows.map((r) => ({

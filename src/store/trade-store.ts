@@ -18,9 +18,10 @@ export interface MarketWrite {
 const CHUNK = 5_000;
 
 const INSERT_TRADES = `
-INSERT INTO trades (contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after)
+INSERT INTO trades (contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after, price)
 SELECT $1, event_id, token, ledger::bigint, to_timestamp(closed_ms::numeric / 1000), tx_hash, side::trade_side, trader,
-       xlm_amount::numeric, token_amount::numeric, fee::numeric, price_before::numeric, price_after::numeric
+       xlm_amount::numeric, token_amount::numeric, fee::numeric, price_before::numeric, price_after::numeric,
+       xlm_amount::numeric(80,40) / NULLIF(token_amount::numeric, 0)
 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
   AS t(event_id, token, ledger, closed_ms, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after)
 ON CONFLICT (contract_id, event_id) DO NOTHING`;

@@ -16,10 +16,13 @@ CREATE TABLE "trades" (
     "fee" DECIMAL(39,0),
     "price_before" DECIMAL(39,0),
     "price_after" DECIMAL(39,0),
+    "price" DECIMAL(80,40),
 
     CONSTRAINT "trades_pkey" PRIMARY KEY ("contract_id","event_id")
 );
 
+-- "price" is xlm_amount / token_amount (XLM per whole token), divided once at insert, exactly to 40 decimals: candles
+-- aggregate it instead of dividing every trade on every read. NULL for a trade of zero tokens.
 -- A token's trades page by event id (keyset) and its candles read a time range.
 CREATE INDEX "trades_token_event_id_idx" ON "trades"("token", "event_id");
 CREATE INDEX "trades_token_closed_at_idx" ON "trades"("token", "closed_at");
