@@ -8,7 +8,7 @@ cd "$(git rev-parse --show-toplevel)"
 
 folder() {
   case "$1" in
-    api | input-validation | live-api | hostile-* | security-* | dashboard-* | stream-* | graphql-* | openapi-*) echo server ;;
+    api | input-validation | live-api | hostile-* | security-* | dashboard-* | stream | stream-* | graphql-* | openapi | openapi-*) echo server ;;
     codec | codec-* | xdr-reader | factory | read-paths) echo contract ;;
     discovery-*) echo discovery ;;
     fidelity-* | resilience-concurrency | resilience-crash | resilience-database | resilience-faults | sync.e2e | sync-* | providers-*) echo sync ;;

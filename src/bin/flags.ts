@@ -57,7 +57,7 @@ export function allowHttpFlag(command: Command): Command {
 export function webhookFlags(command: Command): Command {
   return command
     .addOption(new Option("--webhook <url>", "POST signed events to this URL; repeatable [WEBHOOK_URLS, comma separated]").argParser(collect))
-    .option("--webhook-events <types>", "token.added, token.updated, token.graduated (comma separated) [WEBHOOK_EVENTS, default all]")
+    .option("--webhook-events <types>", "token.added, token.updated, token.graduated, trade (comma separated) [WEBHOOK_EVENTS, default all but trade]")
     .addOption(duration("--webhook-timeout <ms>", "deliver for at most this long before exiting [WEBHOOK_TIMEOUT in seconds, default 10s]"))
     .option("--notify-initial", "announce every token of the first sync into an empty database (token.added)");
 }

@@ -420,7 +420,7 @@ export interface paths {
                     creator?: string;
                     /** @description name or symbol, case-insensitive substring */
                     q?: string;
-                    sort?: "created" | "market_cap" | "xlm_raised" | "holders";
+                    sort?: "created" | "market_cap" | "xlm_raised" | "holders" | "volume_24h";
                     order?: "asc" | "desc";
                     limit?: number;
                     /** @description the previous page's `nextCursor` (keyset paging) */
@@ -526,6 +526,215 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Token"];
+                    };
+                };
+                /** @description Bad request: a parameter, the body or a cursor is not valid (`bad_request`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (`not_found`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The Host header is not one of SYNC_ALLOWED_HOSTS (`misdirected`) */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests from this client; Retry-After says when to retry (`rate_limited`) */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected failure; the message carries an id the server's log has (`internal`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The RPC or the database is unavailable, or too many requests wait; Retry-After says when to retry (`unavailable`) */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{address}/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a token's trades, newest first by default
+         * @description Keyset paging: pass the page's `nextCursor` as `cursor` (with the same order) for the next one; null marks the last page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description the previous page's `nextCursor` (keyset paging) */
+                    cursor?: string;
+                    order?: "asc" | "desc";
+                };
+                header?: never;
+                path: {
+                    address: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of trades */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TradePage"];
+                    };
+                };
+                /** @description Bad request: a parameter, the body or a cursor is not valid (`bad_request`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (`not_found`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The Host header is not one of SYNC_ALLOWED_HOSTS (`misdirected`) */
+                421: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests from this client; Retry-After says when to retry (`rate_limited`) */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected failure; the message carries an id the server's log has (`internal`) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The RPC or the database is unavailable, or too many requests wait; Retry-After says when to retry (`unavailable`) */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{address}/candles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A token's price candles
+         * @description Candles of `interval` from `from` (default: 500 intervals before `to`) to `to` (default: now), at most 10080 intervals; intervals without trades are left out. Prices are XLM per whole token, computed exactly.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    interval?: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+                    /** @description unix seconds, or an ISO 8601 time */
+                    from?: string;
+                    /** @description unix seconds, or an ISO 8601 time */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    address: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The candles, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Candles"];
                     };
                 };
                 /** @description Bad request: a parameter, the body or a cursor is not valid (`bad_request`) */
@@ -1026,6 +1235,56 @@ export interface components {
             })[];
             /** @description Pass as `cursor` for the next page (same sort and order); null on the last page */
             nextCursor: string | null;
+        };
+        TradePage: {
+            trades: components["schemas"]["Trade"][];
+            /** @description Pass as `cursor` for the next page (same order); null on the last page */
+            nextCursor: string | null;
+        };
+        Trade: {
+            /** @description stellar-rpc's event id of the trade's event */
+            eventId: string;
+            ledger: number;
+            /**
+             * Format: date-time
+             * @description the ledger's close time
+             */
+            closedAt: string;
+            txHash: string;
+            /** @enum {string} */
+            side: "BUY" | "SELL";
+            trader: string;
+            /** @description XLM paid or received, in stroops (a decimal string, exact) */
+            xlmAmount: string;
+            /** @description tokens bought or sold, in the token's smallest unit (a decimal string, exact) */
+            tokenAmount: string;
+            /** @description fee, from the detailed buy event (a decimal string, exact) */
+            fee: string | null;
+            /** @description curve price before, from the detailed buy event (a decimal string, exact) */
+            priceBefore: string | null;
+            /** @description curve price after, from the detailed buy event (a decimal string, exact) */
+            priceAfter: string | null;
+            /** @description XLM per whole token, exact to at least 18 significant digits */
+            price: string | null;
+        };
+        Candles: {
+            candles: {
+                /** @description the interval's start, unix seconds */
+                time: number;
+                /** @description XLM per whole token */
+                open: string;
+                /** @description XLM per whole token */
+                high: string;
+                /** @description XLM per whole token */
+                low: string;
+                /** @description XLM per whole token */
+                close: string;
+                /** @description XLM traded, in stroops (a decimal string, exact) */
+                volumeXlm: string;
+                /** @description tokens traded (a decimal string, exact) */
+                volumeTokens: string;
+                trades: number;
+            }[];
         };
         AdminStatus: {
             contractId: string;

@@ -5,8 +5,10 @@ import { nonEmpty, splitList } from "./env-values.ts";
 import { validateHttpUrl } from "./http-url.ts";
 import { urlSecrets } from "../internal/redact.ts";
 
-export const EVENT_TYPES = ["token.added", "token.updated", "token.graduated"] as const;
+export const EVENT_TYPES = ["token.added", "token.updated", "token.graduated", "trade"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+/** Without --webhook-events: every event but `trade`, which a busy launchpad sends thousands of a day (opt in). */
+export const DEFAULT_EVENT_TYPES: EventType[] = ["token.added", "token.updated", "token.graduated"];
 
 /** What a caller may pass (the CLI fills it from flags); the environment fills the gaps. */
 export interface WebhookOptions {
@@ -86,9 +88,9 @@ function validateSecret(secret: string): void {
 }
 
 function parseEvents(value: string | string[] | undefined): EventType[] {
-  if (value === undefined) return [...EVENT_TYPES];
+  if (value === undefined) return [...DEFAULT_EVENT_TYPES];
   const items = (Array.isArray(value) ? value : [value]).flatMap(splitList);
-  if (items.length === 0) return [...EVENT_TYPES];
+  if (items.length === 0) return [...DEFAULT_EVENT_TYPES];
   for (const item of items) {
     if (!(EVENT_TYPES as readonly string[]).includes(item)) {
       throw new ConfigError(`webhook event ${JSON.stringify(item.slice(0, 60))} is unknown: expected ${EVENT_TYPES.join(", ")}`);

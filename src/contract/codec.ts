@@ -56,7 +56,7 @@ export function decodeI128(val: xdr.ScVal, path = "value"): bigint {
 
 
 /** A `G...` or `C...` address; other ScAddress kinds (muxed, balances, pools) are never factory participants. */
-function decodeAddress(val: xdr.ScVal, path: string, allowed: readonly AddressKind[] = ["account", "contract"]): string {
+export function decodeAddress(val: xdr.ScVal, path: string, allowed: readonly AddressKind[] = ["account", "contract"]): string {
   const v = expectScVal(val, path);
   if (v.type !== "scvAddress") typeMismatch(v, "address", path);
   const kind =
@@ -88,7 +88,7 @@ function decodeVec(val: xdr.ScVal, path: string): xdr.ScVal[] {
 }
 
 /** The Symbol-keyed fields of a `#[contracttype]` struct. Non-Symbol keys cannot name a field and are skipped. */
-function decodeStruct(val: xdr.ScVal, path: string): Map<string, xdr.ScVal> {
+export function decodeStruct(val: xdr.ScVal, path: string): Map<string, xdr.ScVal> {
   const v = expectScVal(val, path);
   if (v.type !== "scvMap") typeMismatch(v, "map", path);
   if (v.map === null) fail(path, "map is absent");
@@ -102,7 +102,7 @@ function decodeStruct(val: xdr.ScVal, path: string): Map<string, xdr.ScVal> {
   return fields;
 }
 
-function field(fields: Map<string, xdr.ScVal>, name: string, path: string): xdr.ScVal {
+export function field(fields: Map<string, xdr.ScVal>, name: string, path: string): xdr.ScVal {
   const val = fields.get(name);
   if (val === undefined) fail(prefixed(path, name), "missing field");
   return val;

@@ -23,7 +23,7 @@ const names = (...list: string[]): Uint8Array[] => list.map((n) => Buffer.from(n
  * field and are skipped as the SDK path does. Returns false (defer) for an absent map, or Symbol keys that are not
  * ASCII and strictly ascending: the host always writes them so, and then no two can decode to the same name.
  */
-function readStruct(r: XdrReader, fields: readonly Uint8Array[], at: Int32Array, depth: number): boolean {
+export function readStruct(r: XdrReader, fields: readonly Uint8Array[], at: Int32Array, depth: number): boolean {
   at.fill(-1);
   if (!r.bool()) return false;
   const bytes = r.bytes;
@@ -76,7 +76,7 @@ function seek(r: XdrReader, at: number, type: number): boolean {
 }
 
 /** An account or contract address among `allowed` at `at`, as StrKey text; undefined otherwise. */
-function addressAt(r: XdrReader, at: number, allowContract: boolean, allowAccount: boolean): string | undefined {
+export function addressAt(r: XdrReader, at: number, allowContract: boolean, allowAccount: boolean): string | undefined {
   if (!seek(r, at, SCV.address)) return undefined;
   const arm = r.address();
   let kind: AddressKind;
@@ -230,7 +230,7 @@ function u32At(r: XdrReader, at: number): number | undefined {
   return seek(r, at, SCV.u32) ? r.u32() : undefined;
 }
 
-function i128At(r: XdrReader, at: number): bigint | undefined {
+export function i128At(r: XdrReader, at: number): bigint | undefined {
   return seek(r, at, SCV.i128) ? r.i128() : undefined;
 }
 

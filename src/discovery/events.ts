@@ -11,6 +11,7 @@ import pLimit from "p-limit";
 import { decodeFactoryEvent } from "../contract/codec.ts";
 import { RpcError, type RpcClient } from "../rpc/client.ts";
 import type { Logger } from "../internal/logger.ts";
+import type { MarketLog } from "./market-log.ts";
 
 /** stellar-rpc scans at most this many ledgers per getEvents request. */
 export const MAX_LEDGERS_PER_SCAN = 10_000;
@@ -34,6 +35,8 @@ export interface EventScanOptions {
   onRange?: (tokens: string[]) => void;
   /** Where to note each token named, with the ledger of its latest event (default: a new map). */
   tokens?: Map<string, number>;
+  /** Where to note trades, launches and graduations (none noted without it). */
+  market?: MarketLog;
 }
 
 /** Tokens and creators found, whatever the source (the RPC's events, or history). */
@@ -42,6 +45,8 @@ export interface Discovered {
   tokens: Map<string, number>;
   /** token -> creator, from launch events. */
   launches: Map<string, string>;
+  /** Trades, launch ledgers and graduations, when asked for. */
+  market?: MarketLog;
 }
 
 export interface EventScan extends Discovered {
@@ -60,6 +65,8 @@ interface RawEvent {
   contractId?: string;
   topic: string[];
   value: string;
+  ledgerClosedAt?: string;
+  txHash?: string;
 }
 
 interface GetEventsResult {
@@ -71,7 +78,7 @@ interface GetEventsResult {
 
 export async function scanFactoryEvents(options: EventScanOptions): Promise<EventScan> {
   const { fromLedger, toLedger } = options;
-  const scan: EventScan = { fromLedger, toLedger, events: 0, tokens: options.tokens ?? new Map(), launches: new Map(), slidOut: [] };
+  const scan: EventScan = { fromLedger, toLedger, events: 0, tokens: options.tokens ?? new Map(), launches: new Map(), slidOut: [], market: options.market };
   if (toLedger < fromLedger) return scan;
   const pager = new Pager(options, scan);
   const limit = pLimit(options.concurrency ?? 8);
@@ -190,6 +197,7 @@ export function recordFactoryEvent(found: Discovered, raw: RawEvent, named?: str
   const event = decodeFactoryEvent(raw);
   if (!event) return false;
   if (!event.token) return true;
+  found.market?.note(raw, event);
   const seen = found.tokens.get(event.token);
   if (seen === undefined) named?.push(event.token);
   if (seen === undefined || seen < event.ledger) found.tokens.set(event.token, event.ledger);

@@ -14,6 +14,7 @@
 import { isTrue } from "../config/env-values.ts";
 import { resolveConfig, validateHttpUrl, ConfigError } from "../config/config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
+import { MarketLog } from "../discovery/market-log.ts";
 import { FatalError } from "../internal/errors.ts";
 import { SyncSession, type SessionOptions, type SyncReport } from "../sync/session.ts";
 import { parseSince } from "../internal/text/since.ts";
@@ -96,7 +97,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       if (resumable) logger?.info(`backfill: resuming at ledger ${start} (ledgers ${from}..${start - 1} were read by an earlier run)`);
       logger?.info(`backfill: reading ledgers ${start}..${to} from ${source.label}`);
 
-      const found: Discovered = { tokens: new Map(), launches: new Map() };
+      const found: Discovered = { tokens: new Map(), launches: new Map(), market: new MarketLog() };
       const creators = new Set<string>();
       const tokens = new Set<string>();
       let events = 0;
@@ -107,7 +108,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       const resumeAt = () => Math.min(next, gaps[0]?.from ?? next);
       const save = async (): Promise<SyncReport | null> => {
         let report: SyncReport | null = null;
-        if (found.tokens.size > 0 || next > to) {
+        if (found.tokens.size > 0 || !found.market!.empty || next > to) {
           report = await session.sync({ discovered: found, trigger: options.trigger ?? "backfill", signal: options.signal, listTokens: options.listTokens });
           synced += report.synced;
         }
@@ -116,6 +117,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
         }
         found.tokens.clear();
         found.launches.clear();
+        found.market!.clear();
         return report;
       };
 

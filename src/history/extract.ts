@@ -25,6 +25,9 @@ export interface RawContractEvent {
   contractId: string;
   topic: string[];
   value: string;
+  /** From a LedgerCloseMeta: the ledger's close time (ISO 8601) and the transaction's hash (hex), as getEvents has them. */
+  ledgerClosedAt?: string;
+  txHash?: string;
 }
 
 export interface LedgerSummary {
@@ -77,8 +80,14 @@ export class EventExtractor {
     if (meta.v === 0) return []; // protocol < 20: no Soroban
     const body = meta.v === 1 ? meta.v1 : meta.v2;
     const ledger = body.ledgerHeader.header.ledgerSeq;
+    const closedAt = new Date(Number(body.ledgerHeader.header.scpValue.closeTime) * 1000).toISOString();
     const out: RawContractEvent[] = [];
-    body.txProcessing.forEach((tx, i) => out.push(...this.#fromMeta(tx.txApplyProcessing, ledger, i + 1)));
+    body.txProcessing.forEach((tx, i) => {
+      const events = this.#fromMeta(tx.txApplyProcessing, ledger, i + 1);
+      if (events.length === 0) return;
+      const txHash = Buffer.from(tx.result.transactionHash).toString("hex");
+      for (const e of events) out.push({ ...e, ledgerClosedAt: closedAt, txHash });
+    });
     return out;
   }
 

@@ -40,6 +40,8 @@ export interface LiveStatus {
   lastBatchAt: string | null;
   lastError: string | null;
   lastRuns: SyncRunRow[];
+  /** How far back the stored trades go, whether a backfill completed them, and their holes. */
+  tradeHistory: StoreStatus["tradeHistory"];
 }
 
 export interface CreatorScanResult {
@@ -230,6 +232,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
         lastBatchAt: iso(f.lastBatchAt),
         lastError: f.lastError,
         lastRuns: store.lastRuns,
+        tradeHistory: store.tradeHistory,
       };
     },
 

@@ -27,6 +27,7 @@ const STATUS_FIELDS = {
   lastBatchAt: "public",
   lastError: "admin",
   lastRuns: "public", // without their error text (publicRun)
+  tradeHistory: "public",
 } as const satisfies Record<keyof LiveStatus, "public" | "admin">;
 
 type PublicField = { [K in keyof typeof STATUS_FIELDS]: (typeof STATUS_FIELDS)[K] extends "public" ? K : never }[keyof typeof STATUS_FIELDS];

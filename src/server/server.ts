@@ -22,6 +22,7 @@ import { hostAllowed, hostName } from "./host-allowlist.ts";
 import { httpFailure, type HttpFailure } from "./http-errors.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { marketRoutes } from "./routes/market.ts";
 import { limit, type RouteDeps } from "./routes/guards.ts";
 import { openApiRoute } from "./routes/openapi.ts";
 import { fail, refuseInvalid } from "./routes/respond.ts";
@@ -107,6 +108,7 @@ export function createServer(deps: ServerDeps): SyncTokenServer {
   statusRoutes(app, routeDeps);
   syncRoutes(app, routeDeps);
   tokenRoutes(app, routeDeps);
+  marketRoutes(app, routeDeps);
   adminRoutes(app, routeDeps);
   openApiRoute(app, routeDeps);
 

@@ -1,7 +1,7 @@
 // Counts per day for the dashboard's charts: launches (the token's on-chain created_at, indexed) and graduations.
 // Launches are counted on the chain's clock, up to the newest launch (a network's clock need not be the host's).
-// The tables keep no graduation time, so a graduation is dated by the last write of the graduated row
-// (last_synced_at): exact for a follower that was running when it happened, the day of the first sync otherwise.
+// A graduation is dated by its ledger's close time (graduated_at, from the token_graduated event) when the sync or a
+// backfill read that event; a graduation older than what was read falls back to the last write of the row.
 import type { Database } from "./database.ts";
 
 export interface DayCount {
@@ -47,8 +47,8 @@ export class ActivityQueries {
         [this.contractId, String((lastLaunchDay - days + 1) * DAY_SECONDS)],
       ),
       this.db.query<DayRow>(
-        `SELECT floor(extract(epoch FROM last_synced_at) / ${DAY_SECONDS})::text AS day, count(*)::int AS count FROM tokens
-         WHERE contract_id = $1 AND status = 'GRADUATED' AND last_synced_at >= to_timestamp($2::bigint) GROUP BY 1`,
+        `SELECT floor(extract(epoch FROM coalesce(graduated_at, last_synced_at)) / ${DAY_SECONDS})::text AS day, count(*)::int AS count FROM tokens
+         WHERE contract_id = $1 AND status = 'GRADUATED' AND coalesce(graduated_at, last_synced_at) >= to_timestamp($2::bigint) GROUP BY 1`,
         [this.contractId, String((today - days + 1) * DAY_SECONDS)],
       ),
     ]);

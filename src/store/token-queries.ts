@@ -3,11 +3,13 @@
 // state as the database knows it. Every amount leaves as a decimal string: i128/u64 never pass through a float.
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
+import { QueryError } from "./query-error.ts";
+import { LIST_MARKET_COLUMNS, LIST_MARKET_JOINS, MarketQueries, type TradeHistory } from "./trade-queries.ts";
 
 export const TOKEN_STATUSES = ["BONDING", "GRADUATED", "GRADUATION_FAILED"] as const;
 export type TokenStatusFilter = (typeof TOKEN_STATUSES)[number];
 
-export const TOKEN_SORTS = ["created", "market_cap", "xlm_raised", "holders"] as const;
+export const TOKEN_SORTS = ["created", "market_cap", "xlm_raised", "holders", "volume_24h"] as const;
 export type TokenSort = (typeof TOKEN_SORTS)[number];
 export type SortOrder = "asc" | "desc";
 
@@ -24,10 +26,7 @@ const BIGINT_MAX = 2n ** 63n - 1n;
 /** Missing on-chain ids listed by the status; the count covers the rest. */
 const MISSING_IDS_LISTED = 100;
 
-/** A filter or cursor the read model cannot serve (the edge's query parsing throws it too); the message names the value. */
-export class QueryError extends Error {
-  override name = "QueryError";
-}
+export { QueryError };
 
 export interface TokenListQuery {
   status?: TokenStatusFilter;
@@ -75,6 +74,12 @@ export interface TokenRow {
 /** A token as listed: name, symbol, image URL and description cut to 1,024 characters, `truncated` when any was. */
 export interface ListedToken extends TokenRow {
   truncated: boolean;
+  /** Stroops of XLM traded in the last 24 hours ("0" without trades). */
+  volume24hXlm: string;
+  /** Percent change of the price over the last 24 hours, 2 decimals; null without a trade to compare. */
+  priceChange24h: string | null;
+  /** The last trade's ledger close time (ISO 8601), or null. */
+  lastTradeAt: string | null;
 }
 
 export interface TokenPage {
@@ -109,14 +114,17 @@ export interface StoreStatus {
   missingIds: number[];
   missingCount: number;
   lastRuns: SyncRunRow[];
+  tradeHistory: TradeHistory;
 }
 
 // Each sort: the column compared for the page boundary; "created" needs no tie-break (ids are unique per contract).
+// Qualified: the bare name would be the text output column of the same name, sorting "10" before "9".
 const SORT_COLUMNS: Record<TokenSort, { column: string; cast: string; tieBreak: boolean }> = {
-  created: { column: "onchain_id", cast: "bigint", tieBreak: false },
-  market_cap: { column: "market_cap", cast: "numeric", tieBreak: true },
-  xlm_raised: { column: "xlm_raised", cast: "numeric", tieBreak: true },
-  holders: { column: "holders_count", cast: "bigint", tieBreak: true },
+  created: { column: "tokens.onchain_id", cast: "bigint", tieBreak: false },
+  market_cap: { column: "tokens.market_cap", cast: "numeric", tieBreak: true },
+  xlm_raised: { column: "tokens.xlm_raised", cast: "numeric", tieBreak: true },
+  holders: { column: "tokens.holders_count", cast: "bigint", tieBreak: true },
+  volume_24h: { column: "m_volume.volume_24h", cast: "numeric", tieBreak: true },
 };
 
 /** The row's columns, each creator-supplied text through `text` (the list cuts them). */
@@ -161,18 +169,22 @@ interface Cursor {
 }
 
 export class TokenQueries {
+  /** The tokens' trades and candles. */
+  readonly market: MarketQueries;
+
   constructor(
     private readonly db: Database,
     readonly contractId: string,
-  ) {}
+  ) {
+    this.market = new MarketQueries(db, contractId);
+  }
 
   async list(query: TokenListQuery = {}): Promise<TokenPage> {
     const sort = query.sort ?? "created";
     const order = query.order ?? "desc";
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const { cast, tieBreak } = SORT_COLUMNS[sort];
-    // Qualified: the bare name would be the text output column of the same name, sorting "10" before "9".
-    const column = `tokens.${SORT_COLUMNS[sort].column}`;
+    const column = SORT_COLUMNS[sort].column;
     const params: unknown[] = [this.contractId];
     const where = ["tokens.contract_id = $1"];
     const param = (value: unknown): string => `$${params.push(value)}`;
@@ -196,7 +208,8 @@ export class TokenQueries {
     }
     const dir = order === "desc" ? "DESC" : "ASC";
     const orderBy = tieBreak ? `${column} ${dir}, tokens.address ${dir}` : `${column} ${dir}`;
-    const sql = `SELECT ${LIST_COLUMNS}, ${column}::text AS sort_value FROM tokens WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
+    const sql = `SELECT ${LIST_COLUMNS}, ${LIST_MARKET_COLUMNS}, ${column}::text AS sort_value FROM tokens ${LIST_MARKET_JOINS}
+      WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
     const rows = await this.db.query<RawTokenRow>(sql, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -217,7 +230,7 @@ export class TokenQueries {
   async status(options: { contractTokens?: number | null; runs?: number } = {}): Promise<StoreStatus> {
     const db = this.db;
     const contractTokens = options.contractTokens ?? null;
-    const [state, counts, runs] = await Promise.all([
+    const [state, counts, runs, tradeHistory] = await Promise.all([
       db.query<{ last_ledger: string; last_ledger_hash: string | null; updated_at: string }>(
         `SELECT last_ledger::text AS last_ledger, last_ledger_hash, to_json(updated_at) #>> '{}' AS updated_at FROM sync_state WHERE contract_id = $1`,
         [this.contractId],
@@ -233,6 +246,7 @@ export class TokenQueries {
          FROM sync_runs WHERE contract_id = $1 ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.min(100, options.runs ?? 10))}`,
         [this.contractId],
       ),
+      this.market.history(),
     ]);
     const stored = Number(counts[0]?.stored ?? 0);
     const missingCount = contractTokens === null ? 0 : contractTokens - Number(counts[0]?.below ?? 0);
@@ -254,6 +268,7 @@ export class TokenQueries {
       missingIds,
       missingCount: Math.max(0, missingCount),
       lastRuns: runs.map(toRunRow),
+      tradeHistory,
     };
   }
 }
@@ -295,7 +310,13 @@ function toListedToken(r: RawTokenRow): ListedToken {
       truncated = true;
     }
   }
-  return { ...toTokenRow(cut), truncated };
+  return {
+    ...toTokenRow(cut),
+    truncated,
+    volume24hXlm: r.volume_24h ?? "0",
+    priceChange24h: r.price_change_24h ?? null,
+    lastTradeAt: r.last_trade_at ?? null,
+  };
 }
 
 function toRunRow(r: RawRunRow): SyncRunRow {

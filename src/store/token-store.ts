@@ -2,6 +2,7 @@
 // batch; a token row, its creator and (with the last batch) the cursor commit together.
 import { DatabaseError, describeDatabaseError, type Database } from "./database.ts";
 import { assertRunLockHeld } from "./run-lock.ts";
+import { deleteMarket, tradeInsert, writeMarket, type MarketWrite, type TradeInsert, type TradeRecorder } from "./trade-store.ts";
 import { tokenUpsert, type ChangeRecorder, type TokenUpsert, type TokenWrite } from "./token-upsert.ts";
 
 export type { ChangeRecorder, DiscoverySource, TokenWrite } from "./token-upsert.ts";
@@ -39,6 +40,8 @@ export interface BatchWrite {
   creators: CreatorWrite[];
   ledger: number;
   cursor?: CursorWrite;
+  /** Trades, launches and graduations the events up to the cursor name: written with it. */
+  market?: MarketWrite;
 }
 
 export interface BatchResult {
@@ -108,14 +111,16 @@ export type WriteObserver = (e: { tokens: number; durationMs: number; ok: boolea
 
 export class TokenStore {
   readonly #upsert: TokenUpsert;
+  readonly #tradeInsert: TradeInsert;
 
   constructor(
     private readonly db: Database,
     readonly contractId: string,
     private readonly onWrite?: WriteObserver,
-    recorder?: ChangeRecorder,
+    recorder?: ChangeRecorder & Partial<TradeRecorder>,
   ) {
     this.#upsert = tokenUpsert(recorder);
+    this.#tradeInsert = tradeInsert(recorder?.tradeStatement ? (recorder as TradeRecorder) : undefined);
   }
 
   async loadState(): Promise<SyncStateRow | null> {
@@ -135,6 +140,7 @@ export class TokenStore {
         `WITH gone AS (DELETE FROM tokens WHERE contract_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
         [this.contractId],
       );
+      await deleteMarket(tx, this.contractId);
       await tx.query(`DELETE FROM sync_state WHERE contract_id = $1`, [this.contractId]);
       return row?.n ?? 0;
     });
@@ -201,6 +207,7 @@ export class TokenStore {
       }
       const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
       if (touched.length > 0) await tx.query(REFRESH_CREATOR_COUNTS, [touched]);
+      if (batch.market) await writeMarket(tx, this.contractId, batch.market, this.#tradeInsert);
       if (batch.cursor) {
         const c = batch.cursor;
         await tx.query(UPSERT_STATE, [this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash]);

@@ -3,8 +3,10 @@
 import { MAX_KEYS_PER_REQUEST } from "../contract/factory.ts";
 import type { TokenInfo } from "../contract/types.ts";
 import { scanFactoryEvents, type EventScan } from "../discovery/events.ts";
+import { MarketLog } from "../discovery/market-log.ts";
 import { throwIfAborted } from "../internal/errors.ts";
 import type { RunCounts } from "../store/token-store.ts";
+import type { MarketWrite } from "../store/trade-store.ts";
 import { BatchWriter, MAX_BATCH_SIZE } from "./batch-writer.ts";
 import { CreatorDiscovery } from "./creator-discovery.ts";
 import { Findings } from "./findings.ts";
@@ -22,6 +24,8 @@ export class SyncRun {
   /** Every read started, so that a failing run can wait for them before the database closes. */
   readonly #reads: Promise<unknown>[] = [];
   #writer: BatchWriter | null = null;
+  /** Ledger ranges whose trades this run could not read: the window's gap and what slid out during the scan. */
+  #holes: Array<[number, number]> = [];
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
@@ -82,6 +86,7 @@ export class SyncRun {
    */
   async #discover(known: Known): Promise<EventScan> {
     const window = await eventWindow(this.#ctx, known, (m) => this.#report.warn(m));
+    if (window.missed) this.#holes.push(window.missed);
     const creatorDiscovery = new CreatorDiscovery(
       this.#ctx,
       known,
@@ -143,12 +148,14 @@ export class SyncRun {
       concurrency: config.concurrency,
       logger: this.#ctx.logger,
       tokens: this.#reader.eventLedgers,
+      market: new MarketLog(),
       onRange: (tokens) => {
         throwIfAborted(this.#ctx.signal);
         for (const token of tokens) this.#findings.token(token, "EVENTS");
         onRange(tokens);
       },
     });
+    this.#holes.push(...scan.slidOut);
     if (scan.slidOut.length > 0) {
       const ranges = scan.slidOut.map(([a, b]) => (a === b ? `${a}` : `${a}..${b}`)).join(", ");
       const cover = !window.fresh ? "; every known creator is rescanned to cover the gap" : "";
@@ -242,8 +249,14 @@ export class SyncRun {
       this.#report.warn(`${unscanned.size} creators' token lists could not be read: the cursor stays, and the next run scans them again`);
     }
     const moveCursor = scan !== null && !retryable && unscanned.size === 0 && scan.toLedger >= scan.fromLedger;
+    // The window's trades go with the cursor that passes them; history's (the backfill's, below the cursor) always.
+    const market = new MarketLog();
+    if (moveCursor && scan.market) market.merge(scan.market);
+    if (this.#ctx.discovered?.market) market.merge(this.#ctx.discovered.market);
+    const holes = moveCursor ? this.#holes : [];
+    const writeMarket = !market.empty || holes.length > 0;
     // A read of named tokens meets no creator to record and moves no cursor: no transaction to spend.
-    if (creators.length === 0 && !moveCursor) return;
+    if (creators.length === 0 && !moveCursor && !writeMarket) return;
     await this.#ctx.store.writeBatch({
       tokens: [],
       creators,
@@ -256,7 +269,12 @@ export class SyncRun {
             lastLedgerHash: scan.toLedger === this.#ctx.latestLedger ? this.#ctx.latestLedgerHash : null,
           }
         : undefined,
+      market: writeMarket ? marketWrite(market, holes) : undefined,
     });
   }
 
+}
+
+function marketWrite(log: MarketLog, holes: Array<[number, number]>): MarketWrite {
+  return { trades: log.trades(), launches: log.launches, graduations: log.graduations, holes };
 }

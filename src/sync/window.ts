@@ -20,6 +20,8 @@ export interface EventWindow {
   from: number;
   /** The stored rows must be read again: a first run, --full, or a gap (else the scan follows on from the cursor). */
   fresh: boolean;
+  /** Ledgers after the cursor that left the RPC's window unread (a gap): a hole in the trades. */
+  missed: [number, number] | null;
 }
 
 /**
@@ -44,15 +46,15 @@ export async function eventWindow(ctx: RunContext, known: Known, warn: (message:
     else ctx.logger.info(say);
   }
   let from = state && !config.full ? state.lastLedger + 1 : oldestLedger;
-  let gap = false;
+  let missed: [number, number] | null = null;
   if (from < oldestLedger) {
-    gap = true;
+    missed = [from, oldestLedger - 1];
     warn(
-      `events from ledger ${from} to ${oldestLedger - 1} were missed: they fell out of the RPC's retention window; every known creator is rescanned to cover the gap`,
+      `events from ledger ${from} to ${oldestLedger - 1} were missed: they fell out of the RPC's retention window; every known creator is rescanned to cover the gap, and their trades are recorded as a hole (GET /api/status)`,
     );
     from = oldestLedger;
   }
-  return { from, fresh: !state || config.full || gap };
+  return { from, fresh: !state || config.full || missed !== null, missed };
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { Logger } from "../internal/logger.ts";
 import type { Database } from "../store/database.ts";
 import { TOKEN_VALUE_COLUMNS, type ChangeRecorder, type UpsertParts } from "../store/token-upsert.ts";
+import type { TradeParts, TradeRecorder } from "../store/trade-store.ts";
 import { redactUrl } from "../internal/redact.ts";
 import type { WebhookConfig } from "../config/webhooks.ts";
 
@@ -95,6 +96,33 @@ deliveries AS (
 SELECT address FROM up`;
 }
 
+/**
+ * The trades' insert, recording a `trade` event for each trade it inserts (a repeat inserts nothing, so it is
+ * announced once) and a delivery per endpoint that takes them. A first sync announces none unless `notifyInitial`.
+ */
+function recordingTradeInsert({ insert, contract, param }: TradeParts, { notifyInitial, endpointIds }: { notifyInitial: boolean; endpointIds: string[] }): string {
+  const notify = param(String(notifyInitial));
+  const endpoints = param(endpointIds);
+  return `
+WITH ins AS (${insert}
+  RETURNING token, event_id, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after),
+events AS (
+  INSERT INTO webhook_events (contract_id, token_address, type, data)
+  SELECT ${contract}, token, 'trade', jsonb_build_object('token', token, 'eventId', event_id, 'ledger', ledger::text,
+    'closedAt', to_json(closed_at) #>> '{}', 'txHash', tx_hash, 'side', side::text, 'trader', trader,
+    'xlmAmount', xlm_amount::text, 'tokenAmount', token_amount::text, 'fee', fee::text,
+    'priceBefore', price_before::text, 'priceAfter', price_after::text)
+  FROM ins
+  WHERE ${notify}::boolean OR EXISTS (SELECT 1 FROM sync_state WHERE contract_id = ${contract})
+  ORDER BY event_id
+  RETURNING seq, token_address, type
+)
+INSERT INTO webhook_deliveries (event_seq, endpoint_id, token_address)
+SELECT e.seq, ep.id, e.token_address FROM events e
+JOIN webhook_endpoints ep ON ep.id = ANY(${endpoints}::text[]::int[]) AND ep.disabled_at IS NULL
+  AND e.type = ANY(string_to_array(ep.events, ','))`;
+}
+
 export interface Endpoint {
   id: number;
   url: string;
@@ -136,5 +164,12 @@ export async function openOutbox(
     }
   }
   const endpointIds = endpoints.map((e) => String(e.id));
-  return { statement: (parts) => recordingUpsert(parts, { notifyInitial: config.notifyInitial, contractId, endpointIds }) };
+  const recorder: ChangeRecorder & Partial<TradeRecorder> = {
+    statement: (parts) => recordingUpsert(parts, { notifyInitial: config.notifyInitial, contractId, endpointIds }),
+  };
+  // Trades are recorded only for an endpoint that asked for them: thousands a day would otherwise fill the outbox.
+  if (config.events.includes("trade")) {
+    recorder.tradeStatement = (parts) => recordingTradeInsert(parts, { notifyInitial: config.notifyInitial, endpointIds });
+  }
+  return recorder;
 }

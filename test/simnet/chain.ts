@@ -58,6 +58,31 @@ export interface SimToken extends TokenInfoFields {
   /** AmmPairAddress entry metadata (set at graduation). */
   ammLastModifiedLedger?: number;
   ammLiveUntilLedger?: number;
+  /** Ledger of the buy that graduated it (token_graduated), and that ledger's close time. */
+  graduatedLedger?: number;
+  graduatedAt?: number;
+}
+
+/** Ground truth of one buy or sell, as the factory's `tokens_bought` / `tokens_sold` event states it. */
+export interface SimTrade {
+  /** stellar-rpc id of the plain event (tokens_bought or tokens_sold). */
+  eventId: string;
+  contractId: string;
+  token: string;
+  ledger: number;
+  /** Unix seconds. */
+  closeTime: number;
+  txHash: string;
+  side: "BUY" | "SELL";
+  trader: string;
+  /** Stroops of XLM paid (buy) or received (sell). */
+  xlmAmount: bigint;
+  /** Token stroops received (buy, net of the fee) or sold. */
+  tokenAmount: bigint;
+  /** Buys only (from tokens_bought_detailed): the fee in token stroops and the curve's price around the trade. */
+  fee?: bigint;
+  priceBefore?: bigint;
+  priceAfter?: bigint;
 }
 
 export type TokenRef = SimToken | string | number;
@@ -265,6 +290,8 @@ export class SimChain {
   readonly tokens: SimToken[] = [];
   /** Every creator with at least one token, in order of their first launch. */
   readonly creators: string[] = [];
+  /** Every buy and sell of the factory's tokens since firstLedger, in chain order (kept past the retention window). */
+  readonly trades: SimTrade[] = [];
   readonly wasmHash: Uint8Array;
   admin: string;
   treasury: string;
@@ -576,7 +603,7 @@ export class SimChain {
       t.marketCap = 2n * q.xlmRaised;
       this.touchToken(t, ctx.ledger);
       this.emitTransfer(ctx, buyer, this.contractId, xlmStroops);
-      this.emit(ctx, "tokens_bought", {
+      const plain = this.emit(ctx, "tokens_bought", {
         buyer: F.address(buyer),
         token: F.address(t.tokenAddress),
         xlm_amount: F.i128(xlmStroops),
@@ -594,6 +621,16 @@ export class SimChain {
         slippage_bps: F.i128(q.slippageBps),
         timestamp: F.u64(BigInt(this.closeTime(ctx.ledger))),
       });
+      this.trades.push({
+        ...this.tradeAt(plain, t),
+        side: "BUY",
+        trader: buyer,
+        xlmAmount: xlmStroops,
+        tokenAmount: q.tokensNet,
+        fee: q.fee,
+        priceBefore: q.priceBefore,
+        priceAfter: q.priceAfter,
+      });
       let graduated = false;
       if (t.xlmRaised >= GRADUATION_XLM) {
         if (opts.failGraduation) {
@@ -604,6 +641,8 @@ export class SimChain {
           t.ammPair = this.derivedContract(`amm:${t.tokenAddress}`);
           t.ammLastModifiedLedger = ctx.ledger;
           t.ammLiveUntilLedger = ctx.ledger + this.entryTtl;
+          t.graduatedLedger = ctx.ledger;
+          t.graduatedAt = this.closeTime(ctx.ledger);
           this.invalidate(`amm:${t.tokenAddress}`);
           this.emit(ctx, "token_graduated", { token: F.address(t.tokenAddress), xlm_raised: F.i128(t.xlmRaised) });
           this.emit(ctx, "liquidity_locked", {
@@ -628,12 +667,13 @@ export class SimChain {
       t.marketCap = 2n * q.xlmRaised;
       this.touchToken(t, ctx.ledger);
       this.emitTransfer(ctx, this.contractId, seller, q.xlmReceived);
-      this.emit(ctx, "tokens_sold", {
+      const event = this.emit(ctx, "tokens_sold", {
         seller: F.address(seller),
         token: F.address(t.tokenAddress),
         tokens_sold: F.i128(tokenAmount),
         xlm_received: F.i128(q.xlmReceived),
       });
+      this.trades.push({ ...this.tradeAt(event, t), side: "SELL", trader: seller, xlmAmount: q.xlmReceived, tokenAmount });
       return { xlmReceived: q.xlmReceived, fee: q.fee, events: ctx.events };
     });
   }
@@ -765,6 +805,7 @@ export class SimChain {
     this.history?.clear();
     this.tokens.length = 0;
     this.creators.length = 0;
+    this.trades.length = 0;
     this.byAddress.clear();
     this.byCreator.clear();
     this.creatorMeta.clear();
@@ -784,7 +825,17 @@ export class SimChain {
     }
   }
 
+  /** Every trade of one token, in chain order. */
+  tradesOf(ref: TokenRef): SimTrade[] {
+    const address = this.token(ref).tokenAddress;
+    return this.trades.filter((t) => t.token === address);
+  }
+
   // ---------- internals ----------
+
+  private tradeAt(e: SimEvent, t: SimToken): Pick<SimTrade, "eventId" | "contractId" | "token" | "ledger" | "closeTime" | "txHash"> {
+    return { eventId: e.id, contractId: e.contractId, token: t.tokenAddress, ledger: e.ledger, closeTime: e.closeTime, txHash: e.txHash };
+  }
 
   private deploy(): void {
     this.deployed = true;

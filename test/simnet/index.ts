@@ -22,6 +22,7 @@ export type {
   TokenStatus,
   EntryState,
   TradeBurstOptions,
+  SimTrade,
 } from "./chain.ts";
 export type { SimEvent } from "./events.ts";
 export type { FaultKind, FaultOptions } from "./faults.ts";

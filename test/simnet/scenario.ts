@@ -45,6 +45,8 @@ export interface ScenarioOptions {
   keepHistory?: boolean;
   /** First protocol 23+ ledger (default: halfway through the history, so both meta versions occur). */
   protocolUpgradeLedger?: number;
+  /** Close time (unix s) of the first ledger (default 1,760,000,000): e.g. so that the history ends about now. */
+  firstCloseTime?: number;
 }
 
 export interface ScenarioInfo {
@@ -87,7 +89,7 @@ export function buildScenario(opts: ScenarioOptions = {}, networkPassphrase?: st
     networkPassphrase,
     retentionLedgers: retention,
     firstLedger,
-    firstCloseTime: FIRST_CLOSE_TIME,
+    firstCloseTime: opts.firstCloseTime ?? FIRST_CLOSE_TIME,
     archiveAfterLedgers: archiveAfter,
     evictAfterLedgers: archiveAfter === undefined ? undefined : (opts.evictAfterLedgers ?? Math.floor(archiveAfter / 4)),
     keepHistory: opts.keepHistory,

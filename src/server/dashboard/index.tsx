@@ -19,6 +19,7 @@ import { CSRF_FIELD, DashboardAuth, type AdminSession } from "./auth.ts";
 import { formatInteger } from "./format.ts";
 import { ACTION_PATHS, ActionsPage, DisabledPage, LoginPage, type ActionResult } from "./views/actions.tsx";
 import { OVERVIEW_LIVE_PATH, OverviewBody, OverviewPage, type OverviewModel } from "./views/overview.tsx";
+import { marketModel } from "./views/market.tsx";
 import { TokenPage } from "./views/token.tsx";
 import { TokensPage } from "./views/tokens.tsx";
 import { Notice, Page } from "./views/layout.tsx";
@@ -161,6 +162,7 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
         missingIds: status.missingIds,
         missingCount: status.missingCount,
         lastRuns: runs.slice(0, RUNS_SHOWN),
+        tradeHistory: status.tradeHistory,
       },
       newest: newest.tokens,
       activity,
@@ -202,7 +204,8 @@ export function createDashboard(deps: DashboardDeps): HonoApp<Env> {
         404,
       );
     }
-    return html(c, <TokenPage token={token} csrfToken={c.get("session").csrfToken} result={result} />, status);
+    const market = await marketModel(deps.actions.queries().market, address);
+    return html(c, <TokenPage token={token} csrfToken={c.get("session").csrfToken} result={result} market={market} />, status);
   };
   app.get("/tokens/:address", headers, page, async (c) => {
     const address = tokenAddress(c.req.param("address"));

@@ -6,6 +6,7 @@ import type { TokenRow } from "../../../store/token-queries.ts";
 import { formatBasisPoints, formatInteger, formatStroops, formatTime, graduationBasisPoints } from "../format.ts";
 import { ActionResultView, type ActionResult } from "./actions.tsx";
 import { CsrfField, Page, StatusBadge, Text, tokenHref } from "./layout.tsx";
+import { MarketPanel, type MarketModel } from "./market.tsx";
 
 const DISCOVERY: Record<TokenRow["discoveredVia"], string> = {
   EVENTS: "events: the factory's events named it",
@@ -20,7 +21,7 @@ const Amount: FC<{ stroops: string; unit: string }> = ({ stroops, unit }) => (
   </data>
 );
 
-export const TokenPage: FC<{ token: TokenRow; csrfToken: string; result?: ActionResult }> = ({ token: t, csrfToken, result }) => {
+export const TokenPage: FC<{ token: TokenRow; csrfToken: string; result?: ActionResult; market?: MarketModel }> = ({ token: t, csrfToken, result, market }) => {
   const bp = graduationBasisPoints(t.xlmRaised);
   return (
     <Page title={`Token ${t.onchainId}`} section="tokens" csrfToken={csrfToken}>
@@ -119,6 +120,7 @@ export const TokenPage: FC<{ token: TokenRow; csrfToken: string; result?: Action
           <Text value={t.description} class="long-text" lineBreaks />
         </dd>
       </dl>
+      {market && <MarketPanel market={market} />}
     </Page>
   );
 };

@@ -25,6 +25,7 @@ const SORT_LABELS: Record<TokenSort, string> = {
   market_cap: "Market cap",
   xlm_raised: "XLM raised",
   holders: "Holders",
+  volume_24h: "24 h volume",
 };
 
 export function tokensUrl(v: Pick<TokensView, "q" | "status" | "sort" | "order">, extra: Record<string, string> = {}): string {

@@ -1,0 +1,119 @@
+// Writes what a run's events say about the market (trades, launch and graduation ledgers) inside the transaction
+// that moves the cursor past those events. Idempotent: a trade is keyed by (contract_id, event_id), and a token's
+// launch and graduation are set once. Parameters are one text[] per column, cast in SQL, as for tokens.
+import type { Trade } from "../contract/market-events.ts";
+import type { SqlSession } from "./database.ts";
+
+export interface MarketWrite {
+  trades: Trade[];
+  /** token -> ledger of its launch. */
+  launches: ReadonlyMap<string, number>;
+  /** token -> the graduating buy's ledger and close time (unix ms). */
+  graduations: ReadonlyMap<string, { ledger: number; closedAt: number }>;
+  /** Ledger ranges (inclusive) whose trades were not read: recorded in trade_holes. */
+  holes?: Array<[number, number]>;
+}
+
+/** Rows per INSERT: keeps each statement's parameters a few MB at most. */
+const CHUNK = 5_000;
+
+const INSERT_TRADES = `
+INSERT INTO trades (contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after, price)
+SELECT $1, event_id, token, ledger::bigint, to_timestamp(closed_ms::numeric / 1000), tx_hash, side::trade_side, trader,
+       xlm_amount::numeric, token_amount::numeric, fee::numeric, price_before::numeric, price_after::numeric,
+       xlm_amount::numeric(80,40) / NULLIF(token_amount::numeric, 0)
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+  AS t(event_id, token, ledger, closed_ms, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after)
+ON CONFLICT (contract_id, event_id) DO NOTHING`;
+/** Parameters of INSERT_TRADES; a recorder's own follow. */
+const TRADE_PARAMS = 13;
+
+/** What a TradeRecorder builds its statement from. */
+export interface TradeParts {
+  /** The insert of the batch's trades; with `RETURNING ...` appended it returns the rows it inserted (not the repeats). */
+  insert: string;
+  /** The contract id's placeholder. */
+  contract: string;
+  /** Binds a value fixed for the recorder's life; returns its placeholder. */
+  param(value: unknown): string;
+}
+
+/** Records the trades a batch inserts in the same statement (the webhook outbox's `trade` events). */
+export interface TradeRecorder {
+  tradeStatement(parts: TradeParts): string;
+}
+
+export interface TradeInsert {
+  readonly sql: string;
+  readonly fixed: unknown[];
+}
+
+/** The trades' insert statement: the recorder's, when given. */
+export function tradeInsert(recorder?: TradeRecorder): TradeInsert {
+  const fixed: unknown[] = [];
+  const param = (value: unknown): string => `$${TRADE_PARAMS + fixed.push(value)}`;
+  return { sql: recorder ? recorder.tradeStatement({ insert: INSERT_TRADES, contract: "$1", param }) : INSERT_TRADES, fixed };
+}
+
+const PLAIN_INSERT = tradeInsert();
+
+const SET_LAUNCHES = `
+UPDATE tokens t SET launch_ledger = i.ledger::bigint
+FROM unnest($2::text[], $3::text[]) AS i(address, ledger)
+WHERE t.address = i.address AND t.contract_id = $1 AND t.launch_ledger IS DISTINCT FROM i.ledger::bigint`;
+
+const SET_GRADUATIONS = `
+UPDATE tokens t SET graduated_ledger = i.ledger::bigint, graduated_at = to_timestamp(i.closed_ms::numeric / 1000)
+FROM unnest($2::text[], $3::text[], $4::text[]) AS i(address, ledger, closed_ms)
+WHERE t.address = i.address AND t.contract_id = $1 AND t.graduated_ledger IS NULL`;
+
+const INSERT_HOLES = `
+INSERT INTO trade_holes (contract_id, from_ledger, to_ledger)
+SELECT $1, f::bigint, t::bigint FROM unnest($2::text[], $3::text[]) AS h(f, t)
+ON CONFLICT (contract_id, from_ledger) DO UPDATE SET to_ledger = GREATEST(trade_holes.to_ledger, excluded.to_ledger)`;
+
+const text = (v: bigint | null): string | null => (v === null ? null : v.toString());
+
+/** Writes the market's rows in the caller's transaction. */
+export async function writeMarket(tx: SqlSession, contractId: string, market: MarketWrite, insert: TradeInsert = PLAIN_INSERT): Promise<void> {
+  for (let i = 0; i < market.trades.length; i += CHUNK) {
+    const rows = market.trades.slice(i, i + CHUNK);
+    await tx.query(insert.sql, [
+      contractId,
+      rows.map((t) => t.eventId),
+      rows.map((t) => t.token),
+      rows.map((t) => String(t.ledger)),
+      rows.map((t) => String(t.closedAt)),
+      rows.map((t) => t.txHash),
+      rows.map((t) => t.side),
+      rows.map((t) => t.trader),
+      rows.map((t) => t.xlmAmount.toString()),
+      rows.map((t) => t.tokenAmount.toString()),
+      rows.map((t) => text(t.fee)),
+      rows.map((t) => text(t.priceBefore)),
+      rows.map((t) => text(t.priceAfter)),
+      ...insert.fixed,
+    ]);
+  }
+  const holes = market.holes ?? [];
+  if (holes.length > 0) await tx.query(INSERT_HOLES, [contractId, holes.map(([f]) => String(f)), holes.map(([, t]) => String(t))]);
+  if (market.launches.size > 0) {
+    const launches = [...market.launches];
+    await tx.query(SET_LAUNCHES, [contractId, launches.map(([a]) => a), launches.map(([, l]) => String(l))]);
+  }
+  if (market.graduations.size > 0) {
+    const graduations = [...market.graduations];
+    await tx.query(SET_GRADUATIONS, [
+      contractId,
+      graduations.map(([a]) => a),
+      graduations.map(([, g]) => String(g.ledger)),
+      graduations.map(([, g]) => String(g.closedAt)),
+    ]);
+  }
+}
+
+/** A reset's part: the old chain's trades and holes go with its tokens (in the caller's transaction). */
+export async function deleteMarket(tx: SqlSession, contractId: string): Promise<void> {
+  await tx.query(`DELETE FROM trades WHERE contract_id = $1`, [contractId]);
+  await tx.query(`DELETE FROM trade_holes WHERE contract_id = $1`, [contractId]);
+}
