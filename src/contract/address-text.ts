@@ -4,7 +4,7 @@
 // help at launchpad scale: with 100,000 tokens met in no particular order a bounded one mostly misses (measured
 // with scripts/bench/decode.ts: slower than no cache), and an unbounded one grows with the chain. So this
 // encodes directly, in about 0.3 µs and keeping nothing: version byte + key + CRC16-XModem (little-endian), in
-// RFC 4648 base32. test/xdr-reader.test.ts checks it against the SDK's encoder.
+// RFC 4648 base32. test/contract/xdr-reader.test.ts checks it against the SDK's encoder.
 import type { AddressKind } from "../internal/addresses.ts";
 
 const ALPHABET = Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "latin1");

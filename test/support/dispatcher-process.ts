@@ -1,4 +1,4 @@
-// A dispatcher in a process of its own, as a `serve` instance runs one: for test/webhooks-concurrency.test.ts.
+// A dispatcher in a process of its own, as a `serve` instance runs one: for test/webhooks/webhooks-concurrency.test.ts.
 // Reads DATABASE_URL, WEBHOOK_URLS, WEBHOOK_SECRET and DISPATCHER_CONCURRENCY; prints "ready" once it delivers,
 // delivers until SIGTERM, then prints its counts as JSON.
 import { openDatabase } from "../../src/store/database.ts";

@@ -105,7 +105,7 @@ export function listedRow(row: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-/** The API row without the fields the chain does not determine (when and how it was synced; a list's cut flag) and the market fields (test/market-api.test.ts). */
+/** The API row without the fields the chain does not determine (when and how it was synced; a list's cut flag) and the market fields (test/market/market-api.test.ts). */
 export function chainFields(row: Record<string, unknown>): Record<string, unknown> {
   const { discoveredVia: _d, firstSeenAt: _f, lastSyncedAt: _s, lastSyncedLedger: _l, truncated: _t, volume24hXlm: _v, priceChange24h: _p, lastTradeAt: _a, ...rest } = row;
   return rest;

@@ -1,4 +1,4 @@
-// A child process for test/resilience-lock.test.ts: once loaded, appends a line to argv[2].ready and waits for
+// A child process for test/store/resilience-lock.test.ts: once loaded, appends a line to argv[2].ready and waits for
 // argv[2].go, which holds the wall-clock instant at which every contender tries to take the file lock argv[2]
 // once; if it gets it, holds it 400 ms. Appends "got <from> <to>" or "busy" to argv[2].log.
 import fs from "node:fs";
