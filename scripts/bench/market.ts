@@ -39,19 +39,20 @@ export async function run(bench: BenchFlags): Promise<void> {
     const start = end - DAYS * 86_400;
     const traders = Array.from({ length: 500 }, () => StrKey.encodeEd25519PublicKey(crypto.randomBytes(32)));
     const began = performance.now();
-    // Synthetic trades: ids in time order, buys and sells with plausible curve amounts.
+    // Synthetic trades: ids in time order, buys and sells with plausible curve amounts, priced as the sync's insert
+    // prices them; the trades' trigger rolls their candles up as it does for the sync's.
     await db.query(
       `INSERT INTO trades (contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after, price)
-       SELECT $1, lpad(((2000000 + i)::bigint << 32)::text, 19, '0') || '-0000000001', $2, 2000000 + i,
+       SELECT *, xlm_amount::numeric(80,40) / token_amount FROM (SELECT $1, lpad(((2000000 + i)::bigint << 32)::text, 19, '0') || '-0000000001', $2, 2000000 + i,
          to_timestamp($4::bigint + (i::bigint * ($5::bigint - $4::bigint) / $3::int)), md5(i::text) || md5((i + 1)::text),
          (CASE WHEN i % 3 = 0 THEN 'SELL' ELSE 'BUY' END)::trade_side, ($6::text[])[1 + i % 500],
          10000000 + (random() * 5e9)::bigint, 1000000000000 + (random() * 4e15)::bigint,
-         CASE WHEN i % 3 = 0 THEN NULL ELSE 1000 END, CASE WHEN i % 3 = 0 THEN NULL ELSE 12 END, CASE WHEN i % 3 = 0 THEN NULL ELSE 13 END, NULL
-       FROM generate_series(1, $3::int) AS i`,
+         CASE WHEN i % 3 = 0 THEN NULL ELSE 1000 END, CASE WHEN i % 3 = 0 THEN NULL ELSE 12 END, CASE WHEN i % 3 = 0 THEN NULL ELSE 13 END
+       FROM generate_series(1, $3::int) AS i) AS t(contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after)`,
       [sim.contractId, token, TRADES, start, end, traders],
     );
-    await db.query("UPDATE trades SET price = xlm_amount::numeric(80,40) / token_amount"); // as the sync's insert computes it
     await db.query("VACUUM ANALYZE trades");
+    await db.query("VACUUM ANALYZE trade_candles");
     console.log(`inserted ${TRADES.toLocaleString("en-US")} trades over ${DAYS} days in ${Math.round(performance.now() - began)} ms (${server.label})`);
     await db.end();
 

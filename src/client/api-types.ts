@@ -1166,6 +1166,7 @@ export interface components {
             missingCount: number;
             initialSyncDone: boolean;
             lastBatchAt: string | null;
+            tradeHistory: components["schemas"]["TradeHistory"];
             lastRuns: {
                 id: string;
                 trigger: string;
@@ -1184,6 +1185,17 @@ export interface components {
                 missing: number;
                 fromLedger: number | null;
                 toLedger: number | null;
+            }[];
+        };
+        TradeHistory: {
+            /** @description the first ledger whose trades are stored; null before any run */
+            fromLedger: number | null;
+            /** @description a backfill covered the history before the sync's first window */
+            backfilled: boolean;
+            /** @description ledger ranges (inclusive) whose trades were never read */
+            holes: {
+                fromLedger: number;
+                toLedger: number;
             }[];
         };
         Token: {
@@ -1319,6 +1331,7 @@ export interface components {
             missingCount: number;
             initialSyncDone: boolean;
             lastBatchAt: string | null;
+            tradeHistory: components["schemas"]["TradeHistory"];
             /** @description masked */
             rpcUrl: string;
             database: string;

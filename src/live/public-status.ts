@@ -2,7 +2,7 @@
 // dashboard, both behind the admin token). Where the service reads from and writes to, and the text of its
 // errors, stay behind it: an RPC URL or a database label can carry a key, an error can quote a host.
 // Every field of LiveStatus is classed here, so a field added to it fails to compile until someone decides.
-import type { SyncRunRow } from "../store/token-queries.ts";
+import type { SyncRunRow } from "../store/sync-run-rows.ts";
 import type { LiveStatus } from "./actions.ts";
 
 const STATUS_FIELDS = {

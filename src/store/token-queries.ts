@@ -1,6 +1,7 @@
 // The read model the HTTP API and the dashboard serve: one contract's tokens listed with filters, sorts and keyset
 // paging (each sort has an index, so a page costs the same at row 100,000 as at row 0), one token, and the sync's
 // state as the database knows it. Every amount leaves as a decimal string: i128/u64 never pass through a float.
+import { toRunRow, type RawRunRow, type SyncRunRow } from "./sync-run-rows.ts";
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
 import { QueryError } from "./query-error.ts";
@@ -88,22 +89,6 @@ export interface TokenPage {
   nextCursor: string | null;
 }
 
-export interface SyncRunRow {
-  id: string;
-  trigger: string;
-  outcome: "RUNNING" | "SUCCEEDED" | "PARTIAL" | "FAILED";
-  startedAt: string;
-  finishedAt: string | null;
-  found: { events: number; storage: number; manual: number };
-  synced: number;
-  unchanged: number;
-  failed: number;
-  missing: number;
-  fromLedger: number | null;
-  toLedger: number | null;
-  error: string | null;
-}
-
 export interface StoreStatus {
   /** The stored cursor: events up to this ledger are in the tables. Null before the first run moved it. */
   cursor: { ledger: number; ledgerHash: string | null; updatedAt: string } | null;
@@ -141,25 +126,6 @@ const LIST_COLUMNS = rowColumns((f) => `substr(${f}, 1, ${LIST_TEXT_LIMIT + 1}) 
 
 /** A row as read: every column cast to text in SQL, so both drivers return the same strings. */
 type RawTokenRow = Record<string, string>;
-
-/** A sync_runs row as read: counters are int4 (numbers on both drivers), ids and ledgers cast to text. */
-interface RawRunRow extends Record<string, unknown> {
-  id: string;
-  trigger: string;
-  outcome: string;
-  started_at: string;
-  finished_at: string | null;
-  found_events: number;
-  found_storage: number;
-  found_manual: number;
-  synced: number;
-  unchanged: number;
-  failed: number;
-  missing: number;
-  from_ledger: string | null;
-  to_ledger: string | null;
-  error: string | null;
-}
 
 interface Cursor {
   sort: TokenSort;
@@ -316,25 +282,6 @@ function toListedToken(r: RawTokenRow): ListedToken {
     volume24hXlm: r.volume_24h ?? "0",
     priceChange24h: r.price_change_24h ?? null,
     lastTradeAt: r.last_trade_at ?? null,
-  };
-}
-
-function toRunRow(r: RawRunRow): SyncRunRow {
-  const ledger = (v: string | null): number | null => (v === null ? null : Number(v));
-  return {
-    id: r.id,
-    trigger: r.trigger,
-    outcome: r.outcome as SyncRunRow["outcome"],
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    found: { events: r.found_events, storage: r.found_storage, manual: r.found_manual },
-    synced: r.synced,
-    unchanged: r.unchanged,
-    failed: r.failed,
-    missing: r.missing,
-    fromLedger: ledger(r.from_ledger),
-    toLedger: ledger(r.to_ledger),
-    error: r.error,
   };
 }
 

@@ -164,38 +164,71 @@ export class MarketQueries {
     return { trades: page, nextCursor: rows.length > limit ? page.at(-1)!.eventId : null };
   }
 
-  /** The token's candles from `from` to `to`, intervals without a trade left out. */
+  /**
+   * The token's candles from `from` to `to`, intervals without a trade left out. Whole buckets come from the
+   * rollup the trades' trigger keeps (trade_candles: one row per candle); a bucket cut by `from` or `to` is
+   * aggregated from its trades, so that a candle never holds a trade outside the range.
+   */
   async candles(token: string, query: CandleQuery): Promise<Candle[]> {
     const seconds = CANDLE_INTERVALS[query.interval];
-    // Aggregates the stored prices; open and close are the first and last priced trade, found by primary key.
-    const rows = await this.db.query<Raw & { trades: number }>(
-      `WITH g AS (
-         SELECT date_bin(make_interval(secs => $5), closed_at, to_timestamp(0)) AS bucket,
-                min(event_id) FILTER (WHERE price IS NOT NULL) AS first_id, max(event_id) FILTER (WHERE price IS NOT NULL) AS last_id,
-                max(price) AS high, min(price) AS low, sum(xlm_amount) AS volume_xlm, sum(token_amount) AS volume_tokens, count(*)::int AS trades
-         FROM trades
-         WHERE contract_id = $1 AND token = $2 AND closed_at >= to_timestamp($3) AND closed_at < to_timestamp($4)
-         GROUP BY 1
-       )
-       SELECT extract(epoch FROM g.bucket)::bigint::text AS time, trim_scale(o.price)::text AS open, trim_scale(g.high)::text AS high, trim_scale(g.low)::text AS low,
-              trim_scale(c.price)::text AS close, g.volume_xlm::text AS volume_xlm, g.volume_tokens::text AS volume_tokens, g.trades
-       FROM g
-       JOIN trades o ON o.contract_id = $1 AND o.event_id = g.first_id
-       JOIN trades c ON c.contract_id = $1 AND c.event_id = g.last_id
-       ORDER BY g.bucket`,
-      [this.contractId, token, query.from, query.to, seconds],
-    );
-    return rows.map((r) => ({
-      time: Number(r.time),
-      open: r.open!,
-      high: r.high!,
-      low: r.low!,
-      close: r.close!,
-      volumeXlm: r.volume_xlm!,
-      volumeTokens: r.volume_tokens!,
-      trades: r.trades,
-    }));
+    const wholeFrom = Math.ceil(query.from / seconds) * seconds;
+    const wholeTo = Math.floor(query.to / seconds) * seconds;
+    if (wholeFrom >= wholeTo) return this.tradeCandles(token, seconds, query.from, query.to);
+    const [head, whole, tail] = await Promise.all([
+      query.from < wholeFrom ? this.tradeCandles(token, seconds, query.from, wholeFrom) : [],
+      this.rolledCandles(token, seconds, wholeFrom, wholeTo),
+      wholeTo < query.to ? this.tradeCandles(token, seconds, wholeTo, query.to) : [],
+    ]);
+    return [...head, ...whole, ...tail];
   }
+
+  private async rolledCandles(token: string, seconds: number, from: number, to: number): Promise<Candle[]> {
+    const rows = await this.db.query<Raw & { trades: number }>(
+      `SELECT extract(epoch FROM bucket)::bigint::text AS time, trim_scale(open)::text AS open, trim_scale(high)::text AS high,
+              trim_scale(low)::text AS low, trim_scale(close)::text AS close, volume_xlm::text AS volume_xlm,
+              volume_tokens::text AS volume_tokens, trades
+       FROM trade_candles
+       WHERE contract_id = $1 AND token = $2 AND interval_s = $5 AND bucket >= to_timestamp($3) AND bucket < to_timestamp($4)
+         AND first_id IS NOT NULL
+       ORDER BY bucket`,
+      [this.contractId, token, from, to, seconds],
+    );
+    return rows.map(toCandle);
+  }
+
+  /** Candles aggregated from the trades themselves: for the buckets a range cuts. */
+  private async tradeCandles(token: string, seconds: number, from: number, to: number): Promise<Candle[]> {
+    // Open and close are the first and last priced trade by event id (ordered aggregates: a join back to the trades
+    // by id would make the planner hash the whole table); a bucket without a priced trade is left out.
+    const rows = await this.db.query<Raw & { trades: number }>(
+      `SELECT extract(epoch FROM bucket)::bigint::text AS time,
+              trim_scale((array_agg(price ORDER BY event_id) FILTER (WHERE price IS NOT NULL))[1])::text AS open,
+              trim_scale(max(price))::text AS high, trim_scale(min(price))::text AS low,
+              trim_scale((array_agg(price ORDER BY event_id DESC) FILTER (WHERE price IS NOT NULL))[1])::text AS close,
+              sum(xlm_amount)::text AS volume_xlm, sum(token_amount)::text AS volume_tokens, count(*)::int AS trades
+       FROM (SELECT date_bin(make_interval(secs => $5), closed_at, to_timestamp(0)) AS bucket, event_id, price, xlm_amount, token_amount
+             FROM trades
+             WHERE contract_id = $1 AND token = $2 AND closed_at >= to_timestamp($3) AND closed_at < to_timestamp($4)) t
+       GROUP BY bucket
+       HAVING count(price) > 0
+       ORDER BY bucket`,
+      [this.contractId, token, from, to, seconds],
+    );
+    return rows.map(toCandle);
+  }
+}
+
+function toCandle(r: Raw & { trades: number }): Candle {
+  return {
+    time: Number(r.time),
+    open: r.open!,
+    high: r.high!,
+    low: r.low!,
+    close: r.close!,
+    volumeXlm: r.volume_xlm!,
+    volumeTokens: r.volume_tokens!,
+    trades: r.trades,
+  };
 }
 
 function toTrade(r: Raw): TradeRow {

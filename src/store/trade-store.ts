@@ -115,5 +115,6 @@ export async function writeMarket(tx: SqlSession, contractId: string, market: Ma
 /** A reset's part: the old chain's trades and holes go with its tokens (in the caller's transaction). */
 export async function deleteMarket(tx: SqlSession, contractId: string): Promise<void> {
   await tx.query(`DELETE FROM trades WHERE contract_id = $1`, [contractId]);
+  await tx.query(`DELETE FROM trade_candles WHERE contract_id = $1`, [contractId]);
   await tx.query(`DELETE FROM trade_holes WHERE contract_id = $1`, [contractId]);
 }

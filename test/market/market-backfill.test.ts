@@ -1,5 +1,6 @@
 // Market data since launch (issue 22): the backfill records every trade, launch and graduation of the history it
-// reads, from a data lake and through getLedgers, exactly as the simulator's truth has them, on PostgreSQL and PGlite.
+// reads, from a data lake and through getLedgers, exactly as the simulator's truth has them, on PostgreSQL and PGlite;
+// the candles rolled up as trades arrive out of order equal those aggregated from the trades afterwards.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -8,7 +9,7 @@ import { writeDatalake } from "../simnet/datalake.ts";
 import { startSimnet, type Simnet } from "../simnet/index.ts";
 import { runCli } from "../support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "../support/databases.ts";
-import { marketColumns, tradeRows, truthMarketColumns, truthTrades } from "../support/market-truth.ts";
+import { marketColumns, rolledAndRecomputedCandles, tradeRows, truthMarketColumns, truthTrades } from "../support/market-truth.ts";
 import { cliEnv } from "../support/cli.ts";
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
@@ -55,10 +56,15 @@ describe.each(backends)("backfilled trades on %s", (backend) => {
       expect(trades.length).toBeGreaterThan(30);
       expect(await marketColumns(db)).toEqual(truthMarketColumns(sim, sim.chain.firstLedger));
       expect((await marketColumns(db)).filter((c) => c["graduated_ledger"] !== null).length).toBeGreaterThan(0);
-      // A second backfill doubles nothing.
+      // The older trades the backfill inserted into buckets the sync had already rolled up moved their opens.
+      const [rolled, recomputed] = await rolledAndRecomputedCandles(db);
+      expect(rolled.length).toBeGreaterThan(0);
+      expect(rolled).toEqual(recomputed);
+      // A second backfill doubles nothing, in the trades or their candles.
       const again = await runCli(["backfill", "--json", ...args], { env });
       expect(again.code, again.stderr).toBe(0);
       expect(await tradeRows(db)).toEqual(trades);
+      expect(await rolledAndRecomputedCandles(db)).toEqual([rolled, recomputed]);
     });
   }
 });

@@ -37,6 +37,26 @@ export async function tradeRows(db: TestDatabase): Promise<TradeRow[]> {
   );
 }
 
+const CANDLE_COLUMNS = `contract_id, token, interval_s, extract(epoch FROM bucket)::bigint::text AS bucket, first_id, last_id,
+  open::text, close::text, high::text, low::text, volume_xlm::text, volume_tokens::text, trades`;
+
+/** The candles the trades' trigger rolled up (trade_candles), and the same aggregated from the trades table now. */
+export async function rolledAndRecomputedCandles(db: TestDatabase): Promise<[Record<string, unknown>[], Record<string, unknown>[]]> {
+  const rolled = await db.sql<Record<string, unknown>>(`SELECT ${CANDLE_COLUMNS} FROM trade_candles ORDER BY 1, 2, 3, 4`);
+  const recomputed = await db.sql<Record<string, unknown>>(
+    `WITH c AS (
+       SELECT t.contract_id, t.token, i.secs AS interval_s, date_bin(make_interval(secs => i.secs), t.closed_at, to_timestamp(0)) AS bucket,
+              min(t.event_id) FILTER (WHERE t.price IS NOT NULL) AS first_id, max(t.event_id) FILTER (WHERE t.price IS NOT NULL) AS last_id,
+              (array_agg(t.price ORDER BY t.event_id) FILTER (WHERE t.price IS NOT NULL))[1] AS open,
+              (array_agg(t.price ORDER BY t.event_id DESC) FILTER (WHERE t.price IS NOT NULL))[1] AS close,
+              max(t.price) AS high, min(t.price) AS low, sum(t.xlm_amount) AS volume_xlm, sum(t.token_amount) AS volume_tokens, count(*)::int AS trades
+       FROM trades t CROSS JOIN (VALUES (60), (300), (900), (3600), (14400), (86400)) AS i(secs)
+       GROUP BY 1, 2, 3, 4
+     ) SELECT ${CANDLE_COLUMNS} FROM c ORDER BY 1, 2, 3, 4`,
+  );
+  return [rolled, recomputed];
+}
+
 /** What tokens.launch_ledger / graduated_ledger / graduated_at must hold once ledgers from.. were read. */
 export function truthMarketColumns(sim: Simnet, from: number): Record<string, string | null>[] {
   return [...sim.chain.tokens]

@@ -119,6 +119,22 @@ export const typeDefs = /* GraphQL */ `
     initialSyncDone: Boolean!
     lastBatchAt: String
     lastRuns: [SyncRun!]!
+    "how far back the stored trades go, and the ledger ranges missing from them"
+    tradeHistory: TradeHistory!
+  }
+
+  type TradeHistory {
+    "the first ledger whose trades are stored; null before any run"
+    fromLedger: Int
+    "a backfill covered the history before the sync's first window"
+    backfilled: Boolean!
+    "ledger ranges (inclusive) whose trades were never read"
+    holes: [LedgerRange!]!
+  }
+
+  type LedgerRange {
+    fromLedger: Int!
+    toLedger: Int!
   }
 
   type SyncCursor {

@@ -163,6 +163,13 @@ const statusFields = {
   missingCount: z.number(),
   initialSyncDone: z.boolean(),
   lastBatchAt: z.string().nullable(),
+  tradeHistory: z
+    .object({
+      fromLedger: z.number().int().nullable().openapi({ description: "the first ledger whose trades are stored; null before any run" }),
+      backfilled: z.boolean().openapi({ description: "a backfill covered the history before the sync's first window" }),
+      holes: z.array(z.object({ fromLedger: z.number().int(), toLedger: z.number().int() })).openapi({ description: "ledger ranges (inclusive) whose trades were never read" }),
+    })
+    .openapi("TradeHistory"),
 };
 
 export const PublicStatus = z.object({ ...statusFields, lastRuns: z.array(SyncRun) }).openapi("Status");

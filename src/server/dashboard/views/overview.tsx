@@ -2,7 +2,8 @@
 // The overview: the follower's health, completeness against the contract's count, the newest launches, charts and
 // the last runs. The page holds one live region that the script re-fetches (the same component renders both).
 import type { FC } from "hono/jsx";
-import type { SyncRunRow, StoreStatus, TokenRow } from "../../../store/token-queries.ts";
+import type { StoreStatus, TokenRow } from "../../../store/token-queries.ts";
+import type { SyncRunRow } from "../../../store/sync-run-rows.ts";
 import type { DailyActivity } from "../../../store/activity-queries.ts";
 import { formatDuration, formatInteger, formatTime } from "../format.ts";
 import type { MinuteCounts } from "../rpc-rate.ts";
