@@ -12,6 +12,7 @@ import { httpFailure } from "../http-errors.ts";
 import type { RateLimiter } from "../rate-limit.ts";
 import { firstIssue } from "../routes/respond.ts";
 import { TokenListQuery } from "../routes/schemas.ts";
+import { syncTokenOutcome } from "../routes/sync.ts";
 import { refusal } from "./errors.ts";
 
 /** What the HTTP layer hands each request's resolvers. */
@@ -77,8 +78,7 @@ export function createResolvers({ actions, tokens, metrics, syncLimiter }: Resol
           count("ok");
           return row;
         } catch (error) {
-          const status = httpFailure(error)?.status;
-          count(status === 400 ? "bad_request" : status === 404 ? "not_found" : status === 503 ? "unavailable" : "error");
+          count(syncTokenOutcome(httpFailure(error)?.status ?? 500));
           throw error;
         }
       },

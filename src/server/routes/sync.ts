@@ -11,6 +11,11 @@ import { SyncTokenBody, TokenRow } from "./schemas.ts";
 
 const OUTCOMES: Partial<Record<number, SyncTokenOutcome>> = { 400: "bad_request", 401: "unauthorized", 404: "not_found", 413: "bad_request", 415: "bad_request", 429: "rate_limited", 503: "unavailable" };
 
+/** The sync-token metric's outcome for an answer's HTTP status: REST's route and GraphQL's mutation count alike. */
+export function syncTokenOutcome(status: number): SyncTokenOutcome {
+  return status === 200 ? "ok" : (OUTCOMES[status] ?? "error");
+}
+
 export const syncTokenRoute = createRoute({
   method: "post",
   path: "/api/sync-token",
@@ -32,9 +37,9 @@ export function syncRoutes(app: OpenAPIHono, deps: RouteDeps): void {
   const counted: MiddlewareHandler = async (c, next) => {
     try {
       await next();
-      count(c.res.status === 200 ? "ok" : (OUTCOMES[c.res.status] ?? "error"));
+      count(syncTokenOutcome(c.res.status));
     } catch (error) {
-      count(OUTCOMES[httpFailure(error)?.status ?? 500] ?? "error");
+      count(syncTokenOutcome(httpFailure(error)?.status ?? 500));
       throw error;
     }
   };
