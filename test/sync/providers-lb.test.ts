@@ -78,9 +78,14 @@ describe("watch behind a lagging load balancer", () => {
     w.child.stdout!.on("data", (d) => (stdout += d));
     w.child.stderr!.on("data", (d) => (stderr += d));
     cleanups.push(async () => void w.child.kill("SIGKILL"));
-    const launchedBefore = sim.chain.tokens.length;
+    // Launches while watch follows: the random live activity may launch none in a short run, so two are made here.
+    await waitFor("10 passes", () => jsonLines(stdout).length >= 10, 150_000, 100);
+    const launched = [sim.chain.launchToken(), sim.chain.launchToken()].map((t) => t.tokenAddress);
     await waitFor("40 passes while ledgers close", () => jsonLines(stdout).length >= 40, 150_000, 100);
-    expect(sim.chain.tokens.length).toBeGreaterThan(launchedBefore);
+    await waitFor("watch stored the launches", async () => {
+      const rows = await db.sql<{ n: string }>("SELECT count(*)::text AS n FROM tokens WHERE address = ANY($1)", [launched]);
+      return Number(rows[0]?.n) === launched.length;
+    }, 60_000, 200);
     w.child.kill("SIGTERM");
     const result = await w.done;
     expect(result.code, stderr).toBe(0);
