@@ -47,6 +47,8 @@ export interface Discovered {
   launches: Map<string, string>;
   /** Trades, launch ledgers and graduations, when asked for. */
   market?: MarketLog;
+  /** Ledger ranges (inclusive) read in full from history, so every trade in them is in `market`: they fill holes. */
+  read?: Array<[number, number]>;
 }
 
 export interface EventScan extends Discovered {

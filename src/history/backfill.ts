@@ -11,7 +11,7 @@
 // the report lists it (exit 2, as for tokens missing), and the cursor stays at its first ledger, so a
 // rerun with a source that still holds them (a data lake) reads them.
 
-import { isTrue } from "../config/env-values.ts";
+import { isTrue, nonEmpty } from "../config/env-values.ts";
 import { resolveConfig, validateHttpUrl, ConfigError } from "../config/config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
 import { MarketLog } from "../discovery/market-log.ts";
@@ -23,7 +23,7 @@ import { DatastoreSource } from "./datastore.ts";
 import { EventExtractor } from "./extract.ts";
 import { LedgersRpcSource } from "./ledgers-rpc.ts";
 import { withWebhooks } from "../webhooks/feature.ts";
-import { interrupted, ledgerAtTime, servedRange, type LedgerGap, type LedgerSource } from "./source.ts";
+import { interrupted, ledgerAtTime, servedRange, withoutGaps, type LedgerGap, type LedgerSource } from "./source.ts";
 
 export interface BackfillOptions extends SessionOptions {
   /** A SEP-54 data lake: a folder or an http(s) URL. Exactly one of datastore and ledgersRpc. */
@@ -80,7 +80,8 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
   const allowHttp = options.allowHttp ?? isTrue(env.ALLOW_HTTP);
   const logger = options.logger;
 
-  const source = await openSource(options, allowHttp, range.concurrency);
+  const datastore = options.datastore ?? (options.ledgersRpc === undefined ? nonEmpty(env.SYNC_DATASTORE) : undefined);
+  const source = await openSource({ ...options, datastore }, allowHttp, range.concurrency);
   try {
     if (source.networkPassphrase !== config.networkPassphrase) {
       throw new FatalError(
@@ -106,9 +107,12 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       const gaps: LedgerGap[] = [];
       // The cursor never moves past a ledger that was not read.
       const resumeAt = () => Math.min(next, gaps[0]?.from ?? next);
+      // The first ledger not yet handed over: the ledgers read since then fill any hole in the trades.
+      let handedFrom = start;
       const save = async (): Promise<SyncReport | null> => {
         let report: SyncReport | null = null;
-        if (found.tokens.size > 0 || !found.market!.empty || next > to) {
+        found.read = next > handedFrom ? withoutGaps(handedFrom, next - 1, gaps) : [];
+        if (found.tokens.size > 0 || !found.market!.empty || found.read.length > 0 || next > to) {
           report = await session.sync({ discovered: found, trigger: options.trigger ?? "backfill", signal: options.signal, listTokens: options.listTokens });
           synced += report.synced;
         }
@@ -118,6 +122,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
         found.tokens.clear();
         found.launches.clear();
         found.market!.clear();
+        handedFrom = next;
         return report;
       };
 
@@ -203,7 +208,7 @@ function parseRange(options: BackfillOptions): Range {
 
 async function openSource(options: BackfillOptions, allowHttp: boolean, concurrency: number | undefined): Promise<LedgerSource> {
   if ((options.datastore === undefined) === (options.ledgersRpc === undefined)) {
-    throw new ConfigError("pass exactly one ledger source: --datastore <folder or URL> or --ledgers-rpc <URL>");
+    throw new ConfigError("pass exactly one ledger source: --datastore <folder or URL> (or SYNC_DATASTORE) or --ledgers-rpc <URL>");
   }
   const common = { concurrency, signal: options.signal, timeoutMs: options.timeoutMs === undefined ? undefined : Number(options.timeoutMs) };
   if (options.datastore !== undefined) {

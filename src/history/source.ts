@@ -22,6 +22,19 @@ export interface LedgerGap {
   reason: string;
 }
 
+/** from..to less the gaps (in order, possibly reaching outside it): the ranges that were read. */
+export function withoutGaps(from: number, to: number, gaps: readonly LedgerGap[]): Array<[number, number]> {
+  const read: Array<[number, number]> = [];
+  let at = from;
+  for (const g of gaps) {
+    if (g.to < at || g.from > to) continue;
+    if (g.from > at) read.push([at, g.from - 1]);
+    at = g.to + 1;
+  }
+  if (at <= to) read.push([at, to]);
+  return read;
+}
+
 export interface LedgerSource {
   /** Where the ledgers come from, safe to print. */
   readonly label: string;

@@ -8,6 +8,7 @@
 // shutdown lets the pass in progress finish its batch.
 import { InterruptedError, LockedError, messageOf } from "../internal/errors.ts";
 import type { SyncReport, SyncRequest, SyncSession } from "../sync/session.ts";
+import type { HoleFiller } from "../sync/types.ts";
 import type { Common } from "../internal/common.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { NotLeaderError, UnavailableError } from "./errors.ts";
@@ -57,6 +58,8 @@ export interface FollowerOptions {
   pollIntervalMs?: number;
   /** How often a standby tries the lock (default 2000 ms). */
   lockRetryMs?: number;
+  /** Reads the holes in the trades from history (--datastore): each pass carries a stretch of one. */
+  holes?: HoleFiller;
   /** Called after each pass that read the chain (one line of --json output). */
   onBatch?: (report: SyncReport, follower: FollowerState) => void;
 }
@@ -151,6 +154,7 @@ export class Follower implements FollowerView {
         }
       }
     } finally {
+      await this.#options.holes?.close();
       this.#setRole("starting");
       for (const d of this.#fullRequests.splice(0)) d.reject(new UnavailableError("shutting down before the full resync ran"));
     }
@@ -225,7 +229,10 @@ export class Follower implements FollowerView {
       this.#seen(latestLedger, sentAt);
       if (latestLedger <= this.#readTo) return false;
     }
+    // A stretch of a hole in the trades rides on an incremental pass, which records it filled as it stores it.
+    const history = this.state.initialSyncDone && full.length === 0 ? await this.#options.holes?.next(session, signal) : null;
     const request: SyncRequest = {
+      ...(history ? { discovered: history } : {}),
       // A lost lease or lock stops the pass at its next step (its writes are refused anyway).
       signal: session.lockLost ? AbortSignal.any([signal, session.lockLost]) : signal,
       // Passes are recorded in sync_runs when they are events of note: the catch-up and full resyncs.

@@ -4,6 +4,7 @@
 // beyond what it starts.
 import type { SessionOptions, SyncReport, SyncSession } from "../sync/session.ts";
 import type { Common } from "../internal/common.ts";
+import type { HoleFiller } from "../sync/types.ts";
 import { createLiveActions, type LiveActions, type LiveActionsOptions } from "./actions.ts";
 import { Follower, type FollowerState } from "./follower.ts";
 import { SessionKeeper } from "./session-keeper.ts";
@@ -23,6 +24,8 @@ export interface LiveOptions {
   mode: "watch" | "serve";
   pollIntervalMs?: number;
   onBatch?: (report: SyncReport, state: FollowerState) => void;
+  /** Fills the holes in the trades from history (--datastore); the follower closes it when it stops. */
+  holes?: HoleFiller;
   services?: LiveService[];
   /** Limits of the sync-token calls (queue, concurrency, timeout). */
   actions?: Pick<LiveActionsOptions, "concurrency" | "maxQueue" | "readTimeoutMs" | "readyLagLedgers">;
@@ -48,6 +51,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
     standby: options.mode === "serve",
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.holes ? { holes: options.holes } : {}),
   });
   const actions = createLiveActions({ ...options.actions, keeper, follower, metrics: common.metrics, logger: common.logger });
   for (const service of options.services ?? []) {

@@ -12,6 +12,8 @@ export interface MarketWrite {
   graduations: ReadonlyMap<string, { ledger: number; closedAt: number }>;
   /** Ledger ranges (inclusive) whose trades were not read: recorded in trade_holes. */
   holes?: Array<[number, number]>;
+  /** Ledger ranges (inclusive) read in full from history: what holes they cover is taken out of trade_holes. */
+  filled?: Array<[number, number]>;
 }
 
 /** Rows per INSERT: keeps each statement's parameters a few MB at most. */
@@ -72,6 +74,21 @@ INSERT INTO trade_holes (contract_id, from_ledger, to_ledger)
 SELECT $1, f::bigint, t::bigint FROM unnest($2::text[], $3::text[]) AS h(f, t)
 ON CONFLICT (contract_id, from_ledger) DO UPDATE SET to_ledger = GREATEST(trade_holes.to_ledger, excluded.to_ledger)`;
 
+/** Taking from..to out of the holes: what is left of each hole on its right, then the holes that start inside, then their left parts. */
+async function fillHoles(tx: SqlSession, contractId: string, from: number, to: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO trade_holes (contract_id, from_ledger, to_ledger)
+     SELECT $1::text, $2::bigint + 1, to_ledger FROM trade_holes WHERE contract_id = $1::text AND from_ledger <= $2::bigint AND to_ledger > $2::bigint
+     ON CONFLICT (contract_id, from_ledger) DO UPDATE SET to_ledger = GREATEST(trade_holes.to_ledger, excluded.to_ledger)`,
+    [contractId, String(to)],
+  );
+  await tx.query(`DELETE FROM trade_holes WHERE contract_id = $1::text AND from_ledger BETWEEN $2::bigint AND $3::bigint`, [contractId, String(from), String(to)]);
+  await tx.query(`UPDATE trade_holes SET to_ledger = $2::bigint - 1 WHERE contract_id = $1::text AND from_ledger < $2::bigint AND to_ledger >= $2::bigint`, [
+    contractId,
+    String(from),
+  ]);
+}
+
 const text = (v: bigint | null): string | null => (v === null ? null : v.toString());
 
 /** Writes the market's rows in the caller's transaction. */
@@ -97,6 +114,9 @@ export async function writeMarket(tx: SqlSession, contractId: string, market: Ma
   }
   const holes = market.holes ?? [];
   if (holes.length > 0) await tx.query(INSERT_HOLES, [contractId, holes.map(([f]) => String(f)), holes.map(([, t]) => String(t))]);
+  for (const [from, to] of market.filled ?? []) {
+    await fillHoles(tx, contractId, from, to);
+  }
   if (market.launches.size > 0) {
     const launches = [...market.launches];
     await tx.query(SET_LAUNCHES, [contractId, launches.map(([a]) => a), launches.map(([, l]) => String(l))]);

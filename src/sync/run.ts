@@ -6,7 +6,6 @@ import { scanFactoryEvents, type EventScan } from "../discovery/events.ts";
 import { MarketLog } from "../discovery/market-log.ts";
 import { throwIfAborted } from "../internal/errors.ts";
 import type { RunCounts } from "../store/token-store.ts";
-import type { MarketWrite } from "../store/trade-store.ts";
 import { BatchWriter, MAX_BATCH_SIZE } from "./batch-writer.ts";
 import { CreatorDiscovery } from "./creator-discovery.ts";
 import { Findings } from "./findings.ts";
@@ -254,7 +253,8 @@ export class SyncRun {
     if (moveCursor && scan.market) market.merge(scan.market);
     if (this.#ctx.discovered?.market) market.merge(this.#ctx.discovered.market);
     const holes = moveCursor ? this.#holes : [];
-    const writeMarket = !market.empty || holes.length > 0;
+    const filled = this.#ctx.discovered?.read ?? [];
+    const writeMarket = !market.empty || holes.length > 0 || filled.length > 0;
     // A read of named tokens meets no creator to record and moves no cursor: no transaction to spend.
     if (creators.length === 0 && !moveCursor && !writeMarket) return;
     await this.#ctx.store.writeBatch({
@@ -269,12 +269,7 @@ export class SyncRun {
             lastLedgerHash: scan.toLedger === this.#ctx.latestLedger ? this.#ctx.latestLedgerHash : null,
           }
         : undefined,
-      market: writeMarket ? marketWrite(market, holes) : undefined,
+      market: writeMarket ? { trades: market.trades(), launches: market.launches, graduations: market.graduations, holes, filled } : undefined,
     });
   }
-
-}
-
-function marketWrite(log: MarketLog, holes: Array<[number, number]>): MarketWrite {
-  return { trades: log.trades(), launches: log.launches, graduations: log.graduations, holes };
 }

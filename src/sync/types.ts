@@ -169,3 +169,13 @@ export interface SyncRequest {
   /** Record the run in sync_runs (default true; single-token reads from the API skip it). */
   record?: boolean;
 }
+
+/**
+ * Reads recorded holes in the trades from history (src/history/hole-filler.ts), a stretch at a time: the follower
+ * hands each stretch to its next pass, which stores the trades and takes the stretch out of the holes together.
+ */
+export interface HoleFiller {
+  /** The next stretch of the first hole the source can give, read in full; null when there is none to read now. */
+  next(session: { db: Database; config: SyncConfig }, signal: AbortSignal): Promise<Discovered | null>;
+  close(): Promise<void>;
+}

@@ -18,7 +18,7 @@ export function defineBackfill(program: Command, { io, exitWith }: CommandContex
     )
     .option(
       "--datastore <dir|url>",
-      "a SEP-54 data lake, a folder or an http(s) URL: its root (Galexie's .config.json beside the partitions, or v0.2.0's config.json naming ledgersPath), its config file, or its partitions' folder",
+      "a SEP-54 data lake [SYNC_DATASTORE], a folder or an http(s) URL: its root (Galexie's .config.json beside the partitions, or v0.2.0's config.json naming ledgersPath), its config file, or its partitions' folder",
     )
     .option("--ledgers-rpc <url>", "an RPC that serves getLedgers over the range (e.g. stellar-rpc with a datastore); a page cap below 200 is learnt")
     .option("--from-ledger <n>", "first ledger to read")

@@ -11,7 +11,9 @@ import { stderrLogger, type Io } from "../io.ts";
 import { outputOf, printBatch } from "../render.ts";
 import { onStopSignals } from "../signals.ts";
 import type { CommandContext } from "./context.ts";
-import { boundedInt } from "../../config/env-values.ts";
+import { boundedInt, isTrue, nonEmpty } from "../../config/env-values.ts";
+import type { HoleFiller } from "../../sync/types.ts";
+import type { Logger } from "../../internal/logger.ts";
 import { serveSettings } from "./serve-settings.ts";
 
 type Mode = "watch" | "serve";
@@ -48,6 +50,7 @@ function followFlags(command: Command): Command {
             durationMs,
           ),
         )
+        .option("--datastore <dir|url>", "a SEP-54 data lake (as for backfill): holes in the trades are filled from it by themselves [SYNC_DATASTORE]")
         .option("--json", "one JSON line per ledger batch on stdout; logs go to stderr"),
     ),
   );
@@ -80,8 +83,10 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
     const stream = settings && settings.stream.maxStreams > 0 ? settings.stream : null;
     // A pass's own lines (events scanned, nodes behind) come every ledger: debug; the progress line sums it up.
     const session: SessionOptions = { ...connectionOptions(flags, io), logger: { info: (m: string) => logger.debug(m), warn: (m: string) => logger.warn(m) } };
+    const holes = await holeFiller(flags, io, logger);
     live = await startLive({
       mode,
+      ...(holes ? { holes } : {}),
       common,
       session: stream ? withStreamOutbox(session) : session,
       services: stream ? [webhookService(), streamOutboxPruner(stream.retentionMs)] : [webhookService()],
@@ -124,4 +129,13 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
   } finally {
     off();
   }
+}
+
+/** The data lake that fills holes in the trades (--datastore, SYNC_DATASTORE), or none. A URL is checked here. */
+async function holeFiller(flags: Flags, io: Io, logger: Logger): Promise<HoleFiller | undefined> {
+  const location = ((flags.datastore as string | undefined) ?? nonEmpty(io.env.SYNC_DATASTORE))?.trim();
+  if (!location) return undefined;
+  const [{ validateHttpUrl }, { LakeHoleFiller }] = await Promise.all([import("../../config/config.ts"), import("../../history/hole-filler.ts")]);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) validateHttpUrl(location, flags.allowHttp === true || isTrue(io.env.ALLOW_HTTP), "data lake URL");
+  return new LakeHoleFiller({ location, logger });
 }
