@@ -3,12 +3,14 @@
 //   1. scan: the hot path alone (read files, zstd, find the factory's events) over a local SEP-54 data lake of
 //      --ledgers simulated ledgers (default 120,000), in ledgers/s; then the same files split into their costs:
 //      reading them, decompressing them, and decoding (prefilter + XDR) the decompressed batches;
-//   2. backfill: `backfill()` end to end (scan, then the pipeline reads and writes every token) into PostgreSQL;
+//   2. backfill: `backfill()` end to end (scan, then the pipeline reads and writes every token and trade) into
+//      PostgreSQL, with the trades stored and without;
 //   3. mainnet: the 50 real mainnet transactions' result metas decoded in a loop, per transaction: the SDK's
 //      classes, the plain XDR schema decode the backfill uses, and the raw-bytes prefilter that skips a
 //      transaction not naming the contract; and zstd's speed on those bytes. From these, an estimate of a year of
 //      mainnet (6.3 M ledgers) on this machine.
-// Own flags: --ledgers 120000 --loops 20 (mainnet decode loops); --tokens defaults to 500 here.
+// Own flags: --ledgers 120000 --loops 20 (mainnet decode loops) --trades-per-ledger 0 (a buy in every ledger of the
+// lake's second half, N times over: a busy market); --tokens defaults to 500 here.
 
 import fs from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -16,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { constants, zstdCompressSync } from "node:zlib";
 import { StrKey, xdr } from "@stellar/stellar-sdk";
+import pg from "pg";
 import { backfill } from "../../src/history/backfill.ts";
 import { DatastoreSource, objectKey } from "../../src/history/datastore.ts";
 import { EventExtractor } from "../../src/history/extract.ts";
@@ -27,7 +30,7 @@ import { ownText, whole, type BenchFlags } from "./flags.ts";
 import { int, ms, table } from "./format.ts";
 import { openServer } from "./postgres.ts";
 
-export const options = { ledgers: "120000", loops: "20" };
+export const options = { ledgers: "120000", loops: "20", "trades-per-ledger": "0" };
 
 export async function run(flags: BenchFlags): Promise<void> {
   const result = await runBackfillBench({
@@ -35,6 +38,7 @@ export async function run(flags: BenchFlags): Promise<void> {
     tokens: whole("tokens", flags.tokens ?? 500, 1),
     databaseUrl: flags.databaseUrl,
     loops: whole("loops", ownText(flags, "loops"), 1),
+    tradesPerLedger: whole("trades-per-ledger", ownText(flags, "trades-per-ledger"), 0),
   });
   const out = flags.out ?? path.join("bench-results", "backfill-latest.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -47,6 +51,8 @@ export interface BackfillBenchOptions {
   tokens: number;
   databaseUrl?: string;
   loops: number;
+  /** A buy in every ledger of the lake's second half this many times over (0: the scenario's own trading). */
+  tradesPerLedger: number;
 }
 
 const YEAR_OF_LEDGERS = 6_300_000;
@@ -54,7 +60,15 @@ const YEAR_OF_LEDGERS = 6_300_000;
 export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-lake-"));
   const sim = await startSimnet({
-    scenario: { seed: 1, tokens: o.tokens, creators: Math.max(1, Math.round(o.tokens / 5)), historyLedgers: o.ledgers, retentionLedgers: 10_000 },
+    scenario: {
+      seed: 1,
+      tokens: o.tokens,
+      creators: Math.max(1, Math.round(o.tokens / 5)),
+      retentionLedgers: 10_000,
+      ...(o.tradesPerLedger > 0
+        ? { historyLedgers: Math.ceil(o.ledgers / 2), denseTrading: { ledgers: Math.floor(o.ledgers / 2), tradesPerLedger: o.tradesPerLedger } }
+        : { historyLedgers: o.ledgers }),
+    },
     ledgersFromDatastore: true,
   });
   const server = await openServer(o.databaseUrl);
@@ -90,19 +104,29 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
     const decodeMs = performance.now() - t;
     const rawBytes = raw.reduce((n, b) => n + b.byteLength, 0);
 
-    // 2. end to end into PostgreSQL
-    const databaseUrl = await server.createDatabase("backfill");
-    t = performance.now();
-    const report = await backfill({
-      rpcUrl: sim.url,
-      networkPassphrase: sim.networkPassphrase,
-      contractId: sim.contractId,
-      databaseUrl,
-      datastore: dir,
-      fromLedger: lake.fromLedger,
-      trigger: "bench",
-    });
-    const endToEndMs = performance.now() - t;
+    // 2. end to end into PostgreSQL, with the trades stored and without (SyncOptions.trades), taking turns (ABBA)
+    const endToEnd = { on: [] as number[], off: [] as number[] };
+    let report: Awaited<ReturnType<typeof backfill>> | undefined;
+    let trades = { on: 0, off: 0 };
+    for (const side of ["on", "off", "off", "on"] as const) {
+      const databaseUrl = await server.createDatabase(`backfill_${side}${endToEnd[side].length}`);
+      t = performance.now();
+      const r = await backfill({
+        rpcUrl: sim.url,
+        networkPassphrase: sim.networkPassphrase,
+        contractId: sim.contractId,
+        databaseUrl,
+        datastore: dir,
+        fromLedger: lake.fromLedger,
+        trigger: "bench",
+        trades: side === "on",
+      });
+      endToEnd[side].push(performance.now() - t);
+      if (side === "on") report = r;
+      trades = { ...trades, [side]: await countTrades(databaseUrl) };
+    }
+    const endToEndMs = Math.min(...endToEnd.on);
+    const endToEndOffMs = Math.min(...endToEnd.off);
 
     // 3. real mainnet metas
     const corpus = JSON.parse(await readFile(path.join(FIXTURES, "stellar-rpc/mainnet-corpus/transactions.json"), "utf8")) as { records: Array<{ resultMetaXdr: string }> };
@@ -138,7 +162,10 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
           ["  of which: prefilter + XDR decode", `${ms(decodeMs)} (${withFactory} of ${int(raw.length)} batches hold the factory)`],
           ["factory events found", int(events)],
           ["backfill() end to end, ledgers/s (tokens read and written too)", int(Math.round(ledgers / (endToEndMs / 1000)))],
-          ["  tokens found / missing after", `${int(report.tokensFound)} / ${report.sync.missingIds.length}`],
+          ["  tokens found / missing after", `${int(report!.tokensFound)} / ${report!.sync.missingIds.length}`],
+          [`  trades stored`, int(trades.on)],
+          ["backfill() end to end with trades off, ledgers/s", int(Math.round(ledgers / (endToEndOffMs / 1000)))],
+          ["  trades on against off (best of 2 each, taking turns)", `${(endToEndMs / endToEndOffMs).toFixed(2)}x (${int(trades.off)} trades stored with them off)`],
           ["mainnet tx meta: SDK classes decode, µs/tx", schemaUsFmt(sdkUs)],
           ["mainnet tx meta: schema decode (used), µs/tx", schemaUsFmt(schemaUs)],
           ["mainnet tx meta: extract a present contract's events, µs/tx", schemaUsFmt(extractUs)],
@@ -167,7 +194,7 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
       files: lake.files,
       lakeBytes: lake.bytes,
       scan: { ms: scanMs, ledgersPerSecond, readMs, zstdMs, decodeMs, batchesWithFactory: withFactory, events },
-      endToEnd: { ms: endToEndMs, tokensFound: report.tokensFound, missing: report.sync.missingIds.length },
+      endToEnd: { ms: endToEndMs, msTradesOff: endToEndOffMs, trades: trades.on, tokensFound: report!.tokensFound, missing: report!.sync.missingIds.length },
       mainnet: { sdkUsPerTx: sdkUs, schemaUsPerTx: schemaUs, extractUsPerTx: extractUs, skipUsPerTx: skipUs, zstdMBs, bytesPerTx },
       yearEstimate: { txPerLedger, cpuHours, decodeAllHours },
       zstd: zstdImplementation,
@@ -177,6 +204,16 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
     await sim.close();
     await server.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function countTrades(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM trades")).rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
   }
 }
 

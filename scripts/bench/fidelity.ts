@@ -1,9 +1,9 @@
 // Real-network situations (issue 9) at launchpad scale, each sync in a fresh process.
 //
-// A busy window: a buy in every one of the last 10,000 ledgers, so one getEvents scan holds more than a page; a full
-// sync, then an incremental one after 2,000 more buys. And an archived-heavy launchpad (entries untouched for 40,000
-// ledgers served archived, expired or evicted) against the same one all live, full syncs taking turns, --repeat
-// times each. Own flags: --keep-databases
+// A busy window: a buy in every one of the last 10,000 ledgers, so one getEvents scan holds more than a page; full
+// syncs with the trades stored and without (issue 22: within 1.3x), then an incremental one after 2,000 more buys.
+// And an archived-heavy launchpad (entries untouched for 40,000 ledgers served archived, expired or evicted) against
+// the same one all live. Full syncs take turns, --repeat times each. Own flags: --keep-databases
 import type { Simnet } from "../../test/simnet/index.ts";
 import { type BenchFlags } from "./flags.ts";
 import { int, mb, ms, requests, table, total } from "./format.ts";
@@ -15,10 +15,10 @@ export const options = { ...SYNC_BENCH_OPTIONS };
 /** Archival by age for the archived-heavy scenario: most dormant tokens' and creators' entries lapse. */
 const ARCHIVE_AFTER_LEDGERS = 40_000;
 /** The archived-heavy full sync: simulations at most, and wall time at most this share above the all-live one. */
-const TARGETS = { archivedSimulations: 5, archivedSlowdown: 0.1 };
+const TARGETS = { archivedSimulations: 5, archivedSlowdown: 0.1, tradesSlowdown: 1.3 };
 
 interface FidelityResults {
-  busy: { scenario: ScenarioBuild; busiestScanEvents: number; runs: RunResult[] };
+  busy: { scenario: ScenarioBuild; busiestScanEvents: number; runs: RunResult[]; tradesOn: RunResult; tradesOff: RunResult };
   archived: {
     live: { scenario: ScenarioBuild; run: RunResult };
     archived: { scenario: ScenarioBuild; run: RunResult; tokenEntries: Record<string, number>; creatorEntries: Record<string, number> };
@@ -36,14 +36,29 @@ async function busyWindow(s: BenchSession): Promise<FidelityResults["busy"]> {
   // A buy every ledger (5 s) over the last 10,000 ledgers: 20,000 factory events from buys alone.
   const built = await s.buildScenario(s.o.tokens, s.o.creators, { denseTrading: { ledgers: 10_000, tradesPerLedger: 1 } });
   const sim = built.sim;
-  const db = await s.server.createDatabase("busy_window");
-  const runs = [await s.runInChild("busy window: full sync", sim, db)];
-  const busiestScanEvents = busiestScan(sim, runs[0]!.report.cursor.from, runs[0]!.report.cursor.to);
+  // Full syncs with the trades stored and without (SyncOptions.trades), taking turns as below.
+  const on: RunResult[] = [];
+  const off: RunResult[] = [];
+  let first: string | undefined;
+  for (let i = 0; i < s.o.repeat; i++) {
+    const pair = [
+      async () => {
+        const db = await s.server.createDatabase(`busy_window${i}`);
+        first ??= db;
+        on.push(await s.runInChild("busy window: full sync", sim, db));
+      },
+      async () => off.push(await s.runInChild("busy window: full sync, trades off", sim, await s.server.createDatabase(`busy_off${i}`), { trades: false })),
+    ];
+    if (i % 2 === 1) pair.reverse();
+    for (const one of pair) await one();
+  }
+  const runs = [median(on), median(off)];
+  const busiestScanEvents = busiestScan(sim, on[0]!.report.cursor.from, on[0]!.report.cursor.to);
   sim.chain.tradeBurst({ ledgers: 2_000, tradesPerLedger: 1 });
   warmSimulator(sim);
-  runs.push(await s.runInChild("busy window: incremental after 2,000 buys", sim, db));
+  runs.push(await s.runInChild("busy window: incremental after 2,000 buys", sim, first!));
   await s.closeSim(sim);
-  return { scenario: built.info, busiestScanEvents, runs };
+  return { scenario: built.info, busiestScanEvents, runs, tradesOn: runs[0]!, tradesOff: runs[1]! };
 }
 
 async function archivedHeavy(s: BenchSession): Promise<FidelityResults["archived"]> {
@@ -96,7 +111,17 @@ function targets(f: FidelityResults): Target[] {
   const l = f.archived.live.run;
   const sims = a.simRequests.simulateTransaction ?? 0;
   const slowdown = a.measurement.wallMs / l.measurement.wallMs - 1;
+  const { tradesOn, tradesOff } = f.busy;
+  const tradesRatio = tradesOn.measurement.wallMs / tradesOff.measurement.wallMs;
   return [
+    {
+      name: `busy-window full sync (${int(f.busy.busiestScanEvents)}+ events in a scan): trades on against off`,
+      goal: `<= ${TARGETS.tradesSlowdown}x`,
+      measured: `${tradesRatio.toFixed(2)}x`,
+      // Both runs must have done what they say: trades stored, and none.
+      met: tradesRatio <= TARGETS.tradesSlowdown && tradesOn.tradesInDatabase > 0 && tradesOff.tradesInDatabase === 0,
+      note: `${ms(tradesOn.measurement.wallMs)} vs ${ms(tradesOff.measurement.wallMs)} (medians, runs taking turns); ${int(tradesOn.tradesInDatabase)} trades vs ${int(tradesOff.tradesInDatabase)}`,
+    },
     {
       name: `archived-heavy full sync, ${int(f.archived.archived.scenario.tokens)} tokens: simulateTransaction`,
       goal: `<= ${TARGETS.archivedSimulations}`,
@@ -120,11 +145,12 @@ function print(f: FidelityResults): Outcome["lines"] {
     "",
     "Real-network situations, each sync in a fresh process:",
     table(
-      ["run", "synced / unchanged", "rows", "wall", "requests", "RSS peak"],
+      ["run", "synced / unchanged", "rows", "trades", "wall", "requests", "RSS peak"],
       runs.map((r) => [
         r.label,
         `${int(r.report.synced)} / ${int(r.report.unchanged)}`,
         `${int(r.rowsInDatabase)} of ${int(r.report.contractTokenCount)}`,
+        int(r.tradesInDatabase),
         r.repeatsMs ? `${ms(r.measurement.wallMs)} (median of ${r.repeatsMs.length}: ${r.repeatsMs.map(ms).join(", ")})` : ms(r.measurement.wallMs),
         String(total(r.simRequests)),
         mb(peakRss(r)),

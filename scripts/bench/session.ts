@@ -61,6 +61,8 @@ export interface RunResult {
   simRequests: Record<string, number>;
   report: ReportSummary;
   rowsInDatabase: number;
+  /** Rows in trades after the run. */
+  tradesInDatabase: number;
 }
 
 export interface ScenarioBuild {
@@ -181,10 +183,10 @@ export class BenchSession {
   }
 
   /** One sync in a fresh Node process (the sources through tsx, so that it can be measured from inside; the bin runs dist/), which then exits. */
-  async runInChild(label: string, s: Simnet, databaseUrl: string): Promise<RunResult> {
+  async runInChild(label: string, s: Simnet, databaseUrl: string, extra: Partial<SyncOptions> = {}): Promise<RunResult> {
     const child = (this.#child = await SyncChild.start());
     s.resetCounters();
-    const { measurement, report } = await child.run(this.syncOptions(s, databaseUrl));
+    const { measurement, report } = await child.run({ ...this.syncOptions(s, databaseUrl), ...extra });
     const { startupMs, idleRssMb } = child;
     const maxRssMb = await child.exit();
     this.#child = undefined;
@@ -195,13 +197,13 @@ export class BenchSession {
 
   async #finishRun(label: string, placement: Placement, s: Simnet, databaseUrl: string, m: Measurement, report: ReportSummary): Promise<RunResult> {
     const simRequests = s.counters();
-    const rows = await countRows(databaseUrl);
+    const { rows, trades } = await countRows(databaseUrl);
     this.log(
       `${label} (${placement}): ${ms(m.wallMs)}, ${int(total(simRequests))} requests, ${int(report.synced)} synced / ${int(report.unchanged)} unchanged, ` +
-        `${int(rows)} rows of ${int(report.contractTokenCount)}, peak RSS ${mb(m.rss.peakMb)}`,
+        `${int(rows)} rows of ${int(report.contractTokenCount)}, ${int(trades)} trades, peak RSS ${mb(m.rss.peakMb)}`,
     );
     if (report.failed > 0 || report.missing > 0) this.log(`  ${report.failed} failed, ${report.missing} missing: ${report.warnings.join(" | ")}`);
-    return { label, placement, measurement: m, simRequests, report, rowsInDatabase: rows };
+    return { label, placement, measurement: m, simRequests, report, rowsInDatabase: rows, tradesInDatabase: trades };
   }
 
   report(outcome: Outcome): void {
@@ -316,11 +318,12 @@ export function peakRss(r: RunResult): number {
   return r.process ? Math.max(r.process.maxRssMb, r.measurement.rss.peakMb) : r.measurement.rss.peakMb;
 }
 
-async function countRows(databaseUrl: string): Promise<number> {
+async function countRows(databaseUrl: string): Promise<{ rows: number; trades: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM tokens")).rows[0]?.n ?? 0);
+    const count = async (table: string) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+    return { rows: await count("tokens"), trades: await count("trades") };
   } finally {
     await client.end();
   }

@@ -32,6 +32,8 @@ export interface SyncOptions {
   full?: boolean;
   concurrency?: number | string;
   dryRun?: boolean;
+  /** false: keep no market data (trades, their holes, launch and graduation ledgers); what `pnpm bench` compares with. Default true. */
+  trades?: boolean;
   databaseUrl?: string;
   dataDir?: string;
   allowHttp?: boolean;
@@ -57,6 +59,7 @@ export interface SyncConfig {
   full: boolean;
   concurrency: number;
   dryRun: boolean;
+  trades: boolean;
   databaseUrl?: string;
   dataDir: string;
   timeoutMs: number;
@@ -110,6 +113,7 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
     full: options.full ?? false,
     concurrency: boundedInt(options.concurrency ?? env.SYNC_CONCURRENCY, "concurrency", 1, 256) ?? 8,
     dryRun: options.dryRun ?? false,
+    trades: options.trades ?? true,
     ...database,
     databaseUrl: validateDatabaseUrl(database.databaseUrl),
     timeoutMs: boundedInt(options.timeoutMs ?? env.RPC_TIMEOUT_MS, "RPC timeout (ms)", 100, 600_000) ?? 30_000,

@@ -98,7 +98,8 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       if (resumable) logger?.info(`backfill: resuming at ledger ${start} (ledgers ${from}..${start - 1} were read by an earlier run)`);
       logger?.info(`backfill: reading ledgers ${start}..${to} from ${source.label}`);
 
-      const found: Discovered = { tokens: new Map(), launches: new Map(), market: new MarketLog() };
+      const market = config.trades ? new MarketLog() : undefined;
+      const found: Discovered = { tokens: new Map(), launches: new Map(), market };
       const creators = new Set<string>();
       const tokens = new Set<string>();
       let events = 0;
@@ -111,8 +112,8 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       let handedFrom = start;
       const save = async (): Promise<SyncReport | null> => {
         let report: SyncReport | null = null;
-        found.read = next > handedFrom ? withoutGaps(handedFrom, next - 1, gaps) : [];
-        if (found.tokens.size > 0 || !found.market!.empty || found.read.length > 0 || next > to) {
+        found.read = next > handedFrom && market ? withoutGaps(handedFrom, next - 1, gaps) : [];
+        if (found.tokens.size > 0 || (market && !market.empty) || found.read.length > 0 || next > to) {
           report = await session.sync({ discovered: found, trigger: options.trigger ?? "backfill", signal: options.signal, listTokens: options.listTokens });
           synced += report.synced;
         }
@@ -121,7 +122,7 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
         }
         found.tokens.clear();
         found.launches.clear();
-        found.market!.clear();
+        market?.clear();
         handedFrom = next;
         return report;
       };

@@ -39,7 +39,7 @@ export class LakeHoleFiller implements HoleFiller {
   async next(session: { db: Database; config: SyncConfig }, signal: AbortSignal): Promise<Discovered | null> {
     if (Date.now() < this.#retryAt) return null;
     const { contractId, networkPassphrase } = session.config;
-    const [hole] = (await new MarketQueries(session.db, contractId).history()).holes;
+    const hole = await new MarketQueries(session.db, contractId).firstHole();
     if (!hole) return null;
     const where = `the hole in the trades at ledgers ${hole.fromLedger}..${hole.toLedger}`;
     try {

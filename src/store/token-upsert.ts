@@ -8,6 +8,8 @@ export type DiscoverySource = "EVENTS" | "STORAGE" | "MANUAL";
 export interface TokenWrite {
   info: TokenInfo;
   discoveredVia: DiscoverySource;
+  /** The ledger of its launch event, when the run read it: stored with the row rather than by a second write. */
+  launchLedger?: number;
 }
 
 // Columns compared to decide whether a row changed; the bookkeeping columns are not among them.
@@ -17,7 +19,7 @@ export const TOKEN_VALUE_COLUMNS = [
   "market_cap", "holders_count", "created_at",
 ] as const;
 
-const INCOMING_COLUMNS = ["address", ...TOKEN_VALUE_COLUMNS, "discovered_via"] as const;
+const INCOMING_COLUMNS = ["address", ...TOKEN_VALUE_COLUMNS, "discovered_via", "launch_ledger"] as const;
 /** The batch's ledger follows the columns. */
 const LEDGER = `$${INCOMING_COLUMNS.length + 1}`;
 
@@ -26,7 +28,7 @@ incoming AS (
   SELECT address, contract_id, onchain_id::bigint, creator, name, symbol, image_url, description,
          status::token_status, total_supply::numeric, tokens_sold::numeric, tokens_remaining::numeric,
          xlm_reserve::numeric, curve_k::numeric, xlm_raised::numeric, market_cap::numeric,
-         holders_count::bigint, created_at::numeric, discovered_via::discovery_source
+         holders_count::bigint, created_at::numeric, discovered_via::discovery_source, launch_ledger::bigint
   FROM unnest(${INCOMING_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(", ")})
     AS t(${INCOMING_COLUMNS.join(", ")})
 )`;
@@ -34,10 +36,11 @@ incoming AS (
 /** The upsert of `incoming`; it returns `returning` for the rows inserted or changed. */
 function upsert(returning: string): string {
   return `
-INSERT INTO tokens (address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, last_synced_ledger)
-SELECT address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, ${LEDGER}::bigint FROM incoming
+INSERT INTO tokens (address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, launch_ledger, last_synced_ledger)
+SELECT address, ${TOKEN_VALUE_COLUMNS.join(", ")}, discovered_via, launch_ledger, ${LEDGER}::bigint FROM incoming
 ON CONFLICT (address) DO UPDATE SET
   ${TOKEN_VALUE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(",\n  ")},
+  launch_ledger = coalesce(tokens.launch_ledger, excluded.launch_ledger),
   last_synced_at = now(),
   last_synced_ledger = excluded.last_synced_ledger
 WHERE (${TOKEN_VALUE_COLUMNS.map((c) => `tokens.${c}`).join(", ")})
@@ -101,5 +104,6 @@ function tokenColumns(contractId: string, tokens: TokenWrite[]): string[][] {
     col((t) => String(t.info.holdersCount)),
     col((t) => t.info.createdAt.toString()),
     col((t) => t.discoveredVia),
+    tokens.map((t) => (t.launchLedger === undefined ? null : String(t.launchLedger))) as string[],
   ];
 }

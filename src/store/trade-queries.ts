@@ -10,6 +10,8 @@ export const CANDLE_INTERVALS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3_600, 
 export type CandleInterval = keyof typeof CANDLE_INTERVALS;
 /** Candles one request may span (empty ones included): 1m candles over about a week. */
 export const MAX_CANDLE_SPAN = 10_080;
+/** The interval trade_candles rolls up (the trades' trigger); longer candles are sums of its rows. */
+const ROLLUP_SECONDS = 3_600;
 export const MAX_TRADE_PAGE = 100;
 const DEFAULT_TRADE_PAGE = 50;
 
@@ -142,6 +144,15 @@ export class MarketQueries {
     };
   }
 
+  /** The oldest hole in the trades, or null: what the follower fills next (src/history/hole-filler.ts). */
+  async firstHole(): Promise<{ fromLedger: number; toLedger: number } | null> {
+    const [row] = await this.db.query<{ from_ledger: string; to_ledger: string }>(
+      `SELECT from_ledger::text AS from_ledger, to_ledger::text AS to_ledger FROM trade_holes WHERE contract_id = $1 ORDER BY from_ledger LIMIT 1`,
+      [this.contractId],
+    );
+    return row ? { fromLedger: Number(row.from_ledger), toLedger: Number(row.to_ledger) } : null;
+  }
+
   async trades(token: string, query: TradeQuery = {}): Promise<TradePage> {
     const limit = query.limit ?? DEFAULT_TRADE_PAGE;
     const order = query.order ?? "desc";
@@ -165,15 +176,16 @@ export class MarketQueries {
   }
 
   /**
-   * The token's candles from `from` to `to`, intervals without a trade left out. Whole buckets come from the
-   * rollup the trades' trigger keeps (trade_candles: one row per candle); a bucket cut by `from` or `to` is
-   * aggregated from its trades, so that a candle never holds a trade outside the range.
+   * The token's candles from `from` to `to`, intervals without a trade left out. Whole buckets of an hour or more
+   * come from the hourly rollup the trades' trigger keeps (trade_candles); shorter candles, and a bucket cut by
+   * `from` or `to`, are aggregated from the trades, so that a candle never holds a trade outside the range.
    */
   async candles(token: string, query: CandleQuery): Promise<Candle[]> {
     const seconds = CANDLE_INTERVALS[query.interval];
     const wholeFrom = Math.ceil(query.from / seconds) * seconds;
     const wholeTo = Math.floor(query.to / seconds) * seconds;
-    if (wholeFrom >= wholeTo) return this.tradeCandles(token, seconds, query.from, query.to);
+    // Shorter candles than the rollup's come from the trades (a range spans 10,080 of them at most).
+    if (wholeFrom >= wholeTo || seconds < ROLLUP_SECONDS) return this.tradeCandles(token, seconds, query.from, query.to);
     const [head, whole, tail] = await Promise.all([
       query.from < wholeFrom ? this.tradeCandles(token, seconds, query.from, wholeFrom) : [],
       this.rolledCandles(token, seconds, wholeFrom, wholeTo),
@@ -182,14 +194,20 @@ export class MarketQueries {
     return [...head, ...whole, ...tail];
   }
 
+  /** Whole buckets of an hour or more, summed from the hourly rollup (their buckets are whole hours from the epoch). */
   private async rolledCandles(token: string, seconds: number, from: number, to: number): Promise<Candle[]> {
     const rows = await this.db.query<Raw & { trades: number }>(
-      `SELECT extract(epoch FROM bucket)::bigint::text AS time, trim_scale(open)::text AS open, trim_scale(high)::text AS high,
-              trim_scale(low)::text AS low, trim_scale(close)::text AS close, volume_xlm::text AS volume_xlm,
-              volume_tokens::text AS volume_tokens, trades
-       FROM trade_candles
-       WHERE contract_id = $1 AND token = $2 AND interval_s = $5 AND bucket >= to_timestamp($3) AND bucket < to_timestamp($4)
-         AND first_id IS NOT NULL
+      `SELECT extract(epoch FROM bucket)::bigint::text AS time,
+              trim_scale((array_agg(open ORDER BY first_id) FILTER (WHERE first_id IS NOT NULL))[1])::text AS open,
+              trim_scale(max(high))::text AS high, trim_scale(min(low))::text AS low,
+              trim_scale((array_agg(close ORDER BY last_id DESC) FILTER (WHERE last_id IS NOT NULL))[1])::text AS close,
+              sum(volume_xlm)::text AS volume_xlm, sum(volume_tokens)::text AS volume_tokens, sum(trades)::int AS trades
+       FROM (SELECT date_bin(make_interval(secs => $5), bucket, to_timestamp(0)) AS bucket, first_id, last_id, open, close, high, low,
+                    volume_xlm, volume_tokens, trades
+             FROM trade_candles
+             WHERE contract_id = $1 AND token = $2 AND interval_s = ${ROLLUP_SECONDS} AND bucket >= to_timestamp($3) AND bucket < to_timestamp($4)) h
+       GROUP BY bucket
+       HAVING count(first_id) > 0
        ORDER BY bucket`,
       [this.contractId, token, from, to, seconds],
     );

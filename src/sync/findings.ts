@@ -43,13 +43,21 @@ export class Findings {
     this.token(token, viaManual ? "MANUAL" : "STORAGE", true);
   }
 
+  /** Launch ledgers the run's events (or history) give, looked up as rows are written. */
+  readonly #launches: ReadonlyMap<string, number>[] = [];
+
+  launchesIn(launches: ReadonlyMap<string, number>): void {
+    this.#launches.push(launches);
+  }
+
   /** The rows a batch of tokens read writes. */
   writesOf(infos: TokenInfo[]): { tokens: TokenWrite[]; creators: CreatorWrite[] } {
     const tokens: TokenWrite[] = [];
     const creators: CreatorWrite[] = [];
     for (const info of infos) {
       this.readIds.add(info.id);
-      tokens.push({ info, discoveredVia: this.#source.get(info.tokenAddress) ?? "STORAGE" });
+      const launchLedger = this.#launches.reduce<number | undefined>((l, m) => l ?? m.get(info.tokenAddress), undefined);
+      tokens.push({ info, discoveredVia: this.#source.get(info.tokenAddress) ?? "STORAGE", ...(launchLedger === undefined ? {} : { launchLedger }) });
       creators.push({ address: info.creator, source: this.#creatorSource.get(info.creator) ?? "TOKEN", scanned: this.scanned.has(info.creator) });
     }
     return { tokens, creators };

@@ -30,6 +30,7 @@ export class SyncRun {
     this.#ctx = ctx;
     this.#report = new RunReport(ctx.logger, ctx.listTokens ?? false);
     this.#reader = new StaleAwareReader(ctx.reader, ctx.signal);
+    if (ctx.discovered?.market) this.#findings.launchesIn(ctx.discovered.market.launches);
   }
 
   /** What sync_runs records of the run, so far. */
@@ -139,6 +140,8 @@ export class SyncRun {
   async #scanEvents(window: EventWindow, onRange: (tokens: string[]) => void): Promise<EventScan> {
     const { config, latestLedger } = this.#ctx;
     const from = window.from;
+    const market = config.trades ? new MarketLog() : undefined;
+    if (market) this.#findings.launchesIn(market.launches);
     const scan = await scanFactoryEvents({
       rpc: this.#ctx.rpc,
       contractId: config.contractId,
@@ -147,7 +150,7 @@ export class SyncRun {
       concurrency: config.concurrency,
       logger: this.#ctx.logger,
       tokens: this.#reader.eventLedgers,
-      market: new MarketLog(),
+      market,
       onRange: (tokens) => {
         throwIfAborted(this.#ctx.signal);
         for (const token of tokens) this.#findings.token(token, "EVENTS");
@@ -252,7 +255,7 @@ export class SyncRun {
     const market = new MarketLog();
     if (moveCursor && scan.market) market.merge(scan.market);
     if (this.#ctx.discovered?.market) market.merge(this.#ctx.discovered.market);
-    const holes = moveCursor ? this.#holes : [];
+    const holes = moveCursor && config.trades ? this.#holes : [];
     const filled = this.#ctx.discovered?.read ?? [];
     const writeMarket = !market.empty || holes.length > 0 || filled.length > 0;
     // A read of named tokens meets no creator to record and moves no cursor: no transaction to spend.

@@ -50,7 +50,7 @@ export async function rolledAndRecomputedCandles(db: TestDatabase): Promise<[Rec
               (array_agg(t.price ORDER BY t.event_id) FILTER (WHERE t.price IS NOT NULL))[1] AS open,
               (array_agg(t.price ORDER BY t.event_id DESC) FILTER (WHERE t.price IS NOT NULL))[1] AS close,
               max(t.price) AS high, min(t.price) AS low, sum(t.xlm_amount) AS volume_xlm, sum(t.token_amount) AS volume_tokens, count(*)::int AS trades
-       FROM trades t CROSS JOIN (VALUES (60), (300), (900), (3600), (14400), (86400)) AS i(secs)
+       FROM trades t CROSS JOIN (VALUES (3600)) AS i(secs)
        GROUP BY 1, 2, 3, 4
      ) SELECT ${CANDLE_COLUMNS} FROM c ORDER BY 1, 2, 3, 4`,
   );
