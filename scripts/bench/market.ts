@@ -75,6 +75,8 @@ export async function run(bench: BenchFlags): Promise<void> {
       [`candles 1h over ${DAYS} days`, `${base}/candles?interval=1h&from=${start}&to=${end + 1}`],
       [`candles 1d over ${DAYS} days`, `${base}/candles?interval=1d&from=${start}&to=${end + 1}`],
       ["candles 1m, last 24 h", `${base}/candles?interval=1m&from=${end - 86_400}&to=${end + 1}`],
+      // Shorter than the hourly rollup: every trade of the 30 days aggregated (the worst case).
+      [`candles 15m over ${DAYS} days`, `${base}/candles?interval=15m&from=${start}&to=${end + 1}`],
       ["trades, newest 50", `${base}/trades`],
       ["token list by 24 h volume", `${live.url}/api/tokens?sort=volume_24h`],
     ];
