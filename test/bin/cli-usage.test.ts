@@ -46,6 +46,7 @@ describe("a usage error exits 64 with one line, having read and written nothing"
     ["an old seconds value of --save-every", ["backfill", "--from-ledger", "2", "--save-every", "0.2"], {}, /'--save-every <ms>' argument '0\.2'/],
     ["serve's --poll-interval", ["serve", "--poll-interval", "often"], {}, /'--poll-interval <ms>' argument 'often'/],
     ["a missing required flag", ["webhooks", "replay"], {}, /required option '--since <time>' not specified/],
+    ["watch's data lake over plain http", ["watch"], { SYNC_DATASTORE: "http://lake.example/pubnet/" }, /^sync-tokens: error: data lake URL http:\/\/lake\.example\/pubnet\/ is plain http to a non-local host/],
     ["a flag without its value", ["--contract-id"], {}, /option '--contract-id <id>' argument missing/],
     ["a bad value the tool checks (--concurrency)", ["--concurrency", "0"], {}, /^sync-tokens: error: concurrency "0" is not valid/],
     ["a bad setting from the environment", [], { CONTRACT_ID: CONTRACT.toLowerCase() }, /^sync-tokens: error: contract id "c[a-z2-7]{55}" is not valid: addresses are upper case/],
