@@ -1,7 +1,8 @@
 // Market data's read side: GET /api/tokens/:address/candles?interval=1h on a
 // token with --trades trades (default 100,000, over 30 days) on PostgreSQL (a throwaway cluster unless --database-url
-// names a server), with a page of its trades and the token list sorted by 24 h volume beside it. The trades are
-// inserted by SQL; the server is a live process on the simulator. A benchmark, not a test: it prints a table.
+// names a server), with a page of its trades and the token list sorted by 24 h volume beside it (--list-tokens copies
+// of the token, 20,000 of their trades in the last 24 h). Rows are inserted by SQL; the server is a live process on
+// the simulator. A benchmark, not a test: it prints a table.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,12 +16,16 @@ import { flagNumber, flagText, type BenchFlags } from "./flags.ts";
 import { openServer } from "./postgres.ts";
 
 const DAYS = 30;
+/** The token row's columns a list copy keeps. */
+const COPIED = `contract_id, creator, name, symbol, image_url, description, status, total_supply, tokens_sold, tokens_remaining, xlm_reserve,
+  curve_k, xlm_raised, market_cap, holders_count, created_at, discovered_via, first_seen_at, last_synced_at, last_synced_ledger`;
 
-export const options = { trades: "100000" };
+export const options = { trades: "100000", "list-tokens": "100000" };
 
 export async function run(bench: BenchFlags): Promise<void> {
   const flags = flagText(bench, { repeat: 30 });
   const TRADES = flagNumber(flags, "trades");
+  const LIST_TOKENS = flagNumber(flags, "list-tokens");
   const REPEAT = flagNumber(flags, "repeat");
   const server = await openServer(flags["database-url"]);
   const sim = await startSimnet({ scenario: { seed: 1, tokens: 5, creators: 2, hostile: false } });
@@ -51,6 +56,20 @@ export async function run(bench: BenchFlags): Promise<void> {
        FROM generate_series(1, $3::int) AS i) AS t(contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, fee, price_before, price_after)`,
       [sim.contractId, token, TRADES, start, end, traders],
     );
+    // The token list at launchpad scale: copies of the token's row, 20,000 of their trades in the last 24 h.
+    await db.query(
+      `INSERT INTO tokens (address, onchain_id, ${COPIED})
+       SELECT 'C' || lpad(i::text, 55, 'Q'), 1000000 + i, ${COPIED} FROM tokens t CROSS JOIN generate_series(1, $2::int) AS i WHERE t.address = $1`,
+      [token, LIST_TOKENS],
+    );
+    await db.query(
+      `INSERT INTO trades (contract_id, event_id, token, ledger, closed_at, tx_hash, side, trader, xlm_amount, token_amount, price)
+       SELECT $1, lpad(((9000000 + i)::bigint << 32)::text, 19, '0') || '-0000000001', 'C' || lpad((1 + i % least($3::int, 5000))::text, 55, 'Q'), 9000000 + i,
+              to_timestamp($4::bigint - i % 86000), md5(i::text) || md5((i + 1)::text), 'BUY', 'G' || repeat('A', 55), 10000000 + i, 1000000000000, (10000000 + i)::numeric / 1000000000000
+       FROM generate_series(1, $2::int) AS i`,
+      [sim.contractId, LIST_TOKENS > 0 ? 20_000 : 0, Math.max(LIST_TOKENS, 1), end],
+    );
+    await db.query("VACUUM ANALYZE tokens");
     await db.query("VACUUM ANALYZE trades");
     await db.query("VACUUM ANALYZE trade_candles");
     console.log(`inserted ${TRADES.toLocaleString("en-US")} trades over ${DAYS} days in ${Math.round(performance.now() - began)} ms (${server.label})`);
@@ -78,7 +97,8 @@ export async function run(bench: BenchFlags): Promise<void> {
       // Shorter than the hourly rollup: every trade of the 30 days aggregated (the worst case).
       [`candles 15m over ${DAYS} days`, `${base}/candles?interval=15m&from=${start}&to=${end + 1}`],
       ["trades, newest 50", `${base}/trades`],
-      ["token list by 24 h volume", `${live.url}/api/tokens?sort=volume_24h`],
+      [`token list by 24 h volume (${(LIST_TOKENS + 5).toLocaleString("en-US")} tokens)`, `${live.url}/api/tokens?sort=volume_24h`],
+      ["token list, newest first", `${live.url}/api/tokens`],
     ];
     console.log(`\n${"request".padEnd(32)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"bytes".padStart(9)}`);
     for (const [label, url] of cases) {

@@ -109,8 +109,13 @@ const SORT_COLUMNS: Record<TokenSort, { column: string; cast: string; tieBreak: 
   market_cap: { column: "tokens.market_cap", cast: "numeric", tieBreak: true },
   xlm_raised: { column: "tokens.xlm_raised", cast: "numeric", tieBreak: true },
   holders: { column: "tokens.holders_count", cast: "bigint", tieBreak: true },
-  volume_24h: { column: "m_volume.volume_24h", cast: "numeric", tieBreak: true },
+  volume_24h: { column: "coalesce(volume.volume_24h, 0)", cast: "numeric", tieBreak: true },
 };
+
+/** The last 24 h of the contract's trades summed per token in one range scan, for sort=volume_24h (not a probe per token). */
+const VOLUME_24H = `volume AS (
+  SELECT token, sum(xlm_amount) AS volume_24h FROM trades WHERE contract_id = $1 AND closed_at >= now() - interval '24 hours' GROUP BY token
+)`;
 
 /** The row's columns, each creator-supplied text through `text` (the list cuts them). */
 const rowColumns = (text: (column: string) => string): string => `address, contract_id, onchain_id::text AS onchain_id, creator,
@@ -173,9 +178,18 @@ export class TokenQueries {
       );
     }
     const dir = order === "desc" ? "DESC" : "ASC";
-    const orderBy = tieBreak ? `${column} ${dir}, tokens.address ${dir}` : `${column} ${dir}`;
-    const sql = `SELECT ${LIST_COLUMNS}, ${LIST_MARKET_COLUMNS}, ${column}::text AS sort_value FROM tokens ${LIST_MARKET_JOINS}
-      WHERE ${where.join(" AND ")} ORDER BY ${orderBy} LIMIT ${limit + 1}`;
+    const orderBy = (key: string) => (tieBreak ? `${key} ${dir}, tokens.address ${dir}` : `${key} ${dir}`);
+    // The page first, then its market columns: the per-token joins run for the page's rows only.
+    const byVolume = sort === "volume_24h";
+    // The sort carries the address and key alone; the rows are read for the page.
+    const sql = `${byVolume ? `WITH ${VOLUME_24H} ` : ""}SELECT ${LIST_COLUMNS}, ${LIST_MARKET_COLUMNS}, tokens.sort_key::text AS sort_value FROM (
+        SELECT t.*, page.sort_key FROM (
+          SELECT tokens.address, ${column} AS sort_key
+          FROM tokens${byVolume ? " LEFT JOIN volume ON volume.token = tokens.address" : ""}
+          WHERE ${where.join(" AND ")} ORDER BY ${orderBy(column)} LIMIT ${limit + 1}
+        ) page JOIN tokens t ON t.address = page.address
+      ) tokens ${LIST_MARKET_JOINS}
+      ORDER BY ${orderBy("tokens.sort_key")}`;
     const rows = await this.db.query<RawTokenRow>(sql, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

@@ -124,6 +124,25 @@ describe.each(backends)("market routes on %s", (backend) => {
     const busyRow = (await listed()).tokens[0]!;
     expect(busyRow["address"]).toBe(busy.tokenAddress);
     expect(BigInt(busyRow["volume24hXlm"] as string)).toBeGreaterThan(0n);
+
+    // Pages of 7 by cursor list the same tokens in the same order as one page (when no trade crossed the 24 h edge).
+    let paged = false;
+    for (let attempt = 0; attempt < 5 && !paged; attempt++) {
+      const before = Math.floor(Date.now() / 1000);
+      const whole = (await listed()).tokens.map((t) => t["address"]);
+      const pages: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const r = await http(`${live.url}/api/tokens?sort=volume_24h&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        const body = r.json as { tokens: { address: string }[]; nextCursor: string | null };
+        pages.push(...body.tokens.map((t) => t.address));
+        cursor = body.nextCursor;
+      } while (cursor);
+      if (JSON.stringify(marketFields(sim, from, before)) !== JSON.stringify(marketFields(sim, from, Math.ceil(Date.now() / 1000)))) continue;
+      expect(pages).toEqual(whole);
+      paged = true;
+    }
+    expect(paged).toBe(true);
   });
 
   it("answers a bad query with 400 naming the value, and an unknown token with 404", async () => {

@@ -26,6 +26,8 @@ CREATE TABLE "trades" (
 -- A token's trades page by event id (keyset) and its candles read a time range.
 CREATE INDEX "trades_token_event_id_idx" ON "trades"("token", "event_id");
 CREATE INDEX "trades_token_closed_at_idx" ON "trades"("token", "closed_at");
+-- The last 24 h of a contract's trades, for the token list sorted by volume.
+CREATE INDEX "trades_contract_id_closed_at_idx" ON "trades"("contract_id", "closed_at");
 
 -- Ledger ranges whose trades were never read (the sync was away longer than the RPC's retention window).
 CREATE TABLE "trade_holes" (

@@ -1,5 +1,7 @@
--- Candles rolled up as trades are stored (issue 22): one row per token, interval and bucket (date_bin from the
--- epoch, as the read query buckets), so that a chart reads one row per candle instead of every trade in its range.
+-- Hourly candles rolled up as trades are stored (issue 22): one row per token and hour (date_bin from the epoch, as
+-- the read query buckets), so that a chart reads one row per hour instead of every trade in its range; 4h and 1d
+-- candles are sums of these rows (their buckets are whole hours), shorter ones are aggregated from the trades. Only
+-- hourly: a row per trade and interval made storing a busy window's trades cost twice the sync without them.
 -- A statement trigger over the inserted rows (a transition table: an ON CONFLICT repeat is not in it) keeps them, in
 -- the transaction that stores the trades, whichever path stores them (sync, follower, backfill). Open and close are
 -- the prices of the first and last priced trade by event id; first_id/last_id let a later insert into the same
@@ -30,7 +32,7 @@ BEGIN
          (array_agg(n.price ORDER BY n.event_id) FILTER (WHERE n.price IS NOT NULL))[1],
          (array_agg(n.price ORDER BY n.event_id DESC) FILTER (WHERE n.price IS NOT NULL))[1],
          max(n.price), min(n.price), sum(n.xlm_amount), sum(n.token_amount), count(*)::int
-  FROM new_trades n CROSS JOIN (VALUES (60), (300), (900), (3600), (14400), (86400)) AS i(secs)
+  FROM new_trades n CROSS JOIN (VALUES (3600)) AS i(secs)
   GROUP BY 1, 2, 3, 4
   ON CONFLICT (contract_id, token, interval_s, bucket) DO UPDATE SET
     first_id = CASE WHEN c.first_id IS NULL OR excluded.first_id < c.first_id THEN excluded.first_id ELSE c.first_id END,
@@ -56,5 +58,5 @@ SELECT t.contract_id, t.token, i.secs, date_bin(make_interval(secs => i.secs), t
        (array_agg(t.price ORDER BY t.event_id) FILTER (WHERE t.price IS NOT NULL))[1],
        (array_agg(t.price ORDER BY t.event_id DESC) FILTER (WHERE t.price IS NOT NULL))[1],
        max(t.price), min(t.price), sum(t.xlm_amount), sum(t.token_amount), count(*)::int
-FROM trades t CROSS JOIN (VALUES (60), (300), (900), (3600), (14400), (86400)) AS i(secs)
+FROM trades t CROSS JOIN (VALUES (3600)) AS i(secs)
 GROUP BY 1, 2, 3, 4;
