@@ -1,8 +1,8 @@
 // Holes in the trades (issue 22): a sync away longer than the RPC's window records the ledgers it could not read as
-// a hole; `watch --datastore` then fills it from a SEP-54 data lake by itself, as far as the lake reaches, and says
-// what waits for the rest; a backfill (its source from SYNC_DATASTORE) fills what is left. Against the simulator's
-// truth: every trade, none doubled, and no hole left.
-import { mkdtemp, rm } from "node:fs/promises";
+// a hole; `watch --datastore` then fills it from a SEP-54 data lake by itself (over HTTP, an API key in the URL's
+// path that no output shows), as far as the lake reaches, and says what waits for the rest; a backfill (its source
+// from SYNC_DATASTORE) fills what is left. Against the simulator's truth: every trade, none doubled, no hole left.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { cliEnv, runCli, startCli } from "../support/cli.ts";
 import { backends, createTestDatabase, type TestDatabase } from "../support/databases.ts";
 import { syncJson } from "../support/fidelity.ts";
 import { jsonLines, LedgerTicker } from "../support/live.ts";
+import { startLocalServer } from "../support/local-http.ts";
 import { tradeRows, truthTrades } from "../support/market-truth.ts";
 import { summary, tradeSome } from "../support/resilience.ts";
 import { waitFor } from "../support/wait.ts";
@@ -20,6 +21,9 @@ const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
+
+/** A provider's key, as some put it in the lake's URL path. */
+const KEY = "lk7Qm2Xv9RtZ4wB8nP3s";
 
 async function holes(db: TestDatabase): Promise<Array<{ from: number; to: number }>> {
   return db.sql(`SELECT from_ledger::int AS "from", to_ledger::int AS "to" FROM trade_holes ORDER BY from_ledger`);
@@ -54,7 +58,13 @@ describe.each(backends)("a hole in the trades on %s", (backend) => {
 
     // The lake has been written only part of the way through the hole.
     await writeDatalake(chain, lake, { fromLedger: from, toLedger: cursor + 400, ledgersPerBatch: 64, batchesPerPartition: 16 });
-    const w = startCli(["watch", "--json", "--datastore", lake], { env: cliEnv(sim, db), timeoutMs: 120_000 });
+    const server = await startLocalServer(async (req, res) => {
+      const file = req.url.startsWith(`/${KEY}/`) ? await readFile(path.join(lake, decodeURIComponent(req.url.slice(KEY.length + 2)))).catch(() => null) : null;
+      res.writeHead(file ? 200 : 404);
+      res.end(file ?? "not found");
+    });
+    cleanups.push(() => server.close());
+    const w = startCli(["watch", "--json", "--datastore", `${server.url}${KEY}/`], { env: cliEnv(sim, db), timeoutMs: 120_000 });
     let stderr = "";
     let stdout = "";
     w.child.stdout!.on("data", (d) => (stdout += d));
@@ -68,7 +78,8 @@ describe.each(backends)("a hole in the trades on %s", (backend) => {
     ticker.stop();
     w.child.kill("SIGTERM");
     expect((await w.done).code, stderr).toBe(0);
-    expect(stderr).toContain(`ledgers ${hole.from}..${cursor + 400} of the hole in the trades at ledgers ${hole.from}..${hole.to} read from the data lake`);
+    expect(stderr).toContain(`ledgers ${hole.from}..${cursor + 400} of the hole in the trades at ledgers ${hole.from}..${hole.to} read from the data lake at ${server.url}***/`);
+    expect(stderr + stdout).not.toContain(KEY);
     expect(await holes(db)).toEqual([{ from: cursor + 401, to: hole.to }]);
     const stored = await tradeRows(db);
     expect(stored.filter((t) => Number(t["ledger"]) >= hole.from && Number(t["ledger"]) <= hole.to)).toEqual(early);
