@@ -3,7 +3,6 @@
 // (StrKey), reuses the session's pipeline (SyncSession.sync), and fails with a domain error (./errors.ts) that
 // every front end maps to its answer alike.
 import pLimit from "p-limit";
-import { AddressError, validateAddress } from "../internal/addresses.ts";
 import { messageOf } from "../internal/errors.ts";
 import { redactUrl } from "../internal/redact.ts";
 import { errorId } from "../internal/error-id.ts";
@@ -13,7 +12,7 @@ import type { SyncRunRow } from "../store/sync-run-rows.ts";
 import { TokenQueries, type StoreStatus, type TokenRow } from "../store/token-queries.ts";
 import type { Logger } from "../internal/logger.ts";
 import type { Metrics } from "../internal/metrics.ts";
-import { InvalidArgumentError, LiveError, ReadFailedError, UnavailableError, UnknownTokenError } from "./errors.ts";
+import { LiveError, ReadFailedError, UnavailableError, UnknownTokenError, validArgument } from "./errors.ts";
 import type { FollowerState, FollowerView } from "./follower.ts";
 import { isTransient, spentRpc } from "./failures.ts";
 import { SessionUnavailableError, type SessionKeeper } from "./session-keeper.ts";
@@ -165,7 +164,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
 
   const actions: LiveActions = {
     async syncToken(raw) {
-      const address = validated(raw, "tokenAddress", ["contract"]);
+      const address = validArgument(raw, "tokenAddress", ["contract"]);
       let read = inFlight.get(address);
       if (!read) {
         if (limit.pendingCount >= maxQueue) throw new UnavailableError(`too many sync-token requests are waiting (${maxQueue}); try again shortly`, 1);
@@ -181,7 +180,7 @@ export function createLiveActions(options: LiveActionsOptions): LiveActions {
     },
 
     async scanCreator(raw) {
-      const creator = validated(raw, "creator", ["account", "contract"]);
+      const creator = validArgument(raw, "creator", ["account", "contract"]);
       const s = session();
       try {
         const lists = await s.reader.readCreatorTokens([creator]);
@@ -278,15 +277,6 @@ function isReady(f: FollowerState, store: StoreStatus, readyLag: number): boolea
   if (f.role === "leader" && !f.initialSyncDone) return false;
   if (f.latestLedger === null || !store.cursor) return false;
   return f.latestLedger - store.cursor.ledger <= readyLag;
-}
-
-function validated(raw: unknown, label: string, kinds: ("account" | "contract")[]): string {
-  if (typeof raw !== "string") throw new InvalidArgumentError(`${label} must be a string holding ${kinds.includes("account") ? "a G... or C..." : "a C..."} address`);
-  try {
-    return validateAddress(raw, label, kinds);
-  } catch (error) {
-    throw new InvalidArgumentError((error as AddressError).message);
-  }
 }
 
 function iso(ms: number | null): string | null {

@@ -7,7 +7,7 @@ import { messageOf } from "../internal/errors.ts";
 import type { SessionFeature, SessionParts } from "../sync/types.ts";
 
 /** Records events with no delivery queued, when the session has no webhook endpoints (outside a dry run). */
-export const streamOutboxFeature: SessionFeature = {
+const streamOutboxFeature: SessionFeature = {
   async recorder({ db, config, logger }: SessionParts) {
     if (config.webhooks) return undefined; // the webhooks feature records, with deliveries
     const { openOutbox } = await import("./outbox.ts");

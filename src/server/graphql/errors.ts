@@ -5,7 +5,7 @@ import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { errorId } from "../../internal/error-id.ts";
 import type { Logger } from "../../internal/logger.ts";
-import { httpFailure, type ErrorCode } from "../http-errors.ts";
+import { ERROR_CODES, httpFailure, type ErrorCode } from "../http-errors.ts";
 
 /** A refusal the resolver or the HTTP layer decides; `status`/`headers` set the HTTP answer when it is the only error. */
 export function refusal(code: ErrorCode, message: string, status?: number, headers?: Record<string, string>): GraphQLError {
@@ -54,22 +54,8 @@ export function stableCodes(): Plugin {
   };
 }
 
-const CODES: Record<ErrorCode, true> = {
-  bad_request: true,
-  unauthorized: true,
-  not_found: true,
-  not_leader: true,
-  misdirected: true,
-  payload_too_large: true,
-  unsupported_media_type: true,
-  rate_limited: true,
-  read_failed: true,
-  unavailable: true,
-  internal: true,
-};
-
 function isOurCode(code: unknown): boolean {
-  return typeof code === "string" && Object.hasOwn(CODES, code);
+  return typeof code === "string" && (ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** Keeps where the error arose; yoga reads (and strips) extensions.http for the answer's status and headers. */

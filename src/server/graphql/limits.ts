@@ -7,7 +7,7 @@ import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from "gra
 import type { Plugin } from "graphql-yoga";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../store/token-queries.ts";
 
-export const GRAPHQL_LIMITS = {
+const GRAPHQL_LIMITS = {
   /** Nesting of fields: the schema's deepest useful query (status.lastRuns.found.events) is 4. */
   maxDepth: 6,
   maxAliases: 10,
@@ -53,7 +53,7 @@ export function limitPlugins(options: { introspection: boolean }): Plugin[] {
 }
 
 /** The rows the operation's list fields ask for, each alias and fragment use counted (@skip/@include ignored). */
-export function listRows(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+function listRows(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
   const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== "query") return 0;
   const fragments = new Map<string, FragmentDefinitionNode>();

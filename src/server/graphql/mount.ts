@@ -8,6 +8,7 @@ import { cors } from "hono/cors";
 import { createSchema, createYoga } from "graphql-yoga";
 import type { Logger } from "../../internal/logger.ts";
 import { clientKey } from "../client-address.ts";
+import { escapeJson } from "../routes/respond.ts";
 import type { RateLimiter } from "../rate-limit.ts";
 import { maskErrorWith, refusalBody, stableCodes } from "./errors.ts";
 import { limitPlugins } from "./limits.ts";
@@ -72,7 +73,7 @@ export function graphqlApp(deps: GraphqlDeps): Hono {
     const res = await yoga.fetch(c.req.raw, { clientKey: clientKey(c, deps.trustProxyHops), authorization: c.req.header("Authorization") });
     if (!/json/i.test(res.headers.get("Content-Type") ?? "")) return res;
     // As every JSON answer of the API: the same value, but no byte of chain text reads as HTML.
-    const body = (await res.text()).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const body = escapeJson(await res.text());
     const headers = new Headers(res.headers);
     headers.delete("Content-Length");
     return new Response(body, { status: res.status, headers });

@@ -1,9 +1,8 @@
 // The resolvers: thin calls on LiveActions, the same calls the REST routes make. syncToken takes the same
 // bearer token (SYNC_API_TOKEN) and the same per-client rate limiter as POST /api/sync-token, and counts in the
 // same metric; tokens reads through the REST list's parser and keyset query.
-import { AddressError, validateAddress } from "../../internal/addresses.ts";
 import type { LiveActions } from "../../live/actions.ts";
-import { InvalidArgumentError } from "../../live/errors.ts";
+import { validArgument } from "../../live/errors.ts";
 import { publicStatus } from "../../live/public-status.ts";
 import type { Metrics, SyncTokenOutcome } from "../../internal/metrics.ts";
 import { MAX_PAGE_SIZE, type ListedToken, type TokenRow } from "../../store/token-queries.ts";
@@ -90,9 +89,5 @@ export function createResolvers({ actions, tokens, metrics, syncLimiter }: Resol
 
 /** The address checked with StrKey, as GET /api/tokens/:address checks it: a bad one is bad_request. */
 function contractAddress(raw: string): string {
-  try {
-    return validateAddress(raw, "token address", ["contract"]);
-  } catch (error) {
-    throw new InvalidArgumentError((error as AddressError).message);
-  }
+  return validArgument(raw, "token address", ["contract"]);
 }

@@ -3,7 +3,7 @@
 //
 // Extension point: market data (trades, candles) joins as `Query.trades(token, first, after)` and
 // `Query.candles(token, interval, from, to)` once the read model serves them: add their types here, their
-// resolvers in ./resolvers.ts, and each list field's row count to ./list-budget.ts, so that a request's total
+// resolvers in ./resolvers.ts, and each list field's row count to ./limits.ts (LIST_FIELDS), so that a request's total
 // rows stay capped.
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../store/token-queries.ts";
 

@@ -24,8 +24,8 @@ export interface RouteDeps {
   readLimit: MiddlewareHandler;
 }
 
-export const UNAUTHORIZED = "missing or wrong bearer token (Authorization: Bearer ...)";
-export const ADMIN_DISABLED = "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it";
+const UNAUTHORIZED = "missing or wrong bearer token (Authorization: Bearer ...)";
+const ADMIN_DISABLED = "the admin endpoint is disabled: set SYNC_ADMIN_TOKEN to enable it";
 
 export function unauthorized(c: Parameters<MiddlewareHandler>[0]): ApiError {
   c.header("WWW-Authenticate", 'Bearer realm="sync-tokens"');

@@ -7,9 +7,14 @@ import type { JSONParsed } from "hono/utils/types";
 import { errorBody, type ErrorCode } from "../http-errors.ts";
 import { ErrorBody } from "./schemas.ts";
 
-/** JSON with <, >, & and the JS line separators escaped: the value is the same, but no byte of it reads as HTML. */
+/** JSON text with <, >, & and U+2028/U+2029 as \u escapes: the same value, but no byte of it reads as HTML. */
+export function escapeJson(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A JSON answer, escaped as escapeJson does. */
 export function json<T, S extends ContentfulStatusCode>(c: Context, status: S, value: T): Response & TypedResponse<JSONParsed<T>, S, "json"> {
-  const body = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const body = escapeJson(JSON.stringify(value));
   return c.body(body, status, { "Content-Type": "application/json; charset=utf-8" }) as unknown as Response & TypedResponse<JSONParsed<T>, S, "json">;
 }
 

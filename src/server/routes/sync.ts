@@ -16,7 +16,7 @@ export function syncTokenOutcome(status: number): SyncTokenOutcome {
   return status === 200 ? "ok" : (OUTCOMES[status] ?? "error");
 }
 
-export const syncTokenRoute = createRoute({
+const syncTokenRoute = createRoute({
   method: "post",
   path: "/api/sync-token",
   tags: ["tokens"],

@@ -1,12 +1,11 @@
 // What one stream asks for: `?types=` (a comma list of event types) and `?token=` (one token's events). Checked at
 // the edge: an unknown type or a bad address answers 400 naming it, before the stream opens.
 import { EVENT_TYPES } from "../../config/webhooks.ts";
-import { AddressError, validateAddress } from "../../internal/addresses.ts";
-import { InvalidArgumentError } from "../../live/errors.ts";
+import { InvalidArgumentError, validArgument } from "../../live/errors.ts";
 
 /** The outbox's event types, and `trade` (market data) once the outbox records it. */
 export const STREAM_TYPES = [...EVENT_TYPES, "trade"] as const;
-export type StreamType = (typeof STREAM_TYPES)[number];
+type StreamType = (typeof STREAM_TYPES)[number];
 
 export interface StreamFilter {
   types: readonly StreamType[];
@@ -17,11 +16,7 @@ export interface StreamFilter {
 export function parseStreamFilter(query: { types?: string | undefined; token?: string | undefined }): StreamFilter {
   const types = parseTypes(query.types);
   if (query.token === undefined || query.token === "") return { types, token: null };
-  try {
-    return { types, token: validateAddress(query.token, "token", ["contract"]) };
-  } catch (error) {
-    throw new InvalidArgumentError((error as AddressError).message);
-  }
+  return { types, token: validArgument(query.token, "token", ["contract"]) };
 }
 
 function parseTypes(raw: string | undefined): readonly StreamType[] {

@@ -70,10 +70,6 @@ export class StreamHub {
     this.#options = { pollMs: 250, heartbeatMs: 15_000, gapWaitMs: 2_000, ...options };
   }
 
-  get size(): number {
-    return this.#clients.size;
-  }
-
   /** Starts polling and the heartbeat. */
   start(): void {
     const tick = () => {

@@ -8,10 +8,10 @@ import { messageOf } from "../../internal/errors.ts";
 import { InvalidArgumentError } from "../../live/errors.ts";
 import type { Database } from "../../store/database.ts";
 import { clientKey } from "../client-address.ts";
-import type { ErrorCode } from "../http-errors.ts";
+import { fail } from "../routes/respond.ts";
 import { parseStreamFilter, type StreamFilter } from "./filter.ts";
 import { StreamHub, type StreamClient } from "./hub.ts";
-import { commentFrame, controlFrame, encode, escapeJson, retryFrame } from "./sse.ts";
+import { commentFrame, controlFrame, encode, retryFrame } from "./sse.ts";
 
 export interface StreamLimits {
   /** Open streams at most, in all (SYNC_STREAM_MAX, default 1000); past it 503. */
@@ -40,8 +40,6 @@ export interface EventStream {
   /** For the server's `mounts`. */
   path: string;
   app: Hono;
-  /** Open streams now. */
-  readonly size: number;
   /** Ends every stream (clients see the end) and stops polling. */
   close(): Promise<void>;
 }
@@ -62,17 +60,17 @@ export function createEventStream(options: EventStreamOptions): EventStream {
 
   const app = new Hono();
   app.get("/api/stream", async (c) => {
-    if (closed) return failure(c, 503, "unavailable", "the server is shutting down: reconnect to another replica", 1);
-    if (open >= limits.maxStreams) return failure(c, 503, "unavailable", `too many open streams on this server (${limits.maxStreams}): try again later`, 5);
+    if (closed) return fail(c, 503, "unavailable", "the server is shutting down: reconnect to another replica", 1);
+    if (open >= limits.maxStreams) return fail(c, 503, "unavailable", `too many open streams on this server (${limits.maxStreams}): try again later`, 5);
     const key = clientKey(c, options.trustProxyHops ?? 0);
     if ((perClient.get(key) ?? 0) >= limits.maxPerClient) {
-      return failure(c, 429, "rate_limited", `too many open streams from this client (${limits.maxPerClient}): close one first`, 10);
+      return fail(c, 429, "rate_limited", `too many open streams from this client (${limits.maxPerClient}): close one first`, 10);
     }
     let filter: StreamFilter;
     try {
       filter = parseStreamFilter({ types: c.req.query("types"), token: c.req.query("token") });
     } catch (error) {
-      if (error instanceof InvalidArgumentError) return failure(c, 400, "bad_request", error.message);
+      if (error instanceof InvalidArgumentError) return fail(c, 400, "bad_request", error.message);
       throw error;
     }
     const lastEventId = c.req.header("Last-Event-ID")?.trim() ?? "";
@@ -85,7 +83,7 @@ export function createEventStream(options: EventStreamOptions): EventStream {
       }
     } catch (error) {
       options.logger.warn(`event stream: resolving Last-Event-ID failed: ${messageOf(error)}`);
-      return failure(c, 503, "unavailable", "the database is not answering: try again shortly", 2);
+      return fail(c, 503, "unavailable", "the database is not answering: try again shortly", 2);
     }
 
     // Counted from here until the stream ends, however it ends.
@@ -171,20 +169,11 @@ export function createEventStream(options: EventStreamOptions): EventStream {
   return {
     path: "/",
     app,
-    get size() {
-      return open;
-    },
     async close() {
       closed = true;
       await hub.close();
     },
   };
-}
-
-/** A refusal in the error shape of ./http-errors.ts: the status, a stable code and a one-line message. */
-function failure(c: Context, status: 400 | 429 | 503, code: ErrorCode, message: string, retryAfterSeconds?: number): Response {
-  if (retryAfterSeconds !== undefined) c.header("Retry-After", String(retryAfterSeconds));
-  return c.body(escapeJson(JSON.stringify({ error: { code, message } })), status, { "Content-Type": "application/json; charset=utf-8" });
 }
 
 function definedOnly(options: Partial<StreamLimits>): Partial<StreamLimits> {

@@ -1,6 +1,7 @@
 // The text/event-stream wire format (WHATWG HTML, "Server-sent events"). Every data line is one line of JSON, with
 // <, >, & and the JS line separators escaped as in the JSON API: the same value, but no byte of it reads as HTML.
 import { renderBody, type StoredEvent } from "../../webhooks/payload.ts";
+import { escapeJson } from "../routes/respond.ts";
 
 const encoder = new TextEncoder();
 
@@ -24,11 +25,10 @@ export function retryFrame(ms: number): string {
   return `retry: ${ms}\n\n`;
 }
 
-export function encode(frame: string): Uint8Array {
-  return encoder.encode(frame);
-}
+/** The last frame encoded: the hub hands one event's frame to every open stream in turn, encoded once for all. */
+let last: { frame: string; bytes: Uint8Array } | undefined;
 
-/** JSON text with <, >, & and U+2028/U+2029 as \u escapes: the same value, no byte of it HTML. */
-export function escapeJson(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+export function encode(frame: string): Uint8Array {
+  if (last?.frame !== frame) last = { frame, bytes: encoder.encode(frame) };
+  return last.bytes;
 }

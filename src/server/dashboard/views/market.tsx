@@ -2,7 +2,7 @@
 // A token's market on its page: hourly price candles of its last three days of trading as inline SVG (nothing
 // loaded by the browser; each candle names its exact prices in a <title>), and its latest trades as a table.
 import type { FC } from "hono/jsx";
-import type { Candle, TradeRow } from "../../../store/trade-queries.ts";
+import type { Candle, MarketQueries, TradeRow } from "../../../store/trade-queries.ts";
 import { formatStroops, formatTime } from "../format.ts";
 
 export interface MarketModel {
@@ -28,8 +28,7 @@ const CandleChart: FC<{ candles: Candle[] }> = ({ candles }) => {
   const first = candles[0]!.time;
   const last = candles.at(-1)!.time;
   const step = candles.length > 1 ? (last - first) / (candles.length - 1) : 1;
-  const slots = candles.length > 1 ? (last - first) / step + 1 : 1;
-  const slotW = plotW / Math.max(slots, 1);
+  const slotW = plotW / candles.length;
   const y = (price: number) => PAD.top + plotH - ((price - min) / span) * plotH;
   return (
     <svg class="chart" id="price-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`price candles: ${candles.length} hours with trades`}>
@@ -101,7 +100,7 @@ export const MarketPanel: FC<{ market: MarketModel }> = ({ market }) => (
 );
 
 /** The model: the latest 20 trades and the hourly candles of the three days before the last one. */
-export async function marketModel(market: { trades: (token: string, q: { limit: number }) => Promise<{ trades: TradeRow[] }>; candles: (token: string, q: { interval: "1h"; from: number; to: number }) => Promise<Candle[]> }, token: string): Promise<MarketModel> {
+export async function marketModel(market: Pick<MarketQueries, "trades" | "candles">, token: string): Promise<MarketModel> {
   const { trades } = await market.trades(token, { limit: 20 });
   if (trades.length === 0) return { candles: [], trades };
   const to = Math.floor(Date.parse(trades[0]!.closedAt) / 1000) + 1;
