@@ -122,16 +122,12 @@ function resolve(options: SyncOptions, env: NodeJS.ProcessEnv): SyncConfig {
   };
 }
 
-
 /** Each creator once, with the source it was first given by. */
 function firstOfEachCreator(creators: ManualCreator[]): ManualCreator[] {
   const seen = new Map<string, ManualCreator>();
   for (const c of creators) if (!seen.has(c.address)) seen.set(c.address, c);
   return [...seen.values()];
 }
-
-
-
 
 function validateDatabaseUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

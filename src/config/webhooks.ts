@@ -1,7 +1,7 @@
 // Webhook settings: flags override the environment. Validated with the rest of the configuration, before any
 // network or database work; the secret never appears in an error message.
 import { ConfigError } from "../internal/errors.ts";
-import { nonEmpty, splitList } from "./env-values.ts";
+import { isTrue, nonEmpty, splitList } from "./env-values.ts";
 import { validateHttpUrl } from "./http-url.ts";
 import { urlSecrets } from "../internal/redact.ts";
 
@@ -49,7 +49,7 @@ const DAY_MS = 86_400_000;
 export function resolveWebhookConfig(
   options: WebhookOptions = {},
   env: NodeJS.ProcessEnv = process.env,
-  allowHttp = /^(1|true|yes|on)$/i.test(env.ALLOW_HTTP?.trim() ?? ""),
+  allowHttp = isTrue(env.ALLOW_HTTP),
 ): WebhookConfig | null {
   const rawUrls = options.urls && options.urls.length > 0 ? options.urls : splitList(env.WEBHOOK_URLS);
   const events = parseEvents(options.events ?? nonEmpty(env.WEBHOOK_EVENTS));
@@ -128,5 +128,4 @@ function parseRetention(value: number | string | undefined): number | null {
   }
   return days === 0 ? null : days * DAY_MS;
 }
-
 

@@ -15,11 +15,12 @@ import { isTrue, nonEmpty } from "../config/env-values.ts";
 import { resolveConfig, validateHttpUrl, ConfigError } from "../config/config.ts";
 import { recordFactoryEvent, type Discovered } from "../discovery/events.ts";
 import { MarketLog } from "../discovery/market-log.ts";
+import { MarketQueries } from "../store/trade-queries.ts";
 import { FatalError } from "../internal/errors.ts";
 import { SyncSession, type SessionOptions, type SyncReport } from "../sync/session.ts";
 import { parseSince } from "../internal/text/since.ts";
 import { loadCursor, saveCursor } from "./cursor.ts";
-import { DatastoreSource } from "./datastore.ts";
+import { DatastoreSource, lakeLocation } from "./datastore.ts";
 import { EventExtractor } from "./extract.ts";
 import { LedgersRpcSource } from "./ledgers-rpc.ts";
 import { withWebhooks } from "../webhooks/feature.ts";
@@ -108,11 +109,13 @@ export async function backfill(options: BackfillOptions = {}): Promise<BackfillR
       const gaps: LedgerGap[] = [];
       // The cursor never moves past a ledger that was not read.
       const resumeAt = () => Math.min(next, gaps[0]?.from ?? next);
-      // The first ledger not yet handed over: the ledgers read since then fill any hole in the trades.
+      // The first ledger not yet handed over: the ledgers read since then fill any hole in the trades (asked once:
+      // only a sync, which this run's lock keeps out, records one).
       let handedFrom = start;
+      const fillsHoles = market !== undefined && (await new MarketQueries(session.db, config.contractId).firstHole()) !== null;
       const save = async (): Promise<SyncReport | null> => {
         let report: SyncReport | null = null;
-        found.read = next > handedFrom && market ? withoutGaps(handedFrom, next - 1, gaps) : [];
+        found.read = next > handedFrom && fillsHoles ? withoutGaps(handedFrom, next - 1, gaps) : [];
         if (found.tokens.size > 0 || (market && !market.empty) || found.read.length > 0 || next > to) {
           report = await session.sync({ discovered: found, trigger: options.trigger ?? "backfill", signal: options.signal, listTokens: options.listTokens });
           synced += report.synced;
@@ -213,9 +216,7 @@ async function openSource(options: BackfillOptions, allowHttp: boolean, concurre
   }
   const common = { concurrency, signal: options.signal, timeoutMs: options.timeoutMs === undefined ? undefined : Number(options.timeoutMs) };
   if (options.datastore !== undefined) {
-    const location = options.datastore.trim();
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) validateHttpUrl(location, allowHttp, "data lake URL");
-    return DatastoreSource.open(location, common);
+    return DatastoreSource.open(lakeLocation(options.datastore, allowHttp), common);
   }
   const url = validateHttpUrl(options.ledgersRpc!.trim(), allowHttp, "--ledgers-rpc URL");
   return LedgersRpcSource.open(url, { ...common, onRetry: (m) => options.logger?.warn(m) });

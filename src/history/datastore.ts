@@ -7,6 +7,7 @@
 
 import path from "node:path";
 import { xdr } from "@stellar/stellar-sdk";
+import { validateHttpUrl } from "../config/http-url.ts";
 import { FatalError, InterruptedError, messageOf } from "../internal/errors.ts";
 import { CorruptLedgerError, decode, ledgerSummary, type EventExtractor } from "./extract.ts";
 import { readLakeConfig, type LakeConfig } from "./lake-config.ts";
@@ -17,6 +18,13 @@ import { zstdDecompress } from "./zstd.ts";
 export interface DatastoreLayout {
   ledgersPerBatch: number;
   batchesPerPartition: number;
+}
+
+/** A lake named on the command line or in SYNC_DATASTORE: a folder, or an http(s) URL checked like every URL we call. */
+export function lakeLocation(raw: string, allowHttp: boolean): string {
+  const location = raw.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) validateHttpUrl(location, allowHttp, "data lake URL");
+  return location;
 }
 
 export interface DatastoreOptions {

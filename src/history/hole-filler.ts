@@ -50,10 +50,12 @@ export class LakeHoleFiller implements HoleFiller {
       const found: Discovered = { tokens: new Map(), launches: new Map(), market: new MarketLog() };
       const extractor = new EventExtractor(contractId);
       const gaps: LedgerGap[] = [];
-      // As far as the lake is written (its newest file may end early), and a stretch at most.
-      const served = (await source.has(hole.fromLedger))
-        ? (await servedRange(source, hole.fromLedger, hole.fromLedger, Math.min(hole.toLedger, hole.fromLedger + (this.#options.stretch ?? 10_000) - 1)))[1]
-        : 0;
+      // A stretch at most, and as far as the lake is written (its newest file may end early): the stretch's end is
+      // asked first, since a lake is usually written past it; only a lake that ends inside is searched.
+      const end = Math.min(hole.toLedger, hole.fromLedger + (this.#options.stretch ?? 10_000) - 1);
+      let served = 0;
+      if (await source.has(end)) served = Math.min(end, await source.lastOf(end));
+      else if (await source.has(hole.fromLedger)) served = Math.min(end, (await servedRange(source, hole.fromLedger, hole.fromLedger, end))[1]);
       if (served < hole.fromLedger) {
         return this.#later(`${where} waits: ${source.label} does not serve ledger ${hole.fromLedger} (yet)`);
       }
@@ -67,6 +69,8 @@ export class LakeHoleFiller implements HoleFiller {
           break;
         }
       }
+      // The pass that recorded the hole read every known token again; only the tokens launched in it may be new.
+      for (const token of found.tokens.keys()) if (!found.launches.has(token)) found.tokens.delete(token);
       found.read = withoutGaps(hole.fromLedger, to, gaps);
       if (found.read.length === 0) return this.#later(`${where} waits: ${source.label} gave none of ledgers ${hole.fromLedger}..${to}`);
       this.#warned = "";

@@ -6,8 +6,7 @@
 import client from "prom-client";
 import { packageVersion } from "./version.ts";
 
-/** What a webhook delivery attempt came to: delivered, failed and to be retried, or failed for good (given up, 410). */
-
+/** What a sync-token call (REST or GraphQL) came to, as the metric counts it. */
 export type SyncTokenOutcome = "ok" | "not_found" | "bad_request" | "rate_limited" | "busy" | "unavailable" | "unauthorized" | "error";
 
 /** What the session reports into, as the metrics fill it (the sync layer's SessionObserver, structurally). */

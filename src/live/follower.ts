@@ -222,7 +222,8 @@ export class Follower implements FollowerView {
   async #pass(session: SyncSession, signal: AbortSignal): Promise<boolean> {
     const { common, trigger } = this.#options;
     const full = this.#fullRequests.splice(0);
-    if (this.state.initialSyncDone && full.length === 0) {
+    const incremental = this.state.initialSyncDone && full.length === 0;
+    if (incremental) {
       // One cheap request to learn whether a ledger closed since the last pass.
       const sentAt = performance.now();
       const { latestLedger } = await session.reader.getHealth();
@@ -230,7 +231,7 @@ export class Follower implements FollowerView {
       if (latestLedger <= this.#readTo) return false;
     }
     // A stretch of a hole in the trades rides on an incremental pass, which records it filled as it stores it.
-    const history = this.state.initialSyncDone && full.length === 0 ? await this.#options.holes?.next(session, signal) : null;
+    const history = incremental ? await this.#options.holes?.next(session, signal) : null;
     const request: SyncRequest = {
       ...(history ? { discovered: history } : {}),
       // A lost lease or lock stops the pass at its next step (its writes are refused anyway).

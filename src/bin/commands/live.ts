@@ -135,7 +135,6 @@ export async function runLive(mode: Mode, flags: Flags, io: Io): Promise<number>
 async function holeFiller(flags: Flags, io: Io, logger: Logger): Promise<HoleFiller | undefined> {
   const location = ((flags.datastore as string | undefined) ?? nonEmpty(io.env.SYNC_DATASTORE))?.trim();
   if (!location) return undefined;
-  const [{ validateHttpUrl }, { LakeHoleFiller }] = await Promise.all([import("../../config/config.ts"), import("../../history/hole-filler.ts")]);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) validateHttpUrl(location, flags.allowHttp === true || isTrue(io.env.ALLOW_HTTP), "data lake URL");
-  return new LakeHoleFiller({ location, logger });
+  const [{ lakeLocation }, { LakeHoleFiller }] = await Promise.all([import("../../history/datastore.ts"), import("../../history/hole-filler.ts")]);
+  return new LakeHoleFiller({ location: lakeLocation(location, flags.allowHttp === true || isTrue(io.env.ALLOW_HTTP)), logger });
 }
