@@ -18,7 +18,6 @@ import os from "node:os";
 import path from "node:path";
 import { constants, zstdCompressSync } from "node:zlib";
 import { StrKey, xdr } from "@stellar/stellar-sdk";
-import pg from "pg";
 import { backfill } from "../../src/history/backfill.ts";
 import { DatastoreSource, objectKey } from "../../src/history/datastore.ts";
 import { EventExtractor } from "../../src/history/extract.ts";
@@ -28,7 +27,7 @@ import { startSimnet } from "../../test/simnet/index.ts";
 import { FIXTURES } from "../../test/simnet/testing.ts";
 import { ownText, whole, type BenchFlags } from "./flags.ts";
 import { int, ms, table } from "./format.ts";
-import { openServer } from "./postgres.ts";
+import { count, openServer } from "./postgres.ts";
 
 export const options = { ledgers: "120000", loops: "20", "trades-per-ledger": "0" };
 
@@ -57,7 +56,7 @@ export interface BackfillBenchOptions {
 
 const YEAR_OF_LEDGERS = 6_300_000;
 
-export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<string, unknown>> {
+async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-lake-"));
   const sim = await startSimnet({
     scenario: {
@@ -123,7 +122,7 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
       });
       endToEnd[side].push(performance.now() - t);
       if (side === "on") report = r;
-      trades = { ...trades, [side]: await countTrades(databaseUrl) };
+      trades = { ...trades, [side]: await count(databaseUrl, "SELECT count(*) AS n FROM trades") };
     }
     const endToEndMs = Math.min(...endToEnd.on);
     const endToEndOffMs = Math.min(...endToEnd.off);
@@ -204,16 +203,6 @@ export async function runBackfillBench(o: BackfillBenchOptions): Promise<Record<
     await sim.close();
     await server.close();
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function countTrades(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM trades")).rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
   }
 }
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { buildDist } from "../build.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
 import { flagText, type BenchFlags } from "./flags.ts";
-import { ms, table } from "./format.ts";
+import { ms, percentile, table } from "./format.ts";
 import { openServer } from "./postgres.ts";
 import { serve, waitFor, type ServeChild } from "./serve-child.ts";
 
@@ -66,7 +66,7 @@ export async function run(bench: BenchFlags): Promise<void> {
     await server.close();
   }
   const sorted = [...times].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  const pct = (p: number) => percentile(sorted, p);
   console.log(`\nFailover after SIGSTOP of the leader (${times.length} freezes, ledgers every ${flags["ledger-ms"]} ms, lease ${flags["lease-ms"] ?? "default"} ms)`);
   console.log(table(["p50", "p99", "max", "target"], [[ms(pct(50)), ms(pct(99)), ms(sorted.at(-1)!), "15 s"]]));
   const out = flags.out ?? path.resolve(import.meta.dirname, "../../bench-results/failover.json");

@@ -37,7 +37,7 @@ export interface LaunchpadOptions {
   log(line: string): void;
 }
 
-export async function launchpadSizes(o: LaunchpadOptions): Promise<SizeRun[]> {
+async function launchpadSizes(o: LaunchpadOptions): Promise<SizeRun[]> {
   const out: SizeRun[] = [];
   for (const tokens of o.sizes) {
     const creators = Math.max(1, Math.round(tokens / o.tokensPerCreator));

@@ -64,3 +64,14 @@ export async function openServer(databaseUrl: string | undefined): Promise<Bench
     },
   };
 }
+
+/** One count (a query answering a column `n`) in the database at `databaseUrl`, on a connection of its own. */
+export async function count(databaseUrl: string, sql: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}

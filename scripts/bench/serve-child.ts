@@ -14,15 +14,9 @@ export interface ServeChild {
   role(): Promise<string | undefined>;
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from "../../test/support/wait.ts";
+
+export { waitFor };
 
 /** Starts `serve --port 0`; resolves once it listens. */
 export async function serve(env: Record<string, string>): Promise<ServeChild> {

@@ -4,7 +4,6 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { SyncOptions } from "../../src/config/config.ts";
 import { syncTokens } from "../../src/api.ts";
 import { startSimnet, type ScenarioOptions, type Simnet } from "../../test/simnet/index.ts";
@@ -13,7 +12,7 @@ import type { BenchFlags } from "./flags.ts";
 import { whole } from "./flags.ts";
 import { int, mb, ms, table, total } from "./format.ts";
 import { collectGarbage, measure, pgTimer, rssMb, writeBatchTimer, type Measurement } from "./measure.ts";
-import { openServer, type BenchServer } from "./postgres.ts";
+import { count, openServer, type BenchServer } from "./postgres.ts";
 import { warmSimulator } from "./sim-warm.ts";
 import { SyncChild, summarize, type ReportSummary } from "./sync-child.ts";
 
@@ -33,7 +32,7 @@ export interface SyncBenchOptions {
 /** Own flags every sync benchmark takes. */
 export const SYNC_BENCH_OPTIONS = { "keep-databases": false };
 
-export function syncBenchOptions(flags: BenchFlags): SyncBenchOptions {
+function syncBenchOptions(flags: BenchFlags): SyncBenchOptions {
   return {
     tokens: whole("tokens", flags.tokens ?? 10_000, 1),
     creators: whole("creators", flags.creators ?? 2000, 1),
@@ -319,12 +318,5 @@ export function peakRss(r: RunResult): number {
 }
 
 async function countRows(databaseUrl: string): Promise<{ rows: number; trades: number }> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const count = async (table: string) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
-    return { rows: await count("tokens"), trades: await count("trades") };
-  } finally {
-    await client.end();
-  }
+  return { rows: await count(databaseUrl, "SELECT count(*) AS n FROM tokens"), trades: await count(databaseUrl, "SELECT count(*) AS n FROM trades") };
 }

@@ -14,7 +14,7 @@ import { startSimnet } from "../../test/simnet/index.ts";
 import { launchBrowser, type TestBrowser } from "../../test/support/browser.ts";
 import { listen, type SseClient } from "../../test/support/sse-client.ts";
 import { flagText, type BenchFlags } from "./flags.ts";
-import { ms, table } from "./format.ts";
+import { ms, percentile, table } from "./format.ts";
 import { openServer } from "./postgres.ts";
 import { serve, waitFor } from "./serve-child.ts";
 
@@ -105,11 +105,10 @@ export async function run(bench: BenchFlags): Promise<void> {
     await server.close();
   }
 
-  const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   const rows = clients.map(({ name, arrivals }) => {
     const inOrder = [...launchedAt].map(([address, at]) => arrivals.get(address)! - at);
     const times = [...inOrder].sort((a, b) => a - b);
-    return { name, inOrder, p50: pct(times, 50), p99: pct(times, 99), max: times.at(-1)! };
+    return { name, inOrder, p50: percentile(times, 50), p99: percentile(times, 99), max: times.at(-1)! };
   });
   console.log(`\nLaunch to client on GET /api/stream (${launchedAt.size} launches, a ledger every ${ledgerMs} ms; bound: ${ms(ledgerMs + 1000)})`);
   console.log(table(["client", "p50", "p99", "max"], rows.map((r) => [r.name, ms(r.p50), ms(r.p99), ms(r.max)])));

@@ -13,16 +13,15 @@ import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { SyncOptions } from "../../src/config/config.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { drainOutbox } from "../../src/webhooks/dispatcher.ts";
 import { EVENT_TYPES } from "../../src/config/webhooks.ts";
 import { newSecret } from "../../src/webhooks/payload.ts";
 import { startSimnet } from "../../test/simnet/index.ts";
-import { flagText, type BenchFlags } from "./flags.ts";
+import { flagText, whole, type BenchFlags } from "./flags.ts";
 import { int, ms } from "./format.ts";
-import { openServer } from "./postgres.ts";
+import { count, openServer } from "./postgres.ts";
 import { simSyncOptions } from "./session.ts";
 import { warmSimulator } from "./sim-warm.ts";
 import { SyncChild } from "./sync-child.ts";
@@ -31,11 +30,7 @@ export const options = {  };
 
 export async function run(bench: BenchFlags): Promise<void> {
   const flags = flagText(bench, { tokens: 10000, creators: 2000, latency: 50, seed: 1, repeat: 3, concurrency: 16 });
-  const num = (name: keyof typeof flags) => {
-    const n = Number(flags[name]);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${JSON.stringify(flags[name])}: expected a whole number >= 1`);
-    return n;
-  };
+  const num = (name: keyof typeof flags) => whole(name, flags[name], 1);
   const log = (line: string) => console.error(`[bench webhooks] ${line}`);
 
   const server = await openServer(flags["database-url"]);
@@ -134,13 +129,4 @@ export async function run(bench: BenchFlags): Promise<void> {
     await server.close();
   }
 
-  async function count(databaseUrl: string, sql: string): Promise<number> {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      return Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-    } finally {
-      await client.end();
-    }
-  }
 }

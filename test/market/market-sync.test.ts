@@ -3,12 +3,11 @@
 // chain's trades; a run killed (SIGKILL) in the middle loses and doubles no trade.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "../simnet/index.ts";
-import { startCli } from "../support/cli.ts";
+import { cliEnv, startCli } from "../support/cli.ts";
 import { backends, createTestDatabase, type Backend, type TestDatabase } from "../support/databases.ts";
 import { syncJson } from "../support/fidelity.ts";
 import { http, jsonLines, LedgerTicker, startInProcess } from "../support/live.ts";
 import { waitFor } from "../support/wait.ts";
-import { cliEnv } from "../support/cli.ts";
 import { marketColumns, tradeRows, truthMarketColumns, truthTrades } from "../support/market-truth.ts";
 import { killAfter, summary, tradeSome } from "../support/resilience.ts";
 

@@ -2,10 +2,9 @@
 // --webhook-events ...,trade every trade after the first sync is announced once, signed, with the truth's fields.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "../simnet/index.ts";
-import { runCli } from "../support/cli.ts";
+import { cliEnv, runCli } from "../support/cli.ts";
 import { backends, createTestDatabase } from "../support/databases.ts";
 import { expectedTrade } from "../support/market-truth.ts";
-import { cliEnv } from "../support/cli.ts";
 import { startReceiver } from "../support/webhook-receiver.ts";
 import { testSecret } from "../support/webhook-truth.ts";
 

@@ -12,7 +12,7 @@ import { openOutbox } from "../../src/webhooks/outbox.ts";
 import { TokenStore } from "../../src/store/token-store.ts";
 import { createTestDatabase } from "../support/databases.ts";
 import { storeToken } from "../support/store-token.ts";
-import { waitFor } from "../support/wait.ts";
+import { sleep, waitFor } from "../support/wait.ts";
 
 const CONTRACT = "CBXI26OVPB4HPNZMDIBIQ7PJYQ6FIN6MRK24BOXFYCIJVZJ5GTZMSG5O";
 const TOKEN = "CCJRCND2DXECNHQOL3DG4IDN3JCLWIECCYFIRARRVXC2RRKZG3MEWKQU";
@@ -59,7 +59,7 @@ describe("StreamHub on PostgreSQL", () => {
     await inFlight.exec("BEGIN");
     const older = await insert(inFlight, 1);
     const newer = await insert(db, 2);
-    await new Promise((r) => setTimeout(r, 500)); // 25 polls
+    await sleep(500); // 25 polls
     expect(a.ids()).toEqual([]);
     await inFlight.exec("COMMIT");
     await waitFor("both events", () => a.ids().length === 2);
@@ -99,7 +99,7 @@ describe("StreamHub on PostgreSQL", () => {
     await store.writeBatch({ tokens: [{ info: storeToken(1), discoveredVia: "EVENTS" }], creators: [], ledger: 101 });
     let settled = false;
     const launch = store.writeBatch({ tokens: [{ info: storeToken(2), discoveredVia: "EVENTS" }], creators: [], ledger: 102 }).finally(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(settled).toBe(false);
     await other.exec("COMMIT");
     expect((await launch).changed).toEqual([storeToken(2).tokenAddress]);

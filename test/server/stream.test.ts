@@ -5,11 +5,10 @@
 // answering; SIGTERM ends every stream; with no endpoint, serve prunes the outbox after its retention itself.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet } from "../simnet/index.ts";
-import { runCli } from "../support/cli.ts";
+import { cliEnv, runCli } from "../support/cli.ts";
 import { backends, createTestDatabase } from "../support/databases.ts";
 import { http } from "../support/live.ts";
 import { waitFor } from "../support/wait.ts";
-import { cliEnv } from "../support/cli.ts";
 import { startServe } from "../support/serve-process.ts";
 import { listen, type SseClient } from "../support/sse-client.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";

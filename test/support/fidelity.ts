@@ -1,4 +1,4 @@
-// Shared pieces of the fidelity tests (test/fidelity-*.test.ts): a simulator and a fresh database per
+// Shared pieces of the fidelity tests (test/sync/fidelity-*.test.ts): a simulator and a fresh database per
 // test, and the CLI run against them with every dormant creator configured.
 import { startSimnet, type Simnet, type SimnetOptions } from "../simnet/index.ts";
 import { cliEnv, runCli, type CliResult } from "./cli.ts";

@@ -1,6 +1,6 @@
-// Shared pieces of the live tests (test/live-*.test.ts): a ticker that closes ledgers on the simulator with
-// launches and trades, a live process started in this process (startLive + createServer on real HTTP), JSON
-// HTTP calls, waiting for a condition with a bound, and the stored rows in the API's shape.
+// Shared pieces of the live tests (test/live/, test/server/, test/market/): a ticker that closes ledgers on the
+// simulator with launches and trades, a live process started in this process (startLive + createServer on real
+// HTTP), JSON HTTP calls, and the stored rows in the API's shape. Waiting for a condition is ./wait.ts.
 import { StrKey } from "@stellar/stellar-sdk";
 import type { Simnet, SimToken } from "../simnet/index.ts";
 import { startLive, type Live, type LiveOptions } from "../../src/live/live.ts";

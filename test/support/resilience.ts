@@ -1,4 +1,4 @@
-// Shared pieces of the resilience tests (test/resilience-*.test.ts): the --json summary, ground truth from the
+// Shared pieces of the resilience tests (resilience-*.test.ts in test/sync/, test/rpc/, test/store/): the --json summary, ground truth from the
 // simulator, and the database invariants that must hold at any moment, even right after the process was killed.
 import type { ChildProcess } from "node:child_process";
 import { expect } from "vitest";
