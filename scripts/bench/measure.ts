@@ -265,14 +265,13 @@ class Tracer {
   #wrap(target: Record<string, unknown>, name: string, kind: TraceEvent["kind"], label: (args: unknown[]) => string): void {
     const original = target[name] as (...args: unknown[]) => Promise<unknown>;
     const tracer = this;
-    target[name] = async function traced(this: unknown, ...args: unknown[]): Promise<unknown> {
-      if (!tracer.#on) return original.apply(this, args);
+    // Only calls that return a promise are timed: a synchronous method keeps its synchronous result.
+    target[name] = function traced(this: unknown, ...args: unknown[]): unknown {
+      const result = original.apply(this, args);
+      if (!tracer.#on || !(result instanceof Promise)) return result;
       const startMs = performance.now() - tracer.#t0;
-      try {
-        return await original.apply(this, args);
-      } finally {
-        tracer.events.push({ kind, label: label(args), startMs, endMs: performance.now() - tracer.#t0 });
-      }
+      const end = () => tracer.events.push({ kind, label: label(args), startMs, endMs: performance.now() - tracer.#t0 });
+      return result.finally(end);
     };
   }
 }

@@ -6,6 +6,9 @@
 //                                    [--database-url URL] [--in-process] [--warmup] [--activity]
 //                                    [--node-option=--max-old-space-size=128 ...] (flags for the sync's process)
 //                                    [--cold] (each run in a fresh process, as cron runs the CLI)
+//                                    [--dense-ledgers N] (a buy in each of the last N ledgers, as bench fidelity's
+//                                    busy window) [--trades-off] (SyncOptions.trades false)
+//                                    [--keep-databases] (with --database-url: left for a look afterwards)
 //
 // --in-process profiles this process instead (simulator and sync together, as `pnpm bench` runs them in its
 // first table rows); run it as `node --cpu-prof --cpu-prof-dir=bench-results/profiles --import tsx
@@ -37,20 +40,24 @@ const { values } = parseArgs({
     activity: { type: "boolean", default: false },
     "node-option": { type: "string", multiple: true },
     cold: { type: "boolean", default: false },
+    "dense-ledgers": { type: "string" },
+    "trades-off": { type: "boolean", default: false },
+    "keep-databases": { type: "boolean", default: false },
   },
   strict: true,
 });
 
 const dir = path.resolve("bench-results/profiles");
 fs.mkdirSync(dir, { recursive: true });
-const scenario = { tokens: Number(values.tokens), creators: Number(values.creators), seed: Number(values.seed) };
+const dense = values["dense-ledgers"] === undefined ? {} : { denseTrading: { ledgers: Number(values["dense-ledgers"]), tradesPerLedger: 1 } };
+const scenario = { tokens: Number(values.tokens), creators: Number(values.creators), seed: Number(values.seed), ...dense };
 const server = await openServer(values["database-url"]);
 const sim = await startSimnet({ scenario, latencyMs: Number(values.latency) });
 const before = new Set(fs.readdirSync(dir));
 let child: SyncChild | undefined;
 try {
   const databaseUrl = await server.createDatabase("profile");
-  const options = simSyncOptions(sim, databaseUrl);
+  const options = { ...simSyncOptions(sim, databaseUrl), ...(values["trades-off"] ? { trades: false } : {}) };
   const startChild = (): Promise<SyncChild> => SyncChild.start({ cpuProfDir: dir, nodeOptions: values["node-option"] ?? [] });
   if (!values["in-process"]) child = await startChild();
   if (values.warmup) {
@@ -93,7 +100,7 @@ try {
 } finally {
   child?.kill();
   await sim.close();
-  await server.close();
+  await server.close({ keepDatabases: values["keep-databases"] });
 }
 if (!values["in-process"]) {
   const fresh = fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f));

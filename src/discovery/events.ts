@@ -113,6 +113,7 @@ class Pager {
   async readRange(first: number, last: number): Promise<void> {
     const named: string[] = [];
     await this.#readRange(first, last, named);
+    this.scan.market?.rangeRead(first, last);
     if (named.length > 0) this.options.onRange?.(named);
   }
 
@@ -151,6 +152,7 @@ class Pager {
         if (raw.ledger < first || (raw.contractId && raw.contractId !== this.options.contractId)) continue;
         if (recordFactoryEvent(this.scan, raw, named)) this.scan.events++;
       }
+      this.scan.market?.pageRead();
       if (!page.cursor) throw new RpcError("getEvents: the response carries no cursor", { transient: false });
       if (position(page.cursor) >= end) return;
       const nodeLatest = page.latestLedger;

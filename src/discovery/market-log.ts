@@ -13,6 +13,10 @@ export interface MarketRawEvent {
   txHash?: string;
 }
 
+/** stellar-rpc's event id: the operation's TOID and the event's index. */
+const EVENT_ID = /^\d{1,19}-\d{1,10}$/;
+const TX_HASH = /^[0-9a-f]{64}$/;
+
 export interface Graduation {
   ledger: number;
   /** Unix milliseconds. */
@@ -20,12 +24,19 @@ export interface Graduation {
 }
 
 export class MarketLog {
+  /** Trades noted and not yet handed to the sink. */
   readonly #trades = new Map<string, Trade>();
   /** Detailed twins by operation (the event id's TOID): a buy and its twin share it. */
   readonly #details = new Map<string, BuyDetail>();
   /** token -> ledger of its launch. */
   readonly launches = new Map<string, number>();
   readonly graduations = new Map<string, Graduation>();
+
+  /**
+   * With a sink, each page's trades that can no longer change (a sell, a buy joined with its twin, and at the end
+   * of a ledger range every one of its trades) are handed to it as they are read, and forgotten here.
+   */
+  constructor(private readonly sink?: (trades: Trade[]) => void) {}
 
   /** Notes what one factory event says; events without a token or a readable close time say nothing. */
   note(raw: MarketRawEvent, event: FactoryEvent): void {
@@ -48,7 +59,8 @@ export class MarketLog {
       if (!this.graduations.has(token)) this.graduations.set(token, { ledger: raw.ledger, closedAt });
       return;
     }
-    if (!TRADE_TOPICS.has(topic)) return;
+    // The store joins these with commas (trade-store.ts): an id or hash not of its format is not stored as one.
+    if (!TRADE_TOPICS.has(topic) || !EVENT_ID.test(raw.id)) return;
     const amounts = decodeTradeAmounts(topic, raw.value);
     if (!amounts) return;
     this.#trades.set(raw.id, {
@@ -56,13 +68,40 @@ export class MarketLog {
       token,
       ledger: raw.ledger,
       closedAt,
-      txHash: raw.txHash ?? "",
+      txHash: raw.txHash !== undefined && TX_HASH.test(raw.txHash) ? raw.txHash : "",
       side: topic === "tokens_bought" ? "BUY" : "SELL",
       ...amounts,
       fee: null,
       priceBefore: null,
       priceAfter: null,
     });
+  }
+
+  /** A page of events noted: hands over what is settled. */
+  pageRead(): void {
+    if (this.sink) this.#handOver();
+  }
+
+  /** Every event of ledgers first..last noted: a buy of them without a twin has none. */
+  rangeRead(first: number, last: number): void {
+    if (this.sink) this.#handOver([first, last]);
+  }
+
+  #handOver(finished?: [number, number]): void {
+    const ready: Trade[] = [];
+    for (const [id, t] of this.#trades) {
+      const op = operationOf(id);
+      const detail = t.side === "BUY" ? this.#details.get(op) : undefined;
+      // A buy's twin may come on the next page (a page can end inside an operation), but not after its range.
+      if (t.side === "BUY" && !detail && !(finished && t.ledger >= finished[0] && t.ledger <= finished[1])) continue;
+      if (detail) {
+        withDetail(t, detail);
+        this.#details.delete(op);
+      }
+      ready.push(t);
+      this.#trades.delete(id);
+    }
+    if (ready.length > 0) this.sink!(ready);
   }
 
   /** Adds what another log collected (history's, merged into a run's scan). */
@@ -84,16 +123,12 @@ export class MarketLog {
     return this.#trades.size === 0 && this.launches.size === 0 && this.graduations.size === 0;
   }
 
-  /** Every trade, in chain order, buys with their twin's fee and prices. */
+  /** Every trade not handed to the sink, in chain order, buys with their twin's fee and prices. */
   trades(): Trade[] {
     const out = [...this.#trades.values()].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
     for (const t of out) {
       const detail = t.side === "BUY" ? this.#details.get(operationOf(t.eventId)) : undefined;
-      if (detail) {
-        t.fee = detail.fee;
-        t.priceBefore = detail.priceBefore;
-        t.priceAfter = detail.priceAfter;
-      }
+      if (detail) withDetail(t, detail);
     }
     return out;
   }
@@ -104,6 +139,12 @@ export class MarketLog {
     this.launches.clear();
     this.graduations.clear();
   }
+}
+
+function withDetail(t: Trade, detail: BuyDetail): void {
+  t.fee = detail.fee;
+  t.priceBefore = detail.priceBefore;
+  t.priceAfter = detail.priceAfter;
 }
 
 /** The TOID part of an event id ("<toid>-<index>"): the operation that emitted it. */

@@ -40,7 +40,19 @@ export interface Database {
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** A session kept open until released: a PostgreSQL session-level lock lives as long as it. */
   openSession(): Promise<HeldSession>;
+  /**
+   * A transaction on a connection of its own, left open while other statements run on the others: work can go
+   * into it ahead of the statement that decides whether it commits. Absent on PGlite, whose one connection an open
+   * transaction would hold up.
+   */
+  openTransaction?(): Promise<OpenTransaction>;
   close(): Promise<void>;
+}
+
+export interface OpenTransaction extends SqlSession {
+  commit(): Promise<void>;
+  /** Rolls back (never throws: a lost connection has rolled back already) and frees the connection. */
+  rollback(): Promise<void>;
 }
 
 export class DatabaseError extends Error {
@@ -143,6 +155,43 @@ async function openPostgres(url: string): Promise<Database> {
           client.off("error", onError);
           client.off("end", onEnd);
           client.release(lost.signal.aborted ? (lost.signal.reason as Error) : undefined);
+        },
+      };
+    },
+    async openTransaction() {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const onError = (error: Error) => (broken ??= error);
+      client.on("error", onError);
+      let open = true;
+      const release = () => {
+        open = false;
+        client.off("error", onError);
+        client.release(broken);
+      };
+      try {
+        await client.query("BEGIN");
+      } catch (error) {
+        broken ??= error as Error;
+        release();
+        throw error;
+      }
+      return {
+        ...session(client),
+        async commit() {
+          try {
+            await client.query("COMMIT");
+          } catch (error) {
+            broken ??= error as Error;
+            throw error;
+          } finally {
+            release();
+          }
+        },
+        async rollback() {
+          if (!open) return;
+          await client.query("ROLLBACK").catch((error: Error) => (broken ??= error));
+          release();
         },
       };
     },

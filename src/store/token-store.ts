@@ -1,7 +1,8 @@
 // Reads and writes the sync's tables. Writes are multi-row statements inside one transaction per
 // batch; a token row, its creator and (with the last batch) the cursor commit together.
-import { DatabaseError, describeDatabaseError, type Database } from "./database.ts";
+import { DatabaseError, describeDatabaseError, type Database, type SqlSession } from "./database.ts";
 import { assertRunLockHeld } from "./run-lock.ts";
+import { TradeStage } from "./trade-stage.ts";
 import { deleteMarket, tradeInsert, writeMarket, type MarketWrite, type TradeInsert, type TradeRecorder } from "./trade-store.ts";
 import { tokenUpsert, type ChangeRecorder, type TokenUpsert, type TokenWrite } from "./token-upsert.ts";
 
@@ -42,6 +43,8 @@ export interface BatchWrite {
   cursor?: CursorWrite;
   /** Trades, launches and graduations the events up to the cursor name: written with it. */
   market?: MarketWrite;
+  /** Trades inserted ahead (stageTrades): this write commits them, or writes them itself if their transaction failed. */
+  staged?: TradeStage;
 }
 
 export interface BatchResult {
@@ -113,6 +116,8 @@ export class TokenStore {
   readonly #upsert: TokenUpsert;
   readonly #tradeInsert: TradeInsert;
 
+  readonly #recordsTrades: boolean;
+
   constructor(
     private readonly db: Database,
     readonly contractId: string,
@@ -120,7 +125,19 @@ export class TokenStore {
     recorder?: ChangeRecorder & Partial<TradeRecorder>,
   ) {
     this.#upsert = tokenUpsert(recorder);
-    this.#tradeInsert = tradeInsert(recorder?.tradeStatement ? (recorder as TradeRecorder) : undefined);
+    this.#recordsTrades = recorder?.tradeStatement !== undefined;
+    this.#tradeInsert = tradeInsert(this.#recordsTrades ? (recorder as TradeRecorder) : undefined);
+  }
+
+  /**
+   * A transaction to insert a run's trades into while it reads, for the batch that moves the cursor to commit
+   * (`BatchWrite.staged`). None on PGlite (one connection), nor with trade events recorded: their outbox rows take
+   * the contract's outbox lock, which the run's token batches need until the cursor's write.
+   */
+  stageTrades(): TradeStage | undefined {
+    const open = this.db.openTransaction?.bind(this.db);
+    if (!open || this.#recordsTrades) return undefined;
+    return new TradeStage(this.db, open, this.contractId, this.#tradeInsert);
   }
 
   async loadState(): Promise<SyncStateRow | null> {
@@ -182,40 +199,51 @@ export class TokenStore {
   }
 
   async #writeBatch(batch: BatchWrite): Promise<BatchResult> {
-    return this.db.transaction(async (tx) => {
-      let changed: string[] = [];
-      if (batch.tokens.length > 0) {
-        await tx.query(DELETE_SUPERSEDED, [
-          this.contractId,
-          batch.tokens.map((t) => t.info.tokenAddress),
-          batch.tokens.map((t) => String(t.info.id)),
-        ]);
-        const rows = await tx.query<{ address: string }>(this.#upsert.sql, this.#upsert.params(this.contractId, batch.tokens, batch.ledger));
-        changed = rows.map((r) => r.address);
+    const staged = batch.staged;
+    if (!staged) return this.db.transaction((tx) => this.#writeIn(tx, batch));
+    try {
+      return await staged.commit((tx) => this.#writeIn(tx, batch));
+    } catch {
+      // The staged transaction is gone: this one writes its trades too (repeats are skipped).
+      const market: MarketWrite = batch.market ?? { trades: [], launches: new Map(), graduations: new Map() };
+      const trades = [...staged.trades, ...market.trades];
+      return this.db.transaction((tx) => this.#writeIn(tx, { ...batch, market: { ...market, trades } }));
+    }
+  }
+
+  async #writeIn(tx: SqlSession, batch: BatchWrite): Promise<BatchResult> {
+    let changed: string[] = [];
+    if (batch.tokens.length > 0) {
+      await tx.query(DELETE_SUPERSEDED, [
+        this.contractId,
+        batch.tokens.map((t) => t.info.tokenAddress),
+        batch.tokens.map((t) => String(t.info.id)),
+      ]);
+      const rows = await tx.query<{ address: string }>(this.#upsert.sql, this.#upsert.params(this.contractId, batch.tokens, batch.ledger));
+      changed = rows.map((r) => r.address);
+    }
+    const creators = mergeCreatorWrites(batch.creators);
+    if (creators.length > 0) {
+      await tx.query(UPSERT_CREATORS, [
+        creators.map((c) => c.address),
+        creators.map((c) => c.source),
+        creators.map((c) => String(c.scanned)),
+      ]);
+      const settled = creators.filter((c) => c.settled);
+      if (settled.length > 0) {
+        await tx.query(SETTLE_CREATOR_SOURCES, [settled.map((c) => c.address), settled.map((c) => c.source)]);
       }
-      const creators = mergeCreatorWrites(batch.creators);
-      if (creators.length > 0) {
-        await tx.query(UPSERT_CREATORS, [
-          creators.map((c) => c.address),
-          creators.map((c) => c.source),
-          creators.map((c) => String(c.scanned)),
-        ]);
-        const settled = creators.filter((c) => c.settled);
-        if (settled.length > 0) {
-          await tx.query(SETTLE_CREATOR_SOURCES, [settled.map((c) => c.address), settled.map((c) => c.source)]);
-        }
-      }
-      const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
-      if (touched.length > 0) await tx.query(REFRESH_CREATOR_COUNTS, [touched]);
-      if (batch.market) await writeMarket(tx, this.contractId, batch.market, this.#tradeInsert);
-      if (batch.cursor) {
-        const c = batch.cursor;
-        await tx.query(UPSERT_STATE, [this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash]);
-      }
-      // Last, so that nothing commits once the run's lock or lease is gone (another run may have started).
-      await assertRunLockHeld(this.db, tx);
-      return { changed };
-    });
+    }
+    const touched = [...new Set([...creators.map((c) => c.address), ...batch.tokens.map((t) => t.info.creator)])];
+    if (touched.length > 0) await tx.query(REFRESH_CREATOR_COUNTS, [touched]);
+    if (batch.market) await writeMarket(tx, this.contractId, batch.market, this.#tradeInsert);
+    if (batch.cursor) {
+      const c = batch.cursor;
+      await tx.query(UPSERT_STATE, [this.contractId, c.networkPassphrase, String(c.lastLedger), c.lastLedgerHash]);
+    }
+    // Last, so that nothing commits once the run's lock or lease is gone (another run may have started).
+    await assertRunLockHeld(this.db, tx);
+    return { changed };
   }
 
   /** Called with the contract's run lock held, so a RUNNING row left behind is a run that died (e.g. SIGKILL). */

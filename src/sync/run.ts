@@ -6,6 +6,7 @@ import { scanFactoryEvents, type EventScan } from "../discovery/events.ts";
 import { MarketLog } from "../discovery/market-log.ts";
 import { throwIfAborted } from "../internal/errors.ts";
 import type { RunCounts } from "../store/token-store.ts";
+import type { TradeStage } from "../store/trade-stage.ts";
 import { BatchWriter, MAX_BATCH_SIZE } from "./batch-writer.ts";
 import { CreatorDiscovery } from "./creator-discovery.ts";
 import { Findings } from "./findings.ts";
@@ -25,6 +26,8 @@ export class SyncRun {
   #writer: BatchWriter | null = null;
   /** Ledger ranges whose trades this run could not read: the window's gap and what slid out during the scan. */
   #holes: Array<[number, number]> = [];
+  /** The window's trades, inserted as pages are read, committed with the cursor (none on PGlite: see stageTrades). */
+  #staged: TradeStage | undefined;
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
@@ -46,6 +49,7 @@ export class SyncRun {
       // the database.
       await Promise.allSettled(this.#reads);
       await this.#writer?.settled();
+      await this.#staged?.abandon();
       throw error;
     }
   }
@@ -140,7 +144,8 @@ export class SyncRun {
   async #scanEvents(window: EventWindow, onRange: (tokens: string[]) => void): Promise<EventScan> {
     const { config, latestLedger } = this.#ctx;
     const from = window.from;
-    const market = config.trades ? new MarketLog() : undefined;
+    const staged = (this.#staged = config.trades && !config.dryRun ? this.#ctx.store.stageTrades() : undefined);
+    const market = config.trades ? new MarketLog(staged && ((trades) => staged.add(trades))) : undefined;
     if (market) this.#findings.launchesIn(market.launches);
     const scan = await scanFactoryEvents({
       rpc: this.#ctx.rpc,
@@ -251,6 +256,8 @@ export class SyncRun {
       this.#report.warn(`${unscanned.size} creators' token lists could not be read: the cursor stays, and the next run scans them again`);
     }
     const moveCursor = scan !== null && !retryable && unscanned.size === 0 && scan.toLedger >= scan.fromLedger;
+    const staged = moveCursor ? this.#staged : undefined;
+    if (!staged) await this.#staged?.abandon();
     // The window's trades go with the cursor that passes them; history's (the backfill's, below the cursor) always.
     const market = new MarketLog();
     if (moveCursor && scan.market) market.merge(scan.market);
@@ -273,6 +280,7 @@ export class SyncRun {
           }
         : undefined,
       market: writeMarket ? { trades: market.trades(), launches: market.launches, graduations: market.graduations, holes, filled } : undefined,
+      staged,
     });
   }
 }

@@ -123,6 +123,53 @@ async function storedCursor(db: TestDatabase): Promise<number | null> {
   return row ? Number(row.last_ledger) : null;
 }
 
+describe.each(backends)("a run whose cursor stays, on %s", (backend) => {
+  it("stores none of the window's trades (those inserted while it read roll back)", async () => {
+    const { sim, db } = await setup(backend, 75);
+    // A first run reads every creator's list; one that cannot be read keeps the cursor where it was.
+    const creator = sim.chain.tokens[0]!.creator;
+    sim.setFaults({ rate: 1, kinds: ["rpc32602"], entries: { creatorTokens: [creator] } });
+    const run = await syncJson(sim, db);
+    expect(run.code, run.stderr).toBe(2);
+    expect(summary(run).warnings.some((w) => /the cursor stays/.test(w))).toBe(true);
+    expect(await storedCursor(db)).toBeNull();
+    expect(await tradeRows(db)).toEqual([]);
+    sim.setFaults(undefined);
+    await expectMarket(sim, db, sim.chain.oldestLedger, "the next run");
+  }, 120_000);
+});
+
+describe("the trades' own transaction, on PostgreSQL", () => {
+  it("ended by the server while the run reads (an idle-in-transaction timeout, a failover): the cursor's transaction stores every trade", async () => {
+    // RPC latency keeps the run reading tokens for a while after its trades went into their transaction.
+    const { sim, db } = await setup("postgres", 76, { tokens: 200, creators: 20, tradesInWindow: 1_000 });
+    sim.setLatency(100);
+    const from = sim.chain.oldestLedger;
+    const { done } = startCli(["--json"], { env: cliEnv(sim, db) });
+    let ended = 0;
+    const watching = (async () => {
+      for (let exited = false; !exited; ) {
+        // The transaction holding the inserted trades, idle while the run reads: ended as the server would end it.
+        const rows = await db.sql<{ ended: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'
+             AND query LIKE '%INSERT INTO trades%' AND now() - state_change > interval '200 milliseconds'`,
+        );
+        ended += rows.filter((r) => r.ended).length;
+        exited = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))]);
+      }
+    })();
+    const result = await done;
+    await watching;
+    expect(ended).toBeGreaterThan(0);
+    expect(result.code, result.stderr).toBe(0);
+    const cursor = (await storedCursor(db))!;
+    expect(cursor).toBe(sim.chain.latestLedger);
+    expect(await tradeRows(db)).toEqual(truthTrades(sim, from, cursor));
+    expect(await marketColumns(db)).toEqual(truthMarketColumns(sim, from));
+  }, 120_000);
+});
+
 describe("SIGKILL in the middle of runs, on PostgreSQL", () => {
   it("loses and doubles no trade: after every kill the trades are the truth up to the stored cursor", async () => {
     const { sim, db } = await setup("postgres", 74, { tokens: 300, creators: 50, tradesInWindow: 2_000 });
