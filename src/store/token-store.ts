@@ -206,8 +206,7 @@ export class TokenStore {
     } catch {
       // The staged transaction is gone: this one writes its trades too (repeats are skipped).
       const market: MarketWrite = batch.market ?? { trades: [], launches: new Map(), graduations: new Map() };
-      const trades = [...staged.trades, ...market.trades];
-      return this.db.transaction((tx) => this.#writeIn(tx, { ...batch, market: { ...market, trades } }));
+      return this.db.transaction((tx) => this.#writeIn(tx, { ...batch, market: { ...market, encoded: staged.encoded } }));
     }
   }
 

@@ -6,11 +6,11 @@
 // transaction writes every trade instead: the insert skips repeats, so nothing is lost or doubled.
 import type { Trade } from "../contract/market-events.ts";
 import type { Database, OpenTransaction, SqlSession } from "./database.ts";
-import { insertTrades, type TradeInsert } from "./trade-store.ts";
+import { encodeTrades, insertTrades, type EncodedTrades, type TradeInsert } from "./trade-store.ts";
 
 export class TradeStage {
-  /** Every trade handed over: the cursor's transaction writes them itself if this one failed. */
-  readonly trades: Trade[] = [];
+  /** Every trade handed over, encoded (compact, unlike 20,000 objects kept alive): written again if this one failed. */
+  readonly encoded: EncodedTrades[] = [];
   #tx: Promise<OpenTransaction> | undefined;
   /** The inserts, one after another on the transaction's connection. */
   #chain: Promise<void> = Promise.resolve();
@@ -27,12 +27,13 @@ export class TradeStage {
   /** Queues the trades' insert; never throws (a failure shows in commit()). */
   add(trades: readonly Trade[]): void {
     if (trades.length === 0 || this.#ended) return;
-    for (const t of trades) this.trades.push(t);
+    const chunks = encodeTrades(trades);
+    this.encoded.push(...chunks);
     this.#chain = this.#chain.then(async () => {
       if (this.#failed || this.#ended) return;
       try {
         const tx = await (this.#tx ??= this.open());
-        await insertTrades(tx, this.contractId, trades, this.insert);
+        await insertTrades(tx, this.contractId, chunks, this.insert);
       } catch {
         this.#failed = true;
       }
@@ -41,7 +42,7 @@ export class TradeStage {
 
   /**
    * Runs `finish` in the staged transaction and commits both. Throws when either failed (rolled back): the caller
-   * then writes `trades` with `finish`'s statements in a transaction of its own.
+   * then writes `encoded` with `finish`'s statements in a transaction of its own.
    */
   async commit<T>(finish: (tx: SqlSession) => Promise<T>): Promise<T> {
     await this.#chain;

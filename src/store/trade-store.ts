@@ -16,7 +16,12 @@ export interface MarketWrite {
   holes?: Array<[number, number]>;
   /** Ledger ranges (inclusive) read in full from history: what holes they cover is taken out of trade_holes. */
   filled?: Array<[number, number]>;
+  /** Trades already encoded (those of a staged transaction that failed: trade-stage.ts), inserted first. */
+  encoded?: readonly EncodedTrades[];
 }
+
+/** Up to CHUNK trades as INSERT_TRADES's parameters $2..$13: one comma-joined text per column. */
+export type EncodedTrades = readonly string[];
 
 /** Rows per INSERT: keeps each statement's parameters a few MB at most. */
 const CHUNK = 5_000;
@@ -93,13 +98,13 @@ async function fillHoles(tx: SqlSession, contractId: string, from: number, to: n
   ]);
 }
 
-/** Inserts trades (repeats skipped) in the caller's transaction. */
-export async function insertTrades(tx: SqlSession, contractId: string, trades: readonly Trade[], insert: TradeInsert = PLAIN_INSERT): Promise<void> {
+/** Trades as INSERT_TRADES's parameters, CHUNK rows per statement. */
+export function encodeTrades(trades: readonly Trade[]): EncodedTrades[] {
+  const out: EncodedTrades[] = [];
   for (let i = 0; i < trades.length; i += CHUNK) {
     const rows = trades.slice(i, i + CHUNK);
     const column = (value: (t: Trade) => string | number | bigint | null): string => rows.map((t) => value(t) ?? "").join(",");
-    await tx.query(insert.sql, [
-      contractId,
+    out.push([
       column((t) => t.eventId),
       column((t) => t.token),
       column((t) => t.ledger),
@@ -112,14 +117,19 @@ export async function insertTrades(tx: SqlSession, contractId: string, trades: r
       column((t) => t.fee),
       column((t) => t.priceBefore),
       column((t) => t.priceAfter),
-      ...insert.fixed,
     ]);
   }
+  return out;
+}
+
+/** Inserts encoded trades (repeats skipped) in the caller's transaction. */
+export async function insertTrades(tx: SqlSession, contractId: string, chunks: readonly EncodedTrades[], insert: TradeInsert = PLAIN_INSERT): Promise<void> {
+  for (const chunk of chunks) await tx.query(insert.sql, [contractId, ...chunk, ...insert.fixed]);
 }
 
 /** Writes the market's rows in the caller's transaction. */
 export async function writeMarket(tx: SqlSession, contractId: string, market: MarketWrite, insert: TradeInsert = PLAIN_INSERT): Promise<void> {
-  await insertTrades(tx, contractId, market.trades, insert);
+  await insertTrades(tx, contractId, [...(market.encoded ?? []), ...encodeTrades(market.trades)], insert);
   const holes = market.holes ?? [];
   if (holes.length > 0) await tx.query(INSERT_HOLES, [contractId, holes.map(([f]) => String(f)), holes.map(([, t]) => String(t))]);
   for (const [from, to] of market.filled ?? []) {
