@@ -1,6 +1,8 @@
 // Market data (issue 22) through the CLI against the simulator's truth, on PostgreSQL and PGlite: every trade row,
 // launch ledger and graduation after a first run, after incremental runs and in live mode; a reset takes the old
-// chain's trades; a run killed (SIGKILL) in the middle loses and doubles no trade.
+// chain's trades; a run killed (SIGKILL) in the middle loses and doubles no trade. On PostgreSQL the trades go into a
+// transaction of their own as pages are read: a buy and its twin split by a page, a run whose cursor stays, and that
+// transaction ended by the server each leave the trades exactly as the cursor says.
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "../simnet/index.ts";
 import { cliEnv, startCli } from "../support/cli.ts";
@@ -51,6 +53,15 @@ describe.each(backends)("trades on %s", (backend) => {
     // A run with nothing new writes nothing twice.
     await expectMarket(sim, db, from, "a run with no new ledger");
   }, 240_000);
+
+  it("joins each buy with its detailed twin when a provider's short getEvents pages split them", async () => {
+    // Pages of 3 events: many a buy's page ends before its twin's (the trades of a page go to the database as read).
+    const { sim, db } = await setup(backend, 77, { tradesInWindow: 120 });
+    sim.setMaxEventsLimit(3);
+    const from = sim.chain.oldestLedger;
+    await expectMarket(sim, db, from, "a run paging by 3");
+    expect((await tradeRows(db)).filter((t) => t["fee"] !== null).length).toBeGreaterThan(20);
+  }, 120_000);
 
   it("deletes the old chain's trades with its tokens on a network reset", async () => {
     const { sim, db } = await setup(backend, 72);
