@@ -1,8 +1,8 @@
 // Market data (issue 22) through the CLI against the simulator's truth, on PostgreSQL and PGlite: every trade row,
 // launch ledger and graduation after a first run, after incremental runs and in live mode; a reset takes the old
-// chain's trades; a run killed (SIGKILL) in the middle loses and doubles no trade. On PostgreSQL the trades go into a
-// transaction of their own as pages are read: a buy and its twin split by a page, a run whose cursor stays, and that
-// transaction ended by the server each leave the trades exactly as the cursor says.
+// chain's trades; a run killed (SIGKILL) in the middle loses and doubles no trade; a buy and its twin split by a
+// page, and a run whose cursor stays, leave the trades exactly as the cursor says (on PostgreSQL the trades go into
+// a transaction of their own as pages are read: market-staged.test.ts).
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimnet, type Simnet } from "../simnet/index.ts";
 import { cliEnv, startCli } from "../support/cli.ts";
@@ -147,37 +147,6 @@ describe.each(backends)("a run whose cursor stays, on %s", (backend) => {
     expect(await tradeRows(db)).toEqual([]);
     sim.setFaults(undefined);
     await expectMarket(sim, db, sim.chain.oldestLedger, "the next run");
-  }, 120_000);
-});
-
-describe("the trades' own transaction, on PostgreSQL", () => {
-  it("ended by the server while the run reads (an idle-in-transaction timeout, a failover): the cursor's transaction stores every trade", async () => {
-    // RPC latency keeps the run reading tokens for a while after its trades went into their transaction.
-    const { sim, db } = await setup("postgres", 76, { tokens: 200, creators: 20, tradesInWindow: 1_000 });
-    sim.setLatency(100);
-    const from = sim.chain.oldestLedger;
-    const { done } = startCli(["--json"], { env: cliEnv(sim, db) });
-    let ended = 0;
-    const watching = (async () => {
-      for (let exited = false; !exited; ) {
-        // The transaction holding the inserted trades, idle while the run reads: ended as the server would end it.
-        const rows = await db.sql<{ ended: boolean }>(
-          `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
-           WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'
-             AND query LIKE '%INSERT INTO trades%' AND now() - state_change > interval '200 milliseconds'`,
-        );
-        ended += rows.filter((r) => r.ended).length;
-        exited = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))]);
-      }
-    })();
-    const result = await done;
-    await watching;
-    expect(ended).toBeGreaterThan(0);
-    expect(result.code, result.stderr).toBe(0);
-    const cursor = (await storedCursor(db))!;
-    expect(cursor).toBe(sim.chain.latestLedger);
-    expect(await tradeRows(db)).toEqual(truthTrades(sim, from, cursor));
-    expect(await marketColumns(db)).toEqual(truthMarketColumns(sim, from));
   }, 120_000);
 });
 
