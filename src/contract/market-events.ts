@@ -8,6 +8,9 @@ import { SCV, XdrReader } from "./xdr-reader.ts";
 
 export type TradeSide = "BUY" | "SELL";
 
+/** stellar-rpc's event id, as every source writes it: the operation's TOID (19 digits) and the event's index (10). */
+export const EVENT_ID = /^\d{19}-\d{10}$/;
+
 /** One buy or sell as the sync stores it: amounts in stroops, the price fields only for buys with a detailed twin. */
 export interface Trade {
   /** stellar-rpc's id of the plain event (tokens_bought / tokens_sold). */

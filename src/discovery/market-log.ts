@@ -2,7 +2,7 @@
 // joined with its tokens_bought_detailed twin of the same operation), the ledger of each launch, and each
 // graduation's ledger and time. The run writes it with the cursor that passes those events.
 import type { FactoryEvent } from "../contract/types.ts";
-import { BUY_DETAIL_TOPIC, decodeBuyDetail, decodeTradeAmounts, TRADE_TOPICS, type BuyDetail, type Trade } from "../contract/market-events.ts";
+import { BUY_DETAIL_TOPIC, EVENT_ID, decodeBuyDetail, decodeTradeAmounts, TRADE_TOPICS, type BuyDetail, type Trade } from "../contract/market-events.ts";
 
 /** The fields of a raw event the market needs besides its decoded head. */
 export interface MarketRawEvent {
@@ -13,8 +13,6 @@ export interface MarketRawEvent {
   txHash?: string;
 }
 
-/** stellar-rpc's event id: the operation's TOID and the event's index. */
-const EVENT_ID = /^\d{1,19}-\d{1,10}$/;
 const TX_HASH = /^[0-9a-f]{64}$/;
 
 export interface Graduation {

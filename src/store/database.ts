@@ -55,6 +55,18 @@ export interface OpenTransaction extends SqlSession {
   rollback(): Promise<void>;
 }
 
+/** Runs `fn` in the open transaction and commits; on any failure rolls back and rethrows. */
+export async function commitAfter<T>(tx: OpenTransaction, fn: (session: SqlSession) => Promise<T>): Promise<T> {
+  try {
+    const result = await fn(tx);
+    await tx.commit();
+    return result;
+  } catch (error) {
+    await tx.rollback();
+    throw error;
+  }
+}
+
 export class DatabaseError extends Error {
   override name = "DatabaseError";
 }
@@ -102,38 +114,71 @@ async function openPostgres(url: string): Promise<Database> {
     execute: async (sql, params) => (await client.query(sql, params)).rowCount ?? 0,
   });
   const anyConnection = session(pool);
-  const withSession = async <T>(fn: (session: SqlSession) => Promise<T>): Promise<T> => {
+  // A checked-out client that loses its server emits 'error': without a listener that kills the process. The
+  // statement in progress rejects on its own; the client is then discarded, not pooled again.
+  const checkout = async () => {
     const client = await pool.connect();
-    // A checked-out client that loses its server emits 'error': without a listener that kills the process.
-    // The statement in progress rejects on its own; the client is then discarded, not pooled again.
     let broken: Error | undefined;
     const onError = (error: Error) => (broken ??= error);
     client.on("error", onError);
+    return {
+      client,
+      /** A statement failed in a way that leaves the connection unfit for reuse. */
+      fail: (error: unknown) => (broken ??= error as Error),
+      release: () => {
+        client.off("error", onError);
+        client.release(broken);
+      },
+    };
+  };
+  const openTransaction = async (): Promise<OpenTransaction> => {
+    const c = await checkout();
+    let open = true;
+    const end = () => {
+      open = false;
+      c.release();
+    };
     try {
-      return await fn(session(client));
-    } finally {
-      client.off("error", onError);
-      client.release(broken);
+      await c.client.query("BEGIN");
+    } catch (error) {
+      c.fail(error);
+      end();
+      throw error;
     }
+    return {
+      ...session(c.client),
+      async commit() {
+        try {
+          await c.client.query("COMMIT");
+        } catch (error) {
+          c.fail(error);
+          throw error;
+        } finally {
+          end();
+        }
+      },
+      async rollback() {
+        if (!open) return;
+        await c.client.query("ROLLBACK").catch(c.fail);
+        end();
+      },
+    };
   };
   return {
     kind: "postgres",
     label,
     query: anyConnection.query,
     execute: anyConnection.execute,
-    withSession,
-    transaction: (fn) =>
-      withSession(async (s) => {
-        await s.exec("BEGIN");
-        try {
-          const result = await fn(s);
-          await s.exec("COMMIT");
-          return result;
-        } catch (error) {
-          await s.exec("ROLLBACK").catch(() => {});
-          throw error;
-        }
-      }),
+    async withSession(fn) {
+      const c = await checkout();
+      try {
+        return await fn(session(c.client));
+      } finally {
+        c.release();
+      }
+    },
+    transaction: async (fn) => commitAfter(await openTransaction(), fn),
+    openTransaction,
     async openSession() {
       const client = await pool.connect();
       const lost = new AbortController();
@@ -155,43 +200,6 @@ async function openPostgres(url: string): Promise<Database> {
           client.off("error", onError);
           client.off("end", onEnd);
           client.release(lost.signal.aborted ? (lost.signal.reason as Error) : undefined);
-        },
-      };
-    },
-    async openTransaction() {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      const onError = (error: Error) => (broken ??= error);
-      client.on("error", onError);
-      let open = true;
-      const release = () => {
-        open = false;
-        client.off("error", onError);
-        client.release(broken);
-      };
-      try {
-        await client.query("BEGIN");
-      } catch (error) {
-        broken ??= error as Error;
-        release();
-        throw error;
-      }
-      return {
-        ...session(client),
-        async commit() {
-          try {
-            await client.query("COMMIT");
-          } catch (error) {
-            broken ??= error as Error;
-            throw error;
-          } finally {
-            release();
-          }
-        },
-        async rollback() {
-          if (!open) return;
-          await client.query("ROLLBACK").catch((error: Error) => (broken ??= error));
-          release();
         },
       };
     },

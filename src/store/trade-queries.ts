@@ -2,6 +2,7 @@
 // xlm_amount / token_amount (XLM per whole token: both are stroops), divided exactly in NUMERIC at 40 decimals when the
 // trade is stored (trades.price) and trimmed on the way out, so that the text carries at least 18 significant digits
 // for any price above 1e-22 XLM.
+import { EVENT_ID } from "../contract/market-events.ts";
 import { quoteValue as quote } from "../internal/text/quote.ts";
 import type { Database } from "./database.ts";
 import { QueryError } from "./query-error.ts";
@@ -108,8 +109,6 @@ export interface Candle {
   volumeTokens: string;
   trades: number;
 }
-
-const EVENT_ID = /^\d{19}-\d{10}$/;
 
 type Raw = Record<string, string | null>;
 

@@ -5,7 +5,7 @@
 // Should the transaction fail (the server ended it: a restart, an idle-in-transaction timeout), the cursor's own
 // transaction writes every trade instead: the insert skips repeats, so nothing is lost or doubled.
 import type { Trade } from "../contract/market-events.ts";
-import type { Database, OpenTransaction, SqlSession } from "./database.ts";
+import { commitAfter, type Database, type OpenTransaction, type SqlSession } from "./database.ts";
 import { encodeTrades, insertTrades, type EncodedTrades, type TradeInsert } from "./trade-store.ts";
 
 export class TradeStage {
@@ -54,14 +54,7 @@ export class TradeStage {
       await tx.rollback();
       throw new Error("the staged trades' insert failed");
     }
-    try {
-      const result = await finish(tx);
-      await tx.commit();
-      return result;
-    } catch (error) {
-      await tx.rollback();
-      throw error;
-    }
+    return commitAfter(tx, finish);
   }
 
   /** Rolls the staged trades back (the run stopped, or its cursor stays) and frees the connection. */
